@@ -1,0 +1,49 @@
+package dev.tensorfile.core;
+
+import java.nio.file.Path;
+
+/**
+ * The root of every error the library reports about a file: malformed input, an unsupported feature, unsafe
+ * content, or an I/O failure while reading or writing one.
+ *
+ * <p>Unchecked, like {@link java.io.UncheckedIOException}: a caller that opens a model file can rarely do more
+ * than report the failure, and lambdas over tensors stay readable. The message is one line:
+ * {@code FORMAT: FILE: DETAIL}; {@link #detail()} is the part after the file, for callers (like the CLI) that
+ * print the path themselves.
+ */
+public class TensorFileException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final String format;
+    private final transient Path file;
+    private final String detail;
+
+    /** An error in {@code file} of {@code format}; either may be null when unknown. */
+    public TensorFileException(String format, Path file, String detail, Throwable cause) {
+        super(compose(format, file, detail), cause);
+        this.format = format;
+        this.file = file;
+        this.detail = detail;
+    }
+
+    /** An error in {@code file} of {@code format}; either may be null when unknown. */
+    public TensorFileException(String format, Path file, String detail) {
+        this(format, file, detail, null);
+    }
+
+    private static String compose(String format, Path file, String detail) {
+        StringBuilder b = new StringBuilder();
+        if (format != null) b.append(format).append(": ");
+        if (file != null) b.append(file).append(": ");
+        return b.append(detail).toString();
+    }
+
+    /** The format whose reader or writer failed, or null. */
+    public String format() { return format; }
+
+    /** The file, or null. */
+    public Path file() { return file; }
+
+    /** The message without format and file: what went wrong, where in the file. */
+    public String detail() { return detail; }
+}

@@ -1,0 +1,102 @@
+package dev.tensorfile.core;
+
+import dev.tensorfile.core.spi.MappedFile;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.ServiceLoader;
+
+/**
+ * Opens model files of any registered format.
+ * <pre>{@code
+ * try (TensorFile f = TensorFiles.open(Path.of("model.gguf"))) {
+ *     f.tensors().forEach(t -> System.out.println(t.name() + " " + t.dtype() + " " + t.shape()));
+ * }
+ * }</pre>
+ * Formats are found with {@link ServiceLoader}: put a format module ({@code tensorfile-safetensors},
+ * {@code tensorfile-gguf}, ...) on the class or module path and its files open here.
+ */
+public final class TensorFiles {
+    private TensorFiles() {}
+
+    private static final class Registry {
+        static final List<TensorFormat> FORMATS = load();
+
+        private static List<TensorFormat> load() {
+            List<TensorFormat> list = new ArrayList<>();
+            for (TensorFormat f : ServiceLoader.load(TensorFormat.class, TensorFiles.class.getClassLoader())) list.add(f);
+            return List.copyOf(list);
+        }
+    }
+
+    /** Every registered format. */
+    public static List<TensorFormat> formats() { return Registry.FORMATS; }
+
+    /** The format called {@code name} ({@code safetensors}, {@code gguf}, ...). */
+    public static Optional<TensorFormat> format(String name) {
+        for (TensorFormat f : formats()) if (f.name().equalsIgnoreCase(name)) return Optional.of(f);
+        return Optional.empty();
+    }
+
+    /** The format whose extension {@code path}'s name ends with (the longest match), for choosing an output format. */
+    public static Optional<TensorFormat> formatForName(Path path) {
+        String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+        TensorFormat best = null;
+        int bestLength = 0;
+        for (TensorFormat f : formats()) {
+            for (String ext : f.extensions()) {
+                if (name.endsWith(ext) && ext.length() > bestLength) {
+                    best = f;
+                    bestLength = ext.length();
+                }
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** Opens {@code path} with default limits, recognising its format. */
+    public static TensorFile open(Path path) { return open(path, ReadLimits.DEFAULT); }
+
+    /**
+     * Opens {@code path}, recognising its format: by content first, by file name last.
+     *
+     * @throws TensorFileException if no format recognises it, or it is malformed
+     */
+    public static TensorFile open(Path path, ReadLimits limits) {
+        return recognize(path).open(path, limits);
+    }
+
+    /** Opens {@code path} as {@code format}, without sniffing. */
+    public static TensorFile open(Path path, String format) {
+        return format(format).orElseThrow(() -> new TensorFileException(null, path, "unknown format '" + format
+                + "'; known: " + formats().stream().map(TensorFormat::name).toList()))
+                .open(path, ReadLimits.DEFAULT);
+    }
+
+    /**
+     * The format of {@code path}.
+     *
+     * @throws TensorFileException if none recognises it
+     */
+    public static TensorFormat recognize(Path path) {
+        try (MappedFile mapped = MappedFile.open(path, null)) {
+            TensorFormat byName = null;
+            for (TensorFormat f : formats()) {
+                TensorFormat.Recognition r;
+                try {
+                    r = f.recognize(path, mapped.segment());
+                } catch (RuntimeException e) {
+                    r = TensorFormat.Recognition.NO;
+                }
+                if (r == TensorFormat.Recognition.CONTENT) return f;
+                if (r == TensorFormat.Recognition.NAME && byName == null) byName = f;
+            }
+            if (byName != null) return byName;
+            throw new UnsupportedFeatureException(null, path, "not a file of any known format ("
+                    + String.join(", ", formats().stream().map(TensorFormat::name).toList()) + ")");
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.tensorfile.core;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A file format: how to recognise, open and write it. Implementations are found with {@link java.util.ServiceLoader}
+ * ({@code provides dev.tensorfile.core.TensorFormat with ...} in a module, or {@code META-INF/services} on the
+ * class path); {@link TensorFiles} asks each in turn.
+ */
+public interface TensorFormat {
+    /** How sure a format is that a file is its own. */
+    enum Recognition {
+        /** The bytes say so (a magic number, a header that parses). */
+        CONTENT,
+        /** Only the file name says so. */
+        NAME,
+        /** Not this format. */
+        NO
+    }
+
+    /** The format's name, as the CLI's {@code --to} and JSON use it: {@code safetensors}, {@code gguf}, ... */
+    String name();
+
+    /** File name endings that suggest this format, with the dot: {@code .safetensors}. */
+    List<String> extensions();
+
+    /**
+     * Looks at a file and says whether it is this format. Must be cheap and must not throw on any content.
+     *
+     * @param path the file
+     * @param content the whole file, mapped (possibly empty); read only what is needed
+     */
+    Recognition recognize(Path path, MemorySegment content);
+
+    /**
+     * Opens {@code path}, reading its header only.
+     *
+     * @throws TensorFileException if it is malformed or uses something unsupported
+     */
+    TensorFile open(Path path, ReadLimits limits);
+
+    /** True if {@link #newWriter} is implemented. */
+    default boolean canWrite() { return false; }
+
+    /** True if a writer of this format can store tensors of {@code type}. */
+    default boolean canStore(DType type) { return false; }
+
+    /**
+     * A writer that will produce {@code destination}.
+     *
+     * @throws UnsupportedFeatureException if this format has no writer
+     */
+    default TensorWriter newWriter(Path destination, WriteOptions options) {
+        throw new UnsupportedFeatureException(name(), destination, "writing " + name() + " files is not supported");
+    }
+}

@@ -1,0 +1,150 @@
+package dev.tensorfile.core.spi;
+
+import dev.tensorfile.core.TensorFileException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A file that appears at its destination only when it is complete: written to a temporary file in the same
+ * directory, forced to disk, then atomically moved over the destination by {@link #commit()}. {@link #discard()}
+ * (or a failed commit) deletes the temporary file and leaves the destination as it was.
+ */
+public final class AtomicFileOutput implements AutoCloseable {
+    /** Largest slice handed to one channel write (ByteBuffers are int-indexed). */
+    private static final long MAX_WRITE = 1L << 30;
+
+    private final Path destination;
+    private final Path temp;
+    private final FileChannel channel;
+    private final String format;
+    private long position;
+    private boolean done;
+
+    private AtomicFileOutput(Path destination, Path temp, FileChannel channel, String format) {
+        this.destination = destination;
+        this.temp = temp;
+        this.channel = channel;
+        this.format = format;
+    }
+
+    /**
+     * Starts a file that will become {@code destination}.
+     *
+     * @param format the format name for error messages
+     */
+    public static AtomicFileOutput create(Path destination, String format) {
+        Path dest = destination.toAbsolutePath();
+        Path dir = dest.getParent();
+        try {
+            if (!Files.isDirectory(dir)) throw new TensorFileException(format, destination, "directory " + dir + " does not exist");
+            Path temp = Files.createTempFile(dir, "." + dest.getFileName() + ".", ".tmp");
+            FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            return new AtomicFileOutput(dest, temp, ch, format);
+        } catch (IOException e) {
+            throw new TensorFileException(format, destination, "cannot create a file beside it: " + e.getMessage(), e);
+        }
+    }
+
+    /** The final path. */
+    public Path destination() { return destination; }
+
+    /** Bytes written so far. */
+    public long position() { return position; }
+
+    /** Appends the bytes of {@code data}. */
+    public void write(MemorySegment data) {
+        long size = data.byteSize();
+        for (long at = 0; at < size; at += MAX_WRITE) {
+            write(data.asSlice(at, Math.min(MAX_WRITE, size - at)).asByteBuffer());
+        }
+    }
+
+    /** Appends the remaining bytes of {@code buffer}. */
+    public void write(ByteBuffer buffer) {
+        ensureOpen();
+        try {
+            while (buffer.hasRemaining()) position += channel.write(buffer);
+        } catch (IOException e) {
+            throw new TensorFileException(format, destination, "write failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Appends {@code bytes}. */
+    public void write(byte[] bytes) { write(ByteBuffer.wrap(bytes)); }
+
+    /** Appends {@code n} zero bytes (padding). */
+    public void pad(long n) {
+        if (n <= 0) return;
+        ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(n, 1 << 16));
+        for (long left = n; left > 0; ) {
+            zeros.clear().limit((int) Math.min(left, zeros.capacity()));
+            left -= zeros.remaining();
+            write(zeros);
+        }
+    }
+
+    /** Writes {@code buffer} at absolute {@code offset} without moving the append position (header back-patching). */
+    public void writeAt(long offset, ByteBuffer buffer) {
+        ensureOpen();
+        try {
+            for (long at = offset; buffer.hasRemaining(); ) at += channel.write(buffer, at);
+        } catch (IOException e) {
+            throw new TensorFileException(format, destination, "write failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Forces the data to disk and moves the file over the destination. */
+    public void commit() {
+        ensureOpen();
+        done = true;
+        try {
+            channel.force(true);
+            channel.close();
+            try {
+                Files.move(temp, destination, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, destination, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            deleteTemp();
+            throw new TensorFileException(format, destination, "commit failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes the temporary file; the destination is untouched. Idempotent. */
+    public void discard() {
+        if (done) return;
+        done = true;
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // the file is deleted next
+        }
+        deleteTemp();
+    }
+
+    /** Same as {@link #discard()} unless committed. */
+    @Override
+    public void close() { discard(); }
+
+    private void deleteTemp() {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void ensureOpen() {
+        if (done) throw new IllegalStateException(destination + ": output already committed or discarded");
+    }
+}

@@ -1,0 +1,61 @@
+package dev.tensorfile.core.spi;
+
+import dev.tensorfile.core.Tensor;
+import dev.tensorfile.core.TensorInfo;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * A tensor whose data lies in the file as it is: a zero-copy view of a {@link MappedFile}'s segment, at any
+ * (even unaligned) offset. Use after the file is closed fails with an {@link IllegalStateException} naming the
+ * tensor and the file.
+ */
+public class SegmentTensor implements Tensor {
+    private final TensorInfo info;
+    private final MemorySegment data;
+    private final MappedFile owner;
+
+    /**
+     * @param info the tensor; {@code info.byteLength()} must equal {@code data.byteSize()}
+     * @param data the tensor's bytes, a slice of {@code owner}'s segment
+     * @param owner the mapping the slice belongs to
+     */
+    public SegmentTensor(TensorInfo info, MemorySegment data, MappedFile owner) {
+        this.info = Objects.requireNonNull(info);
+        this.data = Objects.requireNonNull(data);
+        this.owner = Objects.requireNonNull(owner);
+        if (data.byteSize() != info.byteLength()) {
+            throw new IllegalArgumentException(info.name() + ": " + data.byteSize() + " bytes for a tensor of "
+                    + info.byteLength());
+        }
+    }
+
+    @Override public TensorInfo info() { return info; }
+
+    @Override public boolean isView() { return true; }
+
+    @Override
+    public MemorySegment bytes() {
+        ensureOpen();
+        return data;
+    }
+
+    @Override
+    public void readBytes(long byteOffset, MemorySegment dst) {
+        ensureOpen();
+        MemorySegment.copy(data, byteOffset, dst, 0, dst.byteSize());
+    }
+
+    /** The mapping this tensor is a view of. */
+    protected MappedFile owner() { return owner; }
+
+    /** Throws if the file is closed. */
+    protected void ensureOpen() {
+        if (!owner.isOpen()) {
+            throw new IllegalStateException("tensor '" + info.name() + "' used after " + owner.path() + " was closed");
+        }
+    }
+
+    @Override public String toString() { return info.toString(); }
+}

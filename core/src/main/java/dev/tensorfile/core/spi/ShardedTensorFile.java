@@ -1,0 +1,78 @@
+package dev.tensorfile.core.spi;
+
+import dev.tensorfile.core.Metadata;
+import dev.tensorfile.core.Tensor;
+import dev.tensorfile.core.TensorFile;
+import dev.tensorfile.core.UnsupportedEntry;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Several shards opened as one logical file: tensors in shard order, one mapping per shard, all closed together.
+ * The format checks names across shards before building one (a name in two shards is its error to report).
+ */
+public final class ShardedTensorFile implements TensorFile {
+    private final Path path;
+    private final String format;
+    private final Metadata metadata;
+    private final List<TensorFile> shards;
+    private final List<Tensor> tensors;
+    private final Map<String, Tensor> byName;
+
+    /**
+     * @param path the index file or first shard
+     * @param metadata the set's metadata
+     * @param shards the opened shards, which this object now owns
+     * @param tensors the tensors in the set's order (from the shards)
+     */
+    public ShardedTensorFile(Path path, String format, Metadata metadata, List<TensorFile> shards, List<Tensor> tensors) {
+        this.path = path;
+        this.format = format;
+        this.metadata = metadata;
+        this.shards = List.copyOf(shards);
+        this.tensors = Collections.unmodifiableList(new ArrayList<>(tensors));
+        Map<String, Tensor> m = new HashMap<>();
+        for (Tensor t : tensors) m.putIfAbsent(t.name(), t);
+        this.byName = m;
+    }
+
+    @Override public Path path() { return path; }
+    @Override public String format() { return format; }
+    @Override public Metadata metadata() { return metadata; }
+    @Override public List<Tensor> tensors() { return tensors; }
+    @Override public Optional<Tensor> find(String name) { return Optional.ofNullable(byName.get(name)); }
+
+    /** The shards, in order. */
+    public List<TensorFile> shards() { return shards; }
+
+    @Override
+    public List<UnsupportedEntry> unsupported() {
+        List<UnsupportedEntry> all = new ArrayList<>();
+        for (TensorFile s : shards) all.addAll(s.unsupported());
+        return all;
+    }
+
+    @Override
+    public void verify() {
+        for (TensorFile s : shards) s.verify();
+    }
+
+    @Override
+    public void close() {
+        RuntimeException first = null;
+        for (TensorFile s : shards) {
+            try {
+                s.close();
+            } catch (RuntimeException e) {
+                if (first == null) first = e;
+            }
+        }
+        if (first != null) throw first;
+    }
+}
