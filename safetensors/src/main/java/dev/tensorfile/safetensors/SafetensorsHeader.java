@@ -244,7 +244,7 @@ record SafetensorsHeader(long headerLength, Map<String, String> metadata, List<E
                 String why = Long.compareUnsigned(r.end(), r.begin()) < 0 ? "end before begin"
                         : Long.compareUnsigned(r.begin(), start) < 0 ? "it overlaps the tensor before it"
                         : "a gap of " + Long.toUnsignedString(r.begin() - start) + " bytes before it";
-                throw fail(path, structure, 8 + r.at(), "data_offsets [" + Long.toUnsignedString(r.begin()) + ", "
+                throw fail(path, structure, r.at(), "data_offsets [" + Long.toUnsignedString(r.begin()) + ", "
                         + Long.toUnsignedString(r.end()) + "] must begin at " + start
                         + ", where the previous tensor ends: " + why + " (InvalidOffset)");
             }
@@ -260,18 +260,18 @@ record SafetensorsHeader(long headerLength, Map<String, String> metadata, List<E
             if (Math.unsignedMultiplyHigh(elements, bitsPer) != 0) throw overflow(path, structure, r);
             long bits = elements * bitsPer;
             if (bits % 8 != 0) {
-                throw fail(path, structure, 8 + r.at(), Long.toUnsignedString(elements) + " elements of " + r.dtype()
+                throw fail(path, structure, r.at(), Long.toUnsignedString(elements) + " elements of " + r.dtype()
                         + " take " + Long.toUnsignedString(bits) + " bits, not a whole number of bytes (MisalignedSlice)");
             }
             long bytes = Long.divideUnsigned(bits, 8);
             if (r.end() - r.begin() != bytes) {
-                throw fail(path, structure, 8 + r.at(), "data_offsets [" + r.begin() + ", " + Long.toUnsignedString(r.end())
+                throw fail(path, structure, r.at(), "data_offsets [" + r.begin() + ", " + Long.toUnsignedString(r.end())
                         + "] hold " + Long.toUnsignedString(r.end() - r.begin()) + " bytes but " + r.dtype() + " "
                         + shapeText(r.shape()) + " needs " + bytes + " (TensorInvalidInfo)");
             }
             for (long d : r.shape()) {
                 if (d < 0) {
-                    throw fail(path, structure, 8 + r.at(), "dimension " + Long.toUnsignedString(d)
+                    throw fail(path, structure, r.at(), "dimension " + Long.toUnsignedString(d)
                             + " is above 2^63-1, which this library cannot represent (ValidationOverflow)");
                 }
             }
@@ -291,7 +291,7 @@ record SafetensorsHeader(long headerLength, Map<String, String> metadata, List<E
     }
 
     private static MalformedFileException overflow(Path path, String structure, Raw r) {
-        return fail(path, structure, 8 + r.at(), "the byte size of " + r.dtype() + " " + shapeText(r.shape())
+        return fail(path, structure, r.at(), "the byte size of " + r.dtype() + " " + shapeText(r.shape())
                 + " overflows 64 bits (ValidationOverflow)");
     }
 
