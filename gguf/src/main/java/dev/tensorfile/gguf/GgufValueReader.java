@@ -1,0 +1,185 @@
+package dev.tensorfile.gguf;
+
+import dev.tensorfile.core.MetadataValue;
+import dev.tensorfile.core.ReadLimits;
+import dev.tensorfile.core.ValueType;
+import dev.tensorfile.core.spi.ByteCursor;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decodes GGUF metadata values ({@code gguf_metadata_value_t}) of one file: its byte order, its string/count width
+ * (u32 in v1, u64 since v2) and the reader's limits. Arrays are walked once to find where they end and, for
+ * strings and nested arrays, where each element starts; their elements are decoded when asked for
+ * ({@link GgufArray}). The walk is iterative, so nesting depth is bounded by {@link ReadLimits#maxNestingDepth()}
+ * and never by the Java stack.
+ */
+final class GgufValueReader {
+    /** Arrays whose payload is at most this many bytes are decoded at once (and so outlive the file). */
+    static final long EAGER_PAYLOAD_BYTES = 4096;
+
+    private final MemorySegment segment;
+    private final Path path;
+    private final ByteOrder order;
+    private final boolean v1;
+    private final ReadLimits limits;
+
+    GgufValueReader(MemorySegment segment, Path path, ByteOrder order, int version, ReadLimits limits) {
+        this.segment = segment;
+        this.path = path;
+        this.order = order;
+        this.v1 = version == 1;
+        this.limits = limits;
+    }
+
+    /** A cursor over the whole file at absolute {@code position}, reading {@code structure}. */
+    ByteCursor cursorAt(long position, String structure) {
+        return new ByteCursor(segment, 0, GgufFormat.NAME, path).order(order).structure(structure).seek(position);
+    }
+
+    /** Bytes a string length or element count takes: 4 in v1, 8 since v2. */
+    int lengthBytes() { return v1 ? 4 : 8; }
+
+    /** A string length or count: u32 in v1, u64 since v2 (above 2^63 rejected). */
+    long length(ByteCursor c, String what) {
+        return v1 ? c.u32() : c.u64Size(what);
+    }
+
+    /** A {@code gguf_string_t}: length, then that many UTF-8 bytes (no terminator). */
+    String string(ByteCursor c, String what) {
+        long at = c.position();
+        long n = length(c, what + " length");
+        if (n > limits.maxStringBytes()) {
+            throw c.failAt(at, what + " length " + n + " exceeds the limit of " + limits.maxStringBytes() + " bytes");
+        }
+        if (n > c.remaining()) {
+            throw c.failAt(at, what + " length " + n + " needs " + n + " bytes but only " + c.remaining() + " remain");
+        }
+        return c.utf8(n);
+    }
+
+    /** A u32 value type id. */
+    ValueType valueType(ByteCursor c) {
+        long at = c.position();
+        long id = c.u32();
+        ValueType t = GgufValueType.of(id);
+        if (t == null) throw c.failAt(at, "unknown metadata value type " + id);
+        return t;
+    }
+
+    /** One value of {@code type}; {@code depth} is the number of arrays it sits in. */
+    MetadataValue value(ByteCursor c, ValueType type, int depth) {
+        return switch (type) {
+            case U8 -> new MetadataValue.Int(type, c.u8());
+            case I8 -> new MetadataValue.Int(type, c.i8());
+            case U16 -> new MetadataValue.Int(type, c.u16());
+            case I16 -> new MetadataValue.Int(type, c.i16());
+            case U32 -> new MetadataValue.Int(type, c.u32());
+            case I32 -> new MetadataValue.Int(type, c.i32());
+            case U64, I64 -> new MetadataValue.Int(type, c.i64());
+            case F32 -> new MetadataValue.F32(c.f32());
+            case F64 -> new MetadataValue.F64(c.f64());
+            // gguf.cpp stores bools as one byte; anything but 0 reads as true, as in C and in numpy.
+            case BOOL -> new MetadataValue.Bool(c.u8() != 0);
+            case STRING -> new MetadataValue.Str(string(c, "string"));
+            case ARRAY -> array(c, depth + 1);
+        };
+    }
+
+    /**
+     * An array value (element type, count, elements) at depth {@code depth} (1 for a key's own array). Walks the
+     * payload once; small payloads are decoded at once, larger ones become a {@link GgufArray}.
+     */
+    MetadataValue.Array array(ByteCursor c, int depth) {
+        if (depth > limits.maxNestingDepth()) {
+            throw c.fail("arrays nested " + depth + " deep exceed the limit of " + limits.maxNestingDepth());
+        }
+        ValueType element = valueType(c);
+        long countAt = c.position();
+        long count = length(c, "array element count");
+        checkCount(c, countAt, element, count);
+        long start = c.position();
+        GgufArray lazy;
+        int size = GgufValueType.fixedSize(element);
+        if (size > 0) {
+            c.skip(count * size);
+            lazy = GgufArray.fixed(this, element, (int) count, start, size, depth);
+        } else {
+            // count fits what remains (checkCount), so this index is bounded by the file's real size.
+            long[] offsets = new long[(int) count];
+            for (int i = 0; i < count; i++) {
+                offsets[i] = c.position();
+                if (element == ValueType.STRING) skipString(c);
+                else skipArray(c, depth + 1);
+            }
+            lazy = GgufArray.indexed(this, element, offsets, depth);
+        }
+        if (c.position() - start <= EAGER_PAYLOAD_BYTES) {
+            return new MetadataValue.Array(element, List.copyOf(new ArrayList<>(lazy)));
+        }
+        return new MetadataValue.Array(element, lazy);
+    }
+
+    private void checkCount(ByteCursor c, long countAt, ValueType element, long count) {
+        if (count > limits.maxCollectionSize() || count > Integer.MAX_VALUE - 8) {
+            throw c.failAt(countAt, "array of " + count + " elements exceeds the limit of "
+                    + Math.min(limits.maxCollectionSize(), Integer.MAX_VALUE - 8));
+        }
+        int size = GgufValueType.fixedSize(element);
+        long minEach = size > 0 ? size : element == ValueType.STRING ? lengthBytes() : 4 + lengthBytes();
+        if (count > c.remaining() / minEach) {
+            throw c.failAt(countAt, "array of " + count + " " + GgufValueType.ggufName(element) + " elements needs at least "
+                    + (count > Long.MAX_VALUE / minEach ? "more than " + c.remaining() : count * minEach)
+                    + " bytes but only " + c.remaining() + " remain");
+        }
+    }
+
+    private void skipString(ByteCursor c) {
+        long at = c.position();
+        long n = length(c, "string length");
+        if (n > limits.maxStringBytes()) {
+            throw c.failAt(at, "string length " + n + " exceeds the limit of " + limits.maxStringBytes() + " bytes");
+        }
+        if (n > c.remaining()) {
+            throw c.failAt(at, "string length " + n + " needs " + n + " bytes but only " + c.remaining() + " remain");
+        }
+        c.skip(n);
+    }
+
+    /**
+     * Skips one array value (type, count, payload) that sits at nesting depth {@code depth}, without recursion: an
+     * explicit stack holds, per open array of arrays, how many elements are left.
+     */
+    private void skipArray(ByteCursor c, int depth) {
+        long[] left = new long[8];
+        int top = -1;
+        int d = depth;
+        while (true) {
+            if (d > limits.maxNestingDepth()) {
+                throw c.fail("arrays nested " + d + " deep exceed the limit of " + limits.maxNestingDepth());
+            }
+            ValueType element = valueType(c);
+            long countAt = c.position();
+            long count = length(c, "array element count");
+            checkCount(c, countAt, element, count);
+            int size = GgufValueType.fixedSize(element);
+            if (size > 0) {
+                c.skip(count * size);
+            } else if (element == ValueType.STRING) {
+                for (long i = 0; i < count; i++) skipString(c);
+            } else if (count > 0) {
+                if (++top == left.length) left = java.util.Arrays.copyOf(left, top * 2);
+                left[top] = count;
+            }
+            // Find the next nested array still to read, closing finished ones.
+            while (top >= 0 && left[top] == 0) top--;
+            if (top < 0) return;
+            left[top]--;
+            d = depth + top + 1;
+        }
+    }
+}
