@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * }
  * }</pre>
  *
- * <p>Opening reads the header only; metadata arrays longer than a few kilobytes (a 150,000-token vocabulary) are
+ * <p>Opening reads the header only; metadata arrays of more than 64 elements (a 150,000-token vocabulary) are
  * indexed and decoded element by element when read, and, like the tensors, are views of the mapping that are
  * valid until the file is closed. Opening {@code name-00001-of-0000N.gguf} opens the whole split set as one file,
  * with the first shard's metadata ({@code split.*} keys included); opening another shard opens that shard alone.

@@ -19,7 +19,9 @@ import java.util.List;
  * and never by the Java stack.
  */
 final class GgufValueReader {
-    /** Arrays whose payload is at most this many bytes are decoded at once (and so outlive the file). */
+    /** Arrays of at most this many elements, in at most {@link #EAGER_PAYLOAD_BYTES}, are decoded at once. */
+    static final int EAGER_ELEMENTS = 64;
+    /** See {@link #EAGER_ELEMENTS}: such arrays outlive the file; longer ones are views of its mapping. */
     static final long EAGER_PAYLOAD_BYTES = 4096;
 
     private final MemorySegment segment;
@@ -92,7 +94,7 @@ final class GgufValueReader {
 
     /**
      * An array value (element type, count, elements) at depth {@code depth} (1 for a key's own array). Walks the
-     * payload once; small payloads are decoded at once, larger ones become a {@link GgufArray}.
+     * payload once; short arrays are decoded at once, larger ones become a {@link GgufArray}.
      */
     MetadataValue.Array array(ByteCursor c, int depth) {
         if (depth > limits.maxNestingDepth()) {
@@ -118,7 +120,7 @@ final class GgufValueReader {
             }
             lazy = GgufArray.indexed(this, element, offsets, depth);
         }
-        if (c.position() - start <= EAGER_PAYLOAD_BYTES) {
+        if (count <= EAGER_ELEMENTS && c.position() - start <= EAGER_PAYLOAD_BYTES) {
             return new MetadataValue.Array(element, List.copyOf(new ArrayList<>(lazy)));
         }
         return new MetadataValue.Array(element, lazy);
