@@ -182,13 +182,13 @@ record GgufHeader(int version, ByteOrder order, long alignment, Metadata metadat
     }
 
     private static void checkCount(ByteCursor c, long at, long count, long minEach, String what, ReadLimits limits) {
+        if (count > c.remaining() / minEach) {
+            throw c.failAt(at, what + " count " + count + " needs at least " + (count > Long.MAX_VALUE / minEach
+                    ? "more than " + c.remaining() : count * minEach) + " bytes but only " + c.remaining() + " remain");
+        }
         if (count > limits.maxCollectionSize() || count > Integer.MAX_VALUE - 8) {
             throw c.failAt(at, what + " count " + count + " exceeds the limit of "
                     + Math.min(limits.maxCollectionSize(), Integer.MAX_VALUE - 8));
-        }
-        if (count > c.remaining() / minEach) {
-            throw c.failAt(at, what + " count " + count + " needs at least " + count * minEach + " bytes but only "
-                    + c.remaining() + " remain");
         }
     }
 

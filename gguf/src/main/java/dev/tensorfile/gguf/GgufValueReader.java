@@ -55,11 +55,11 @@ final class GgufValueReader {
     String string(ByteCursor c, String what) {
         long at = c.position();
         long n = length(c, what + " length");
-        if (n > limits.maxStringBytes()) {
-            throw c.failAt(at, what + " length " + n + " exceeds the limit of " + limits.maxStringBytes() + " bytes");
-        }
         if (n > c.remaining()) {
             throw c.failAt(at, what + " length " + n + " needs " + n + " bytes but only " + c.remaining() + " remain");
+        }
+        if (n > limits.maxStringBytes()) {
+            throw c.failAt(at, what + " length " + n + " exceeds the limit of " + limits.maxStringBytes() + " bytes");
         }
         return c.utf8(n);
     }
@@ -127,10 +127,6 @@ final class GgufValueReader {
     }
 
     private void checkCount(ByteCursor c, long countAt, ValueType element, long count) {
-        if (count > limits.maxCollectionSize() || count > Integer.MAX_VALUE - 8) {
-            throw c.failAt(countAt, "array of " + count + " elements exceeds the limit of "
-                    + Math.min(limits.maxCollectionSize(), Integer.MAX_VALUE - 8));
-        }
         int size = GgufValueType.fixedSize(element);
         long minEach = size > 0 ? size : element == ValueType.STRING ? lengthBytes() : 4 + lengthBytes();
         if (count > c.remaining() / minEach) {
@@ -138,16 +134,20 @@ final class GgufValueReader {
                     + (count > Long.MAX_VALUE / minEach ? "more than " + c.remaining() : count * minEach)
                     + " bytes but only " + c.remaining() + " remain");
         }
+        if (count > limits.maxCollectionSize() || count > Integer.MAX_VALUE - 8) {
+            throw c.failAt(countAt, "array of " + count + " elements exceeds the limit of "
+                    + Math.min(limits.maxCollectionSize(), Integer.MAX_VALUE - 8));
+        }
     }
 
     private void skipString(ByteCursor c) {
         long at = c.position();
         long n = length(c, "string length");
-        if (n > limits.maxStringBytes()) {
-            throw c.failAt(at, "string length " + n + " exceeds the limit of " + limits.maxStringBytes() + " bytes");
-        }
         if (n > c.remaining()) {
             throw c.failAt(at, "string length " + n + " needs " + n + " bytes but only " + c.remaining() + " remain");
+        }
+        if (n > limits.maxStringBytes()) {
+            throw c.failAt(at, "string length " + n + " exceeds the limit of " + limits.maxStringBytes() + " bytes");
         }
         c.skip(n);
     }
