@@ -146,14 +146,14 @@ record GgufHeader(int version, ByteOrder order, long alignment, Metadata metadat
             if (!names.add(name)) throw c.failAt(at, "duplicate tensor name '" + name + "'");
             c.structure("tensor info #" + i + " ('" + name + "')");
             long dimsAt = c.position();
-            long nDims = c.u32();
+            long nDims = Integer.toUnsignedLong(values.i32(c));
             if (nDims > MAX_DIMS) throw c.failAt(dimsAt, "n_dims " + nDims + " exceeds GGML_MAX_DIMS (" + MAX_DIMS + ")");
             long[] ne = new long[(int) nDims];
             for (int d = 0; d < nDims; d++) ne[d] = values.length(c, "ne[" + d + "]");
             long typeAt = c.position();
-            long typeId = c.u32();
+            long typeId = Integer.toUnsignedLong(values.i32(c));
             long offsetAt = c.position();
-            long offset = c.u64Size("data offset");
+            long offset = values.size64(c, "data offset");
             DType dtype = GgmlType.dtype(typeId);
             if (dtype == null) {
                 throw new UnsupportedFeatureException(GgufFormat.NAME, path, c.structure() + " at byte " + typeAt
