@@ -1,0 +1,12 @@
+/**
+ * tensorfile GGUF: reads GGUF v1–v3 (little- and big-endian, split sets) and writes GGUF v3 with ggml's layout.
+ * {@link dev.tensorfile.gguf.GgufFormat} is the entry point, found through {@link java.util.ServiceLoader}.
+ */
+module dev.tensorfile.gguf {
+    requires dev.tensorfile.core;
+    requires static jdk.incubator.vector;
+
+    exports dev.tensorfile.gguf;
+
+    provides dev.tensorfile.core.TensorFormat with dev.tensorfile.gguf.GgufFormat;
+}
