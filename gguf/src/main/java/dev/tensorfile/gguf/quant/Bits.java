@@ -41,6 +41,22 @@ final class Bits {
         return Float.float16ToFloat(s.get(U16, off));
     }
 
+    /**
+     * binary16 bits to float32 by bit manipulation, as ggml's software {@code ggml_compute_fp16_to_fp32} and numpy's
+     * {@code npy_halfbits_to_floatbits} do: NaN payloads are kept as they are, never quieted (the F16C instruction,
+     * and so an intrinsified {@code Float.float16ToFloat}, would set the quiet bit, which would make the output
+     * depend on the JIT). Equal to {@code Float.float16ToFloat} for every non-NaN input.
+     */
+    static float halfToFloat(int h) {
+        int sign = (h & 0x8000) << 16;
+        int exp = (h >>> 10) & 0x1F;
+        int mant = h & 0x3FF;
+        if (exp == 0x1F) return Float.intBitsToFloat(sign | 0x7F800000 | (mant << 13));
+        if (exp != 0) return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
+        float f = mant * 0x1p-24f;   // zero or subnormal: exact
+        return Float.intBitsToFloat(sign | Float.floatToRawIntBits(f));
+    }
+
     /** {@code GGML_FP32_TO_FP16}: round to nearest, ties to even (what F16C and ggml's software path do). */
     static short toFp16(float f) {
         return Float.floatToFloat16(f);

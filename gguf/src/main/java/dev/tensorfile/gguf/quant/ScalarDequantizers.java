@@ -49,7 +49,7 @@ final class ScalarDequantizers implements Dequantizers {
 
     @Override
     public void widenF16(MemorySegment src, long srcOffset, float[] dst, int dstOffset, int count) {
-        for (int i = 0; i < count; i++) dst[dstOffset + i] = Bits.fp16(src, srcOffset + 2L * i);
+        for (int i = 0; i < count; i++) dst[dstOffset + i] = Bits.halfToFloat(Bits.u16(src, srcOffset + 2L * i));
     }
 
     @Override
