@@ -37,7 +37,13 @@ final class QuantFixtures {
         }
     }
 
+    private static final java.util.Map<String, byte[]> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+
     static byte[] resource(String name) {
+        return CACHE.computeIfAbsent(name, QuantFixtures::load);
+    }
+
+    private static byte[] load(String name) {
         try (InputStream in = QuantFixtures.class.getResourceAsStream("/quant/" + name)) {
             if (in == null) throw new IllegalStateException("missing test resource quant/" + name);
             return in.readAllBytes();
