@@ -9,4 +9,7 @@ module dev.tensorfile.pickle {
     exports dev.tensorfile.pickle;
 
     provides dev.tensorfile.core.spi.ContentScanner with dev.tensorfile.pickle.PickleScanner;
+    provides dev.tensorfile.core.TensorFormat with dev.tensorfile.pickle.PyTorchFormat,
+            dev.tensorfile.pickle.TorchScriptFormat, dev.tensorfile.pickle.PickleFormat,
+            dev.tensorfile.pickle.JoblibFormat, dev.tensorfile.pickle.NpyFormat, dev.tensorfile.pickle.NpzFormat;
 }

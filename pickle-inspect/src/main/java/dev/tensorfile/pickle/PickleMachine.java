@@ -51,6 +51,9 @@ final class PickleMachine {
         /** A nested pickle starts (joblib object arrays) at this absolute offset. */
         default void nested(long offset) {}
 
+        /** A persistent id was pushed (PERSID, BINPERSID). */
+        default void persistent(PValue.PPersistent id) {}
+
         /** True to be told of every opcode (the disassembler). */
         default boolean tracing() { return false; }
 
@@ -324,8 +327,16 @@ final class PickleMachine {
                 PValue target = peek(c, at);
                 build(target, state, c, at, abs);
             }
-            case PERSID -> push(new PValue.PPersistent(PStr.of(line(c, at, 10_000)), abs), c, at);
-            case BINPERSID -> push(new PValue.PPersistent(pop(c, at), abs), c, at);
+            case PERSID -> {
+                PValue.PPersistent p = new PValue.PPersistent(PStr.of(line(c, at, 10_000)), abs);
+                listener.persistent(p);
+                push(p, c, at);
+            }
+            case BINPERSID -> {
+                PValue.PPersistent p = new PValue.PPersistent(pop(c, at), abs);
+                listener.persistent(p);
+                push(p, c, at);
+            }
             case STOP -> throw new IllegalStateException("STOP is handled by run");
         }
     }
