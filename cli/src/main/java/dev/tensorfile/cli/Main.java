@@ -98,6 +98,12 @@ public final class Main {
         }
 
         private static String describe(Throwable e) {
+            String what = describeOrNull(e);
+            // A library exception without a message must still say something more useful than "null".
+            return what != null ? what : e.getClass().getSimpleName() + " (no message; --debug shows where)";
+        }
+
+        private static String describeOrNull(Throwable e) {
             return switch (e) {
                 case TensorFileException t -> t.detail();
                 case UncheckedIOException u -> "I/O error: " + u.getCause().getMessage();

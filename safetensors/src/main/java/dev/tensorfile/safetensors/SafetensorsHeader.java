@@ -23,8 +23,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The safetensors header: {@code u64 N} (little-endian), {@code N} bytes of UTF-8 JSON, then the byte buffer.
@@ -108,19 +110,29 @@ record SafetensorsHeader(long headerLength, Map<String, String> metadata, List<E
                         .maxNameLength((int) Math.min(cap, limits.maxStringBytes()))
                         .maxDocumentLength(json.byteSize())
                         .build())
-                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                // Tensor names are unique keys read once: interning and canonicalising them (Jackson's defaults,
+                // made for repeated field names) cost more than the rest of the parse on a 10,000-tensor header.
+                // Without canonicalisation Jackson parses characters, so the bytes go through HeaderReader, which
+                // also maps Jackson's character offsets back to the byte offsets our messages name.
+                .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+                .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
                 .build();
         Map<String, String> metadata = new LinkedHashMap<>();
-        try (JsonParser p = factory.createParser(new SegmentInputStream(json))) {
+        HeaderReader reader = new HeaderReader(json);
+        try (JsonParser p = factory.createParser(reader)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw schema(p, path, "header", "the header is not a JSON object");
             }
             boolean sawMetadata = false;
+            // Duplicate keys are checked here rather than by Jackson's STRICT_DUPLICATE_DETECTION, which builds a
+            // hash set per JSON object: 10,000 of them for a 10,000-tensor header, the largest cost of opening it.
+            Set<String> names = HashSet.newHashSet(Math.min(1 << 16, (int) (json.byteSize() / 64) + 1));
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 long at = offset(p);
                 checkSurrogates(p, path, name);
+                if (!names.add(name)) throw duplicate(path, name, at);
                 JsonToken v = p.nextToken();
                 if (name.equals(METADATA_KEY)) {
                     sawMetadata = true;
@@ -140,15 +152,15 @@ record SafetensorsHeader(long headerLength, Map<String, String> metadata, List<E
             }
             if (!sawMetadata) metadata = Map.of();
         } catch (StreamConstraintsException e) {
-            throw fail(path, "header", 8 + byteOffset(e.getLocation()), e.getOriginalMessage()
+            throw fail(path, "header", 8 + byteOffset(reader, e.getLocation()), e.getOriginalMessage()
                     + " (InvalidHeaderDeserialization)");
         } catch (JsonProcessingException e) {
             String what = e.getOriginalMessage();
             if (what.startsWith("Duplicate field")) {
-                throw fail(path, "header", 8 + byteOffset(e.getLocation()), what.replace("Duplicate field", "duplicate key")
+                throw fail(path, "header", 8 + byteOffset(reader, e.getLocation()), what.replace("Duplicate field", "duplicate key")
                         + " (duplicate keys are forbidden by the format)");
             }
-            throw fail(path, "header", 8 + byteOffset(e.getLocation()), "invalid JSON: " + firstLine(what)
+            throw fail(path, "header", 8 + byteOffset(reader, e.getLocation()), "invalid JSON: " + firstLine(what)
                     + " (InvalidHeaderDeserialization)");
         } catch (IOException e) {
             throw new MalformedFileException(FORMAT, path, "header", 8, "cannot read the header: " + e.getMessage(), e);
@@ -160,7 +172,9 @@ record SafetensorsHeader(long headerLength, Map<String, String> metadata, List<E
         JsonToken t;
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
             String key = p.currentName();
+            long at = offset(p);
             checkSurrogates(p, path, key);
+            if (metadata.containsKey(key)) throw duplicate(path, key, at);
             JsonToken v = p.nextToken();
             if (v != JsonToken.VALUE_STRING) {
                 throw schema(p, path, METADATA_KEY, "the value of '" + key + "' is " + describe(v)
@@ -174,60 +188,73 @@ record SafetensorsHeader(long headerLength, Map<String, String> metadata, List<E
     }
 
     private static Raw readEntry(JsonParser p, Path path, String name, long at, JsonToken v) throws IOException {
-        String structure = "tensor '" + name + "'";
-        if (v != JsonToken.START_OBJECT) throw schema(p, path, structure, "the entry is " + describe(v) + ", not an object");
+        if (v != JsonToken.START_OBJECT) throw schema(p, path, tensor(name), "the entry is " + describe(v) + ", not an object");
         DType dtype = null;
         long[] shape = null;
         long[] offsets = null;
         JsonToken t;
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
             String field = p.currentName();
+            boolean seen = switch (field) {
+                case "dtype" -> dtype != null;
+                case "shape" -> shape != null;
+                case "data_offsets" -> offsets != null;
+                default -> false;
+            };
+            if (seen) throw duplicate(path, field, offset(p));
             JsonToken fv = p.nextToken();
             switch (field) {
                 case "dtype" -> {
-                    if (fv != JsonToken.VALUE_STRING) throw schema(p, path, structure, "dtype is " + describe(fv) + ", not a string");
+                    if (fv != JsonToken.VALUE_STRING) throw schema(p, path, tensor(name), "dtype is " + describe(fv) + ", not a string");
                     dtype = SafetensorsDType.byName(p.getText());
                     if (dtype == null) {
-                        throw schema(p, path, structure, "unknown dtype '" + p.getText() + "'; known: "
+                        throw schema(p, path, tensor(name), "unknown dtype '" + p.getText() + "'; known: "
                                 + SafetensorsDType.ORDER);
                     }
                 }
-                case "shape" -> shape = readU64Array(p, path, structure, "shape", fv, -1);
-                case "data_offsets" -> offsets = readU64Array(p, path, structure, "data_offsets", fv, 2);
+                case "shape" -> shape = readU64Array(p, path, name, "shape", fv, -1);
+                case "data_offsets" -> offsets = readU64Array(p, path, name, "data_offsets", fv, 2);
                 default -> p.skipChildren(); // the crate ignores unknown fields (no deny_unknown_fields)
             }
         }
-        if (t != JsonToken.END_OBJECT) throw schema(p, path, structure, "the entry is not an object");
-        if (dtype == null) throw schema(p, path, structure, "missing field 'dtype'");
-        if (shape == null) throw schema(p, path, structure, "missing field 'shape'");
-        if (offsets == null) throw schema(p, path, structure, "missing field 'data_offsets'");
+        if (t != JsonToken.END_OBJECT) throw schema(p, path, tensor(name), "the entry is not an object");
+        if (dtype == null) throw schema(p, path, tensor(name), "missing field 'dtype'");
+        if (shape == null) throw schema(p, path, tensor(name), "missing field 'shape'");
+        if (offsets == null) throw schema(p, path, tensor(name), "missing field 'data_offsets'");
         return new Raw(name, dtype, shape, offsets[0], offsets[1], at);
     }
 
+    /** How a tensor entry is named in messages (built only when a message is). */
+    private static String tensor(String name) { return "tensor '" + name + "'"; }
+
+    private static String rule(String field, int exact) {
+        return exact >= 0 ? field + " must be " + exact + " non-negative integers"
+                : field + " must be an array of non-negative integers";
+    }
+
     /** A JSON array of integers in [0, 2^64), as serde reads {@code Vec<usize>}; {@code exact} ≥ 0 fixes the length. */
-    private static long[] readU64Array(JsonParser p, Path path, String structure, String field, JsonToken v, int exact)
+    private static long[] readU64Array(JsonParser p, Path path, String name, String field, JsonToken v, int exact)
             throws IOException {
-        String what = exact >= 0 ? field + " must be " + exact + " non-negative integers" : field + " must be an array of non-negative integers";
-        if (v != JsonToken.START_ARRAY) throw schema(p, path, structure, what + "; found " + describe(v));
+        if (v != JsonToken.START_ARRAY) throw schema(p, path, tensor(name), rule(field, exact) + "; found " + describe(v));
         long[] values = new long[exact >= 0 ? exact : 4];
         int count = 0;
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-            if (t != JsonToken.VALUE_NUMBER_INT) throw schema(p, path, structure, what + "; found " + describe(t));
+            if (t != JsonToken.VALUE_NUMBER_INT) throw schema(p, path, tensor(name), rule(field, exact) + "; found " + describe(t));
             long value;
             if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
                 BigInteger big = p.getBigIntegerValue();
-                if (big.signum() < 0 || big.bitLength() > 64) throw schema(p, path, structure, what + "; found " + big);
+                if (big.signum() < 0 || big.bitLength() > 64) throw schema(p, path, tensor(name), rule(field, exact) + "; found " + big);
                 value = big.longValue();
             } else {
                 value = p.getLongValue();
-                if (value < 0) throw schema(p, path, structure, what + "; found " + value);
+                if (value < 0) throw schema(p, path, tensor(name), rule(field, exact) + "; found " + value);
             }
-            if (exact >= 0 && count == exact) throw schema(p, path, structure, what + "; found more");
+            if (exact >= 0 && count == exact) throw schema(p, path, tensor(name), rule(field, exact) + "; found more");
             if (count == values.length) values = java.util.Arrays.copyOf(values, count * 2);
             values[count++] = value;
         }
-        if (exact >= 0 && count != exact) throw schema(p, path, structure, what + "; found " + count);
+        if (exact >= 0 && count != exact) throw schema(p, path, tensor(name), rule(field, exact) + "; found " + count);
         return count == values.length ? values : java.util.Arrays.copyOf(values, count);
     }
 
@@ -239,12 +266,11 @@ record SafetensorsHeader(long headerLength, Map<String, String> metadata, List<E
                 .thenComparingLong(r -> r.end() ^ Long.MIN_VALUE));
         long start = 0;
         for (Raw r : byOffset) {
-            String structure = "tensor '" + r.name() + "'";
             if (r.begin() != start || Long.compareUnsigned(r.end(), r.begin()) < 0) {
                 String why = Long.compareUnsigned(r.end(), r.begin()) < 0 ? "end before begin"
                         : Long.compareUnsigned(r.begin(), start) < 0 ? "it overlaps the tensor before it"
                         : "a gap of " + Long.toUnsignedString(r.begin() - start) + " bytes before it";
-                throw fail(path, structure, r.at(), "data_offsets [" + Long.toUnsignedString(r.begin()) + ", "
+                throw fail(path, structure(r), r.at(), "data_offsets [" + Long.toUnsignedString(r.begin()) + ", "
                         + Long.toUnsignedString(r.end()) + "] must begin at " + start
                         + ", where the previous tensor ends: " + why + " (InvalidOffset)");
             }
@@ -252,26 +278,26 @@ record SafetensorsHeader(long headerLength, Map<String, String> metadata, List<E
             long elements = 1;
             for (long d : r.shape()) {
                 if (elements != 0 && d != 0 && Math.unsignedMultiplyHigh(elements, d) != 0) {
-                    throw overflow(path, structure, r);
+                    throw overflow(path, structure(r), r);
                 }
                 elements *= d;
             }
             int bitsPer = SafetensorsDType.bits(r.dtype());
-            if (Math.unsignedMultiplyHigh(elements, bitsPer) != 0) throw overflow(path, structure, r);
+            if (Math.unsignedMultiplyHigh(elements, bitsPer) != 0) throw overflow(path, structure(r), r);
             long bits = elements * bitsPer;
             if (bits % 8 != 0) {
-                throw fail(path, structure, r.at(), Long.toUnsignedString(elements) + " elements of " + r.dtype()
+                throw fail(path, structure(r), r.at(), Long.toUnsignedString(elements) + " elements of " + r.dtype()
                         + " take " + Long.toUnsignedString(bits) + " bits, not a whole number of bytes (MisalignedSlice)");
             }
             long bytes = Long.divideUnsigned(bits, 8);
             if (r.end() - r.begin() != bytes) {
-                throw fail(path, structure, r.at(), "data_offsets [" + r.begin() + ", " + Long.toUnsignedString(r.end())
+                throw fail(path, structure(r), r.at(), "data_offsets [" + r.begin() + ", " + Long.toUnsignedString(r.end())
                         + "] hold " + Long.toUnsignedString(r.end() - r.begin()) + " bytes but " + r.dtype() + " "
                         + shapeText(r.shape()) + " needs " + bytes + " (TensorInvalidInfo)");
             }
             for (long d : r.shape()) {
                 if (d < 0) {
-                    throw fail(path, structure, r.at(), "dimension " + Long.toUnsignedString(d)
+                    throw fail(path, structure(r), r.at(), "dimension " + Long.toUnsignedString(d)
                             + " is above 2^63-1, which this library cannot represent (ValidationOverflow)");
                 }
             }
@@ -289,6 +315,12 @@ record SafetensorsHeader(long headerLength, Map<String, String> metadata, List<E
         }
         return new SafetensorsHeader(n, metadata, List.copyOf(entries));
     }
+
+    private static MalformedFileException duplicate(Path path, String key, long at) {
+        return fail(path, "header", at, "duplicate key '" + key + "' (duplicate keys are forbidden by the format)");
+    }
+
+    private static String structure(Raw r) { return tensor(r.name()); }
 
     private static MalformedFileException overflow(Path path, String structure, Raw r) {
         return fail(path, structure, r.at(), "the byte size of " + r.dtype() + " " + shapeText(r.shape())
@@ -311,10 +343,14 @@ record SafetensorsHeader(long headerLength, Map<String, String> metadata, List<E
     }
 
     /** The absolute file offset of the current token. */
-    private static long offset(JsonParser p) { return 8 + byteOffset(p.currentTokenLocation()); }
+    private static long offset(JsonParser p) {
+        return 8 + byteOffset(p.getInputSource() instanceof HeaderReader r ? r : null, p.currentTokenLocation());
+    }
 
-    private static long byteOffset(JsonLocation l) {
-        return l == null || l.getByteOffset() < 0 ? 0 : l.getByteOffset();
+    private static long byteOffset(HeaderReader reader, JsonLocation l) {
+        if (l == null) return 0;
+        if (l.getByteOffset() >= 0) return l.getByteOffset();
+        return reader != null && l.getCharOffset() >= 0 ? reader.byteOffsetOf(l.getCharOffset()) : 0;
     }
 
     /** serde_json refuses a lone surrogate escape (backslash-u d800); Jackson would pass it through. */

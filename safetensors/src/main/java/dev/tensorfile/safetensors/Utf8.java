@@ -15,6 +15,9 @@ final class Utf8 {
         long n = s.byteSize();
         long i = 0;
         while (i < n) {
+            // ASCII fast path: JSON headers are nearly all ASCII, eight bytes at a time.
+            while (i + 8 <= n && (s.get(ValueLayout.JAVA_LONG_UNALIGNED, i) & 0x8080808080808080L) == 0) i += 8;
+            if (i >= n) break;
             int b = s.get(ValueLayout.JAVA_BYTE, i) & 0xFF;
             if (b < 0x80) {
                 i++;

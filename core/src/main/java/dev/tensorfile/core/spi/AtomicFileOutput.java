@@ -21,6 +21,7 @@ import java.nio.file.StandardOpenOption;
 public final class AtomicFileOutput implements AutoCloseable {
     /** Largest slice handed to one channel write (ByteBuffers are int-indexed). */
     private static final long MAX_WRITE = 1L << 30;
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private final Path destination;
     private final Path temp;
@@ -46,8 +47,18 @@ public final class AtomicFileOutput implements AutoCloseable {
         Path dir = dest.getParent();
         try {
             if (!Files.isDirectory(dir)) throw new TensorFileException(format, destination, "directory " + dir + " does not exist");
-            Path temp = Files.createTempFile(dir, "." + dest.getFileName() + ".", ".tmp");
-            FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            // Not Files.createTempFile: its 0600 mode would survive the rename, and a model file is as readable as
+            // any file the user creates (the umask decides). CREATE_NEW with a random name is just as safe.
+            Path temp = null;
+            FileChannel ch = null;
+            for (int attempt = 0; ch == null; attempt++) {
+                temp = dir.resolve("." + dest.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+                try {
+                    ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW);
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    if (attempt == 100) throw e;
+                }
+            }
             return new AtomicFileOutput(dest, temp, ch, format);
         } catch (IOException e) {
             throw new TensorFileException(format, destination, "cannot create a file beside it: " + e.getMessage(), e);
@@ -63,8 +74,18 @@ public final class AtomicFileOutput implements AutoCloseable {
     /** Appends the bytes of {@code data}. */
     public void write(MemorySegment data) {
         long size = data.byteSize();
-        for (long at = 0; at < size; at += MAX_WRITE) {
-            write(data.asSlice(at, Math.min(MAX_WRITE, size - at)).asByteBuffer());
+        if (data.isNative() || data.heapBase().orElse(null) instanceof byte[]) {
+            for (long at = 0; at < size; at += MAX_WRITE) {
+                write(data.asSlice(at, Math.min(MAX_WRITE, size - at)).asByteBuffer());
+            }
+            return;
+        }
+        // A heap segment over float[], long[]... has no ByteBuffer view: go through a byte buffer.
+        byte[] chunk = new byte[(int) Math.min(size, 1 << 20)];
+        for (long at = 0; at < size; at += chunk.length) {
+            int n = (int) Math.min(chunk.length, size - at);
+            MemorySegment.copy(data, at, MemorySegment.ofArray(chunk), 0, n);
+            write(ByteBuffer.wrap(chunk, 0, n));
         }
     }
 
