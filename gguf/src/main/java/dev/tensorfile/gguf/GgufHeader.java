@@ -127,6 +127,7 @@ record GgufHeader(int version, ByteOrder order, long alignment, Metadata metadat
         for (int i = 0; i < keyCount; i++) {
             long at = c.position();
             c.structure("key/value #" + i);
+            checkHeaderSize(c, limits);
             String key = values.string(c, "key");
             if (key.isEmpty()) throw c.failAt(at, "empty key");
             c.structure("key/value #" + i + " ('" + key + "')");
@@ -142,6 +143,7 @@ record GgufHeader(int version, ByteOrder order, long alignment, Metadata metadat
         for (int i = 0; i < tensorCount; i++) {
             long at = c.position();
             c.structure("tensor info #" + i);
+            checkHeaderSize(c, limits);
             String name = values.string(c, "tensor name");
             if (!names.add(name)) throw c.failAt(at, "duplicate tensor name '" + name + "'");
             c.structure("tensor info #" + i + " ('" + name + "')");
@@ -179,6 +181,13 @@ record GgufHeader(int version, ByteOrder order, long alignment, Metadata metadat
         long dataStart = end + (alignment - end % alignment) % alignment;
         checkData(tensors, dataStart, alignment, file.size(), path);
         return new GgufHeader(version, order, alignment, Metadata.of(kv), List.copyOf(tensors), dataStart);
+    }
+
+    /** Key/values and tensor infos are decoded onto the heap: their bytes are bounded like any header's. */
+    private static void checkHeaderSize(ByteCursor c, ReadLimits limits) {
+        if (c.position() > limits.maxHeaderBytes()) {
+            throw c.fail("the header exceeds the limit of " + limits.maxHeaderBytes() + " bytes");
+        }
     }
 
     private static void checkCount(ByteCursor c, long at, long count, long minEach, String what, ReadLimits limits) {

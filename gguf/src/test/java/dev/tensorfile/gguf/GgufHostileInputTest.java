@@ -261,6 +261,14 @@ class GgufHostileInputTest {
     }
 
     @Test
+    void rejectsHeaderLargerThanTheLimit() {
+        RawGguf b = RawGguf.v3(0, 20);
+        for (int k = 0; k < 20; k++) b.kvU32("key" + k, k);
+        ReadLimits small = new ReadLimits(100, 256, 1 << 20, 1000, 1 << 20, 1);
+        rejects(MalformedFileException.class, b, small, "key/value #", "the header exceeds the limit of 100 bytes");
+    }
+
+    @Test
     void rejectsIncompleteSplitSet() {
         RawGguf b = RawGguf.v3(0, 3).str("split.no").u32(RawGguf.UINT16).u16(0)
                 .str("split.count").u32(RawGguf.UINT16).u16(2)
