@@ -5,8 +5,11 @@
 module dev.tensorfile.gguf {
     requires dev.tensorfile.core;
     requires static jdk.incubator.vector;
+    requires org.slf4j;
 
     exports dev.tensorfile.gguf;
+    exports dev.tensorfile.gguf.quant;
 
     provides dev.tensorfile.core.TensorFormat with dev.tensorfile.gguf.GgufFormat;
+    provides dev.tensorfile.core.spi.BlockCodecProvider with dev.tensorfile.gguf.quant.GgmlBlockCodecProvider;
 }
