@@ -161,6 +161,13 @@ record GgufHeader(int version, ByteOrder order, long alignment, Metadata metadat
                 throw new UnsupportedFeatureException(GgufFormat.NAME, path, c.structure() + " at byte " + typeAt
                         + ": " + GgmlType.describeUnknown(typeId));
             }
+            if (order == ByteOrder.BIG_ENDIAN && !ByteSwappedTensor.readableBigEndian(dtype)) {
+                // Only gguf_convert_endian.py makes big-endian files, and it converts only these block types:
+                // for any other, which of its bytes are swapped numbers is defined by no tool.
+                throw new UnsupportedFeatureException(GgufFormat.NAME, path, c.structure() + " at byte " + typeAt
+                        + ": " + dtype + " data in a big-endian file is not supported (gguf_convert_endian.py "
+                        + "converts only F32, F16, BF16, Q4_0, Q8_0, Q4_K, Q6_K, MXFP4 and NVFP4)");
+            }
             if (nDims > 0 && ne[0] % dtype.blockElements() != 0) {
                 throw c.failAt(dimsAt, "row length ne[0] = " + ne[0] + " is not a multiple of the "
                         + dtype.blockElements() + "-element " + dtype + " block");
