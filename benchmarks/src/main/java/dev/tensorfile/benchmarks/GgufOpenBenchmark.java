@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -43,11 +44,24 @@ import java.util.concurrent.TimeUnit;
 public class GgufOpenBenchmark {
     static final int VOCAB = 150_000;
 
-    private Path file;
+    /**
+     * A vocabulary GGUF to open instead of our own, e.g. the one {@code benchmarks/scripts/gguf_open_baseline.py}
+     * writes with gguf-py, so that both readers are timed on the very same bytes; empty: write one.
+     */
+    @Param("")
+    public String file;
+
+    private Path path;
+    private boolean written;
 
     @Setup(Level.Trial)
     public void write() throws IOException {
-        file = Files.createTempFile("vocab-", ".gguf");
+        if (!file.isEmpty()) {
+            path = Path.of(file);
+            return;
+        }
+        written = true;
+        path = Files.createTempFile("vocab-", ".gguf");
         List<MetadataValue> tokens = new ArrayList<>(VOCAB);
         List<MetadataValue> scores = new ArrayList<>(VOCAB);
         List<MetadataValue> types = new ArrayList<>(VOCAB);
@@ -74,19 +88,19 @@ public class GgufOpenBenchmark {
                 .build();
         List<TensorInfo> tensors = List.of(TensorInfo.of("output_norm.weight", DType.F32, Shape.of(64)),
                 TensorInfo.of("token_embd.weight", DType.F16, Shape.of(16, 64)));
-        try (TensorWriter w = TensorFiles.format("gguf").orElseThrow().newWriter(file, new WriteOptions(Map.of()))) {
+        try (TensorWriter w = TensorFiles.format("gguf").orElseThrow().newWriter(path, new WriteOptions(Map.of()))) {
             for (TensorInfo t : w.declare(md, tensors)) w.write(t.name(), MemorySegment.ofArray(new byte[(int) t.byteLength()]));
         }
     }
 
     @TearDown(Level.Trial)
     public void delete() throws IOException {
-        Files.deleteIfExists(file);
+        if (written) Files.deleteIfExists(path);
     }
 
     @Benchmark
     public void openAndList(Blackhole bh) {
-        try (TensorFile f = TensorFiles.open(file)) {
+        try (TensorFile f = TensorFiles.open(path)) {
             for (String key : f.metadata().keys()) bh.consume(key);
             for (Tensor t : f.tensors()) bh.consume(t.info());
             MetadataValue.Array tokens = (MetadataValue.Array) f.metadata().get("tokenizer.ggml.tokens").orElseThrow();

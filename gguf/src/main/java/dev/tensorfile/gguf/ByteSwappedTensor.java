@@ -1,5 +1,6 @@
 package dev.tensorfile.gguf;
 
+import dev.tensorfile.core.DType;
 import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorInfo;
 import dev.tensorfile.core.spi.MappedFile;
@@ -10,18 +11,26 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * A tensor of a big-endian GGUF file whose elements are multi-byte scalars (F32, F16, BF16, F64, I16, I32, I64):
- * the file holds them byte-swapped, and {@link Tensor#bytes()} promises little-endian bytes, so this is a decode,
- * not a view. A range read swaps only the elements it touches; {@link #bytes()} swaps the whole tensor once into
- * memory owned by the file's arena, released when the file is closed.
+ * A tensor of a big-endian GGUF file whose data holds multi-byte numbers: scalars (F32, F16, BF16, F64, I16, I32,
+ * I64), or the f16 fields of Q4_0, Q8_0, Q4_K and Q6_K blocks, which gguf-py's {@code gguf_convert_endian.py} (the
+ * tool that makes big-endian files) swaps. The file holds them byte-swapped, and {@link Tensor#bytes()} promises
+ * little-endian bytes, so this is a decode, not a view. A range read swaps only the elements or blocks it touches;
+ * {@link #bytes()} swaps the whole tensor once into memory owned by the file's arena, released when the file is
+ * closed.
  */
 final class ByteSwappedTensor implements Tensor {
+    private static final ValueLayout.OfShort U16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfShort U16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
     private final TensorInfo info;
     private final MemorySegment stored;
     private final MappedFile owner;
     private final ValueLayout bigEndian;
     private final ValueLayout littleEndian;
+    /** Bytes of one element, or of one block. */
     private final int elementBytes;
+    /** For a block type, where its f16 fields lie in each block; null for a scalar type. */
+    private final int[] halfFields;
     private volatile MemorySegment decoded;
 
     ByteSwappedTensor(TensorInfo info, MemorySegment stored, MappedFile owner) {
@@ -29,7 +38,8 @@ final class ByteSwappedTensor implements Tensor {
         this.stored = stored;
         this.owner = owner;
         this.elementBytes = info.dtype().blockBytes();
-        ValueLayout layout = switch (elementBytes) {
+        this.halfFields = halfFields(info.dtype());
+        ValueLayout layout = halfFields != null ? ValueLayout.JAVA_BYTE : switch (elementBytes) {
             case 2 -> ValueLayout.JAVA_SHORT_UNALIGNED;
             case 4 -> ValueLayout.JAVA_INT_UNALIGNED;
             case 8 -> ValueLayout.JAVA_LONG_UNALIGNED;
@@ -39,9 +49,30 @@ final class ByteSwappedTensor implements Tensor {
         this.littleEndian = layout.withOrder(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** True for the element types a big-endian file stores swapped. */
+    /**
+     * The offsets of the f16 fields in one block that {@code gguf_convert_endian.py} swaps ({@code byteswap_q4_0},
+     * {@code _q8_0}, {@code _q4_k}, {@code _q6_k}: the scale {@code d} first, Q4_K's {@code dmin} after it, Q6_K's
+     * {@code d} last); MXFP4 and NVFP4 have no multi-byte field. Null for a type the tool does not convert.
+     */
+    static int[] halfFields(DType type) {
+        return switch (type) {
+            case Q4_0, Q8_0 -> new int[] {0};
+            case Q4_K -> new int[] {0, 2};
+            case Q6_K -> new int[] {208};
+            default -> null;
+        };
+    }
+
+    /** True for the types a big-endian file stores swapped. */
     static boolean needsSwap(TensorInfo info) {
-        return info.dtype().isByteAligned() && info.dtype().blockBytes() > 1 && !info.dtype().isQuantized();
+        DType t = info.dtype();
+        if (t.isQuantized()) return halfFields(t) != null;
+        return t.isByteAligned() && t.blockBytes() > 1;
+    }
+
+    /** True for the types a big-endian file may hold: those gguf_convert_endian.py converts, and single bytes. */
+    static boolean readableBigEndian(DType t) {
+        return !t.isQuantized() || halfFields(t) != null || t == DType.MXFP4 || t == DType.NVFP4;
     }
 
     @Override public TensorInfo info() { return info; }
@@ -90,7 +121,17 @@ final class ByteSwappedTensor implements Tensor {
     }
 
     private void swap(long srcOffset, MemorySegment dst, long dstOffset, long elements) {
-        MemorySegment.copy(stored, bigEndian, srcOffset, dst, littleEndian, dstOffset, elements);
+        if (halfFields == null) {
+            MemorySegment.copy(stored, bigEndian, srcOffset, dst, littleEndian, dstOffset, elements);
+            return;
+        }
+        MemorySegment.copy(stored, srcOffset, dst, dstOffset, elements * elementBytes);
+        for (long b = 0; b < elements; b++) {
+            long block = b * elementBytes;
+            for (int f : halfFields) {
+                dst.set(U16_LE, dstOffset + block + f, stored.get(U16_BE, srcOffset + block + f));
+            }
+        }
     }
 
     private void ensureOpen() {

@@ -22,8 +22,9 @@ import java.util.Optional;
 
 /**
  * One open GGUF file: its header read and validated, tensors as views of the mapping. Tensors of a little-endian
- * file, and single-byte and block-quantized tensors of any file, are zero-copy views; multi-byte scalars of a
- * big-endian file are byte-swapped on read ({@link ByteSwappedTensor}).
+ * file, and single-byte, MXFP4 and NVFP4 tensors of any file, are zero-copy views; multi-byte scalars and the f16
+ * fields of Q4_0, Q8_0, Q4_K and Q6_K blocks of a big-endian file are byte-swapped on read
+ * ({@link ByteSwappedTensor}), so {@link Tensor#bytes()} is always little-endian.
  */
 final class GgufFile implements TensorFile {
     private final MappedFile mapped;
@@ -72,7 +73,7 @@ final class GgufFile implements TensorFile {
     public List<String> details() {
         List<String> lines = new ArrayList<>();
         lines.add("GGUF v" + header.version() + ", " + (header.order() == ByteOrder.BIG_ENDIAN
-                ? "big-endian (multi-byte scalar tensors are byte-swapped on read)" : "little-endian")
+                ? "big-endian (multi-byte numbers in tensors are byte-swapped on read)" : "little-endian")
                 + ", alignment " + header.alignment() + ", tensor data at byte " + header.dataStart());
         return lines;
     }

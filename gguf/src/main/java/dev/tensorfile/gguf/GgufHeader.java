@@ -127,6 +127,7 @@ record GgufHeader(int version, ByteOrder order, long alignment, Metadata metadat
         for (int i = 0; i < keyCount; i++) {
             long at = c.position();
             c.structure("key/value #" + i);
+            checkHeaderSize(c, limits);
             String key = values.string(c, "key");
             if (key.isEmpty()) throw c.failAt(at, "empty key");
             c.structure("key/value #" + i + " ('" + key + "')");
@@ -142,6 +143,7 @@ record GgufHeader(int version, ByteOrder order, long alignment, Metadata metadat
         for (int i = 0; i < tensorCount; i++) {
             long at = c.position();
             c.structure("tensor info #" + i);
+            checkHeaderSize(c, limits);
             String name = values.string(c, "tensor name");
             if (!names.add(name)) throw c.failAt(at, "duplicate tensor name '" + name + "'");
             c.structure("tensor info #" + i + " ('" + name + "')");
@@ -158,6 +160,13 @@ record GgufHeader(int version, ByteOrder order, long alignment, Metadata metadat
             if (dtype == null) {
                 throw new UnsupportedFeatureException(GgufFormat.NAME, path, c.structure() + " at byte " + typeAt
                         + ": " + GgmlType.describeUnknown(typeId));
+            }
+            if (order == ByteOrder.BIG_ENDIAN && !ByteSwappedTensor.readableBigEndian(dtype)) {
+                // Only gguf_convert_endian.py makes big-endian files, and it converts only these block types:
+                // for any other, which of its bytes are swapped numbers is defined by no tool.
+                throw new UnsupportedFeatureException(GgufFormat.NAME, path, c.structure() + " at byte " + typeAt
+                        + ": " + dtype + " data in a big-endian file is not supported (gguf_convert_endian.py "
+                        + "converts only F32, F16, BF16, Q4_0, Q8_0, Q4_K, Q6_K, MXFP4 and NVFP4)");
             }
             if (nDims > 0 && ne[0] % dtype.blockElements() != 0) {
                 throw c.failAt(dimsAt, "row length ne[0] = " + ne[0] + " is not a multiple of the "
@@ -179,6 +188,13 @@ record GgufHeader(int version, ByteOrder order, long alignment, Metadata metadat
         long dataStart = end + (alignment - end % alignment) % alignment;
         checkData(tensors, dataStart, alignment, file.size(), path);
         return new GgufHeader(version, order, alignment, Metadata.of(kv), List.copyOf(tensors), dataStart);
+    }
+
+    /** Key/values and tensor infos are decoded onto the heap: their bytes are bounded like any header's. */
+    private static void checkHeaderSize(ByteCursor c, ReadLimits limits) {
+        if (c.position() > limits.maxHeaderBytes()) {
+            throw c.fail("the header exceeds the limit of " + limits.maxHeaderBytes() + " bytes");
+        }
     }
 
     private static void checkCount(ByteCursor c, long at, long count, long minEach, String what, ReadLimits limits) {

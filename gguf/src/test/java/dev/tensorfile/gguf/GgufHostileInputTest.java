@@ -261,6 +261,24 @@ class GgufHostileInputTest {
     }
 
     @Test
+    void rejectsHeaderLargerThanTheLimit() {
+        RawGguf b = RawGguf.v3(0, 20);
+        for (int k = 0; k < 20; k++) b.kvU32("key" + k, k);
+        ReadLimits small = new ReadLimits(100, 256, 1 << 20, 1000, 1 << 20, 1);
+        rejects(MalformedFileException.class, b, small, "key/value #", "the header exceeds the limit of 100 bytes");
+    }
+
+    @Test
+    void rejectsBlockTypeThatNoToolStoresBigEndian() {
+        // Q5_K (13): gguf_convert_endian.py cannot convert it, so which of its bytes would be swapped is undefined.
+        RawGguf b = new RawGguf(java.nio.ByteOrder.BIG_ENDIAN).bytes("GGUF".getBytes(StandardCharsets.US_ASCII))
+                .u32(3).u64(1).u64(0).str("w").u32(1).u64(256);
+        int typeAt = b.size();
+        rejects(UnsupportedFeatureException.class, b.u32(13).u64(0).pad(32).zeros(176),
+                "tensor info #0 ('w') at byte " + typeAt, "Q5_K data in a big-endian file is not supported");
+    }
+
+    @Test
     void rejectsIncompleteSplitSet() {
         RawGguf b = RawGguf.v3(0, 3).str("split.no").u32(RawGguf.UINT16).u16(0)
                 .str("split.count").u32(RawGguf.UINT16).u16(2)

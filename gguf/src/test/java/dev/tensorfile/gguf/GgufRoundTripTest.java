@@ -16,9 +16,7 @@ import dev.tensorfile.core.TensorWriter;
 import dev.tensorfile.core.UnsupportedFeatureException;
 import dev.tensorfile.core.ValueType;
 import dev.tensorfile.core.WriteOptions;
-import dev.tensorfile.core.spi.BlockCodecs;
 import dev.tensorfile.core.spi.ShardedTensorFile;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -244,6 +242,45 @@ class GgufRoundTripTest {
     }
 
     @Test
+    void typedKeysSurviveGgufToSafetensorsToGguf() throws IOException {
+        // gguf-py's key/value zoo: every value type, arrays of every type, arrays of arrays, a 100k-element array.
+        Path zoo = Fixtures.file("dv-all-value-types.gguf");
+        Path mid = dir.resolve("zoo.safetensors");
+        Path back = dir.resolve("zoo-back.gguf");
+        try (TensorFile in = TensorFiles.open(zoo)) {
+            Converter.from(in).to(mid);
+        }
+        // The safetensors file holds strings only: the types travel in MetadataStrings' reserved key.
+        byte[] st = Files.readAllBytes(mid);
+        long headerLength = java.nio.ByteBuffer.wrap(st, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        JsonNode header = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(new String(st, 8, (int) headerLength, java.nio.charset.StandardCharsets.UTF_8));
+        JsonNode strings = header.get("__metadata__");
+        strings.properties().forEach(e -> assertTrue(e.getValue().isTextual(), e.getKey()));
+        JsonNode types = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(strings.get(MetadataStrings.TYPES_KEY).asText());
+        assertEquals("u8", types.get("t.u8").asText());
+        assertTrue(types.get("t.arr_nested_i32").get("array").isArray(), types.toString());
+        try (TensorFile in = TensorFiles.open(mid)) {
+            Converter.from(in).to(back);
+        }
+        IndependentGgufReader want = new IndependentGgufReader(zoo);
+        IndependentGgufReader got = new IndependentGgufReader(back);
+        assertEquals(List.of(), got.layoutProblems());
+        for (Map.Entry<String, IndependentGgufReader.Kv> e : want.kv.entrySet()) {
+            assertEquals(e.getValue(), got.kv.get(e.getKey()), e.getKey());
+        }
+        assertTrue(want.kv.get("t.arr_nested_i32").value() instanceof IndependentGgufReader.Array a
+                && a.elementType().equals("ARRAY"));
+        try (TensorFile f = TensorFiles.open(back); TensorFile in = TensorFiles.open(zoo)) {
+            assertEquals(in.metadata(), f.metadata());
+            for (Tensor t : in.tensors()) {
+                if (!t.dtype().isQuantized()) assertEquals(-1, t.bytes().mismatch(f.tensor(t.name()).bytes()), t.name());
+            }
+        }
+    }
+
+    @Test
     void bigEndianFileIsRewrittenLittleEndian() {
         Path be = Fixtures.file("dv-be.gguf");
         Path out = dir.resolve("le.gguf");
@@ -298,9 +335,6 @@ class GgufRoundTripTest {
 
     @Test
     void quantizesThroughTheConverterLikeLlamaQuantize() {
-        // The Q8_0 encoder lives in dev.tensorfile.gguf.quant (another branch); this runs once it is merged.
-        Assumptions.assumeTrue(BlockCodecs.has(DType.Q8_0) && BlockCodecs.forType(DType.Q8_0).canEncode(),
-                "no Q8_0 encoder yet");
         Path out = dir.resolve("q8.gguf");
         try (TensorFile in = TensorFiles.open(Fixtures.file("dv-microllama-F32.gguf"))) {
             Converter.from(in).dtype(DType.Q8_0).to(out);
