@@ -10,6 +10,7 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 import static jdk.incubator.vector.VectorOperators.B2F;
 import java.nio.ByteOrder;
@@ -94,18 +95,36 @@ final class PanamaDequantizers implements Dequantizers {
         }
     }
 
+    /**
+     * {@code d * sc[j]} and {@code dmin * m[j]} of the eight sub-blocks of a Q4_K/Q5_K block at {@code off}
+     * ({@code get_scale_min_k4}, same products as the scalar decoder), into {@code dm[2j]} and {@code dm[2j+1]}:
+     * the scalar work kept out of the vector loop, which C2 then compiles without branches of its own.
+     */
+    private static void scalesK4(MemorySegment x, long off, float[] dm) {
+        float d = Bits.fp16(x, off);
+        float min = Bits.fp16(x, off + 2);
+        long q = off + 4;
+        for (int j = 0; j < 4; j++) {
+            int lo = x.get(ValueLayout.JAVA_BYTE, q + j) & 0xFF;
+            int mid = x.get(ValueLayout.JAVA_BYTE, q + j + 4) & 0xFF;
+            int hi = x.get(ValueLayout.JAVA_BYTE, q + j + 8) & 0xFF;
+            dm[2 * j] = d * (lo & 63);
+            dm[2 * j + 1] = min * (mid & 63);
+            dm[2 * j + 8] = d * ((hi & 0xF) | ((lo >>> 6) << 4));
+            dm[2 * j + 9] = min * ((hi >>> 4) | ((mid >>> 6) << 4));
+        }
+    }
+
     static void decodeQ4_K(MemorySegment x, long off, float[] y, int yi, int blocks) {
+        float[] dm = new float[16];
         for (int i = 0; i < blocks; i++, off += 144) {
-            float d = Bits.fp16(x, off);
-            float min = Bits.fp16(x, off + 2);
+            scalesK4(x, off, dm);
             long q = off + 16;
             for (int is = 0; is < 8; is += 2, q += 32, yi += 64) {
-                int sm = KQuants.scaleMinK4(is, x, off + 4);
-                float d1 = d * (sm & 0xFF);
-                float m1 = min * (sm >>> 8);
-                sm = KQuants.scaleMinK4(is + 1, x, off + 4);
-                float d2 = d * (sm & 0xFF);
-                float m2 = min * (sm >>> 8);
+                float d1 = dm[2 * is];
+                float m1 = dm[2 * is + 1];
+                float d2 = dm[2 * is + 2];
+                float m2 = dm[2 * is + 3];
                 for (int l = 0; l < 32; l += L) {
                     ByteVector v = ByteVector.fromMemorySegment(B, x, q + l, LE);
                     ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).mul(d1).sub(m1).intoArray(y, yi + l);
@@ -116,18 +135,16 @@ final class PanamaDequantizers implements Dequantizers {
     }
 
     static void decodeQ5_K(MemorySegment x, long off, float[] y, int yi, int blocks) {
+        float[] dm = new float[16];
         for (int i = 0; i < blocks; i++, off += 176) {
-            float d = Bits.fp16(x, off);
-            float min = Bits.fp16(x, off + 2);
+            scalesK4(x, off, dm);
             long qh = off + 16;
             long ql = off + 48;
             for (int is = 0; is < 8; is += 2, ql += 32, yi += 64) {
-                int sm = KQuants.scaleMinK4(is, x, off + 4);
-                float d1 = d * (sm & 0xFF);
-                float m1 = min * (sm >>> 8);
-                sm = KQuants.scaleMinK4(is + 1, x, off + 4);
-                float d2 = d * (sm & 0xFF);
-                float m2 = min * (sm >>> 8);
+                float d1 = dm[2 * is];
+                float m1 = dm[2 * is + 1];
+                float d2 = dm[2 * is + 2];
+                float m2 = dm[2 * is + 3];
                 byte u1 = (byte) (1 << is);
                 byte u2 = (byte) (2 << is);
                 for (int l = 0; l < 32; l += L) {
