@@ -134,29 +134,34 @@ final class PanamaDequantizers implements Dequantizers {
         }
     }
 
+    /**
+     * The fifth bit of sub-block {@code 2j} is bit {@code 2j} of {@code qh[l]}, of sub-block {@code 2j+1} bit
+     * {@code 2j+1} (u1, u2 in ggml); each is moved to bit 4 by a constant shift, so the sub-block pairs are written
+     * out (two per loop body: four outputs, the size C2 still compiles whole) instead of looping over them.
+     */
     static void decodeQ5_K(MemorySegment x, long off, float[] y, int yi, int blocks) {
         float[] dm = new float[16];
-        for (int i = 0; i < blocks; i++, off += 176) {
+        for (int i = 0; i < blocks; i++, off += 176, yi += 256) {
             scalesK4(x, off, dm);
             long qh = off + 16;
             long ql = off + 48;
-            for (int is = 0; is < 8; is += 2, ql += 32, yi += 64) {
-                float d1 = dm[2 * is];
-                float m1 = dm[2 * is + 1];
-                float d2 = dm[2 * is + 2];
-                float m2 = dm[2 * is + 3];
-                byte u1 = (byte) (1 << is);
-                byte u2 = (byte) (2 << is);
-                for (int l = 0; l < 32; l += L) {
-                    ByteVector v = ByteVector.fromMemorySegment(B, x, ql + l, LE);
-                    ByteVector h = ByteVector.fromMemorySegment(B, x, qh + l, LE);
-                    // bit `is` of qh[l] is the fifth bit of the first 32, bit `is+1` of the second 32 (u1, u2 in ggml);
-                    // a test-and-blend, because a byte shift by a variable count is not intrinsified on x86
-                    ByteVector h1 = SIXTEEN.and(h.and(u1).compare(VectorOperators.NE, 0).toVector());
-                    ByteVector h2 = SIXTEEN.and(h.and(u2).compare(VectorOperators.NE, 0).toVector());
-                    ((FloatVector) v.and((byte) 0x0F).or(h1).convertShape(B2F, F, 0)).mul(d1).sub(m1).intoArray(y, yi + l);
-                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).or(h2).convertShape(B2F, F, 0)).mul(d2).sub(m2).intoArray(y, yi + 32 + l);
-                }
+            for (int l = 0; l < 32; l += L) {
+                ByteVector h = ByteVector.fromMemorySegment(B, x, qh + l, LE);
+                ByteVector v0 = ByteVector.fromMemorySegment(B, x, ql + l, LE);
+                ByteVector v1 = ByteVector.fromMemorySegment(B, x, ql + 32 + l, LE);
+                ((FloatVector) v0.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 4).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[0]).sub(dm[1]).intoArray(y, yi + l);
+                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHL, 3).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[2]).sub(dm[3]).intoArray(y, yi + 32 + l);
+                ((FloatVector) v1.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 2).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[4]).sub(dm[5]).intoArray(y, yi + 64 + l);
+                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHL, 1).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[6]).sub(dm[7]).intoArray(y, yi + 96 + l);
+            }
+            for (int l = 0; l < 32; l += L) {
+                ByteVector h = ByteVector.fromMemorySegment(B, x, qh + l, LE);
+                ByteVector v2 = ByteVector.fromMemorySegment(B, x, ql + 64 + l, LE);
+                ByteVector v3 = ByteVector.fromMemorySegment(B, x, ql + 96 + l, LE);
+                ((FloatVector) v2.and((byte) 0x0F).or(h.and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[8]).sub(dm[9]).intoArray(y, yi + 128 + l);
+                ((FloatVector) v2.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 1).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[10]).sub(dm[11]).intoArray(y, yi + 160 + l);
+                ((FloatVector) v3.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[12]).sub(dm[13]).intoArray(y, yi + 192 + l);
+                ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 3).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[14]).sub(dm[15]).intoArray(y, yi + 224 + l);
             }
         }
     }
