@@ -11,7 +11,7 @@ import java.util.Optional;
  *
  * <p>System property {@value #PROPERTY}: {@code auto} (default) takes the Vector API implementation when
  * {@code jdk.incubator.vector} is in the boot layer (the JVM was started with
- * {@code --add-modules jdk.incubator.vector}) and its preferred species is at least 128 bits, and the scalar one
+ * {@code --add-modules jdk.incubator.vector}) and its preferred species is 256 or 512 bits, and the scalar one
  * otherwise; {@code scalar} forces scalar; {@code panama} demands the Vector API and fails at start-up
  * ({@link IllegalStateException} from the first codec use) when it cannot be honoured. The Panama class is loaded by
  * name, so nothing here links against the incubator module.

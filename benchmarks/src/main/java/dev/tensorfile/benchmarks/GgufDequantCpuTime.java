@@ -1,0 +1,109 @@
+package dev.tensorfile.benchmarks;
+
+import dev.tensorfile.core.DType;
+import dev.tensorfile.core.spi.BlockCodec;
+import dev.tensorfile.core.spi.BlockCodecs;
+import dev.tensorfile.gguf.quant.GgmlBlockCodecProvider;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * The same measurements as {@link GgufDequantBenchmark} (same inputs, same 1 MiB output array, same ceiling), timed
+ * in <em>thread CPU time</em> instead of wall time. On a machine shared with other builds JMH's wall-clock scores
+ * swing by an order of magnitude with the load (the thread is simply not running); CPU time counts only the time the
+ * thread ran, so the ratios to the ceiling stay meaningful. Prints GB/s of float output per CPU second, the median
+ * of {@code rounds} rounds of 300 ms CPU each after as many warm-up rounds.
+ *
+ * <pre>java --add-modules jdk.incubator.vector [-Dtensorfile.quant=scalar] -cp ... \
+ *     dev.tensorfile.benchmarks.GgufDequantCpuTime [resident|mapped|both] [rounds]</pre>
+ */
+public final class GgufDequantCpuTime {
+    private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
+    private static final DType[] TYPES = {DType.Q8_0, DType.Q4_0, DType.Q4_K, DType.Q5_K, DType.Q6_K};
+
+    private GgufDequantCpuTime() {}
+
+    /** Runs the measurements; see the class comment for the arguments. */
+    public static void main(String[] args) throws IOException {
+        String which = args.length > 0 ? args[0] : "both";
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 7;
+        String impl = GgmlBlockCodecProvider.implementation();
+        float[] out = new float[GgufDequantBenchmark.FLOATS];
+        if (!which.equals("mapped")) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment copySrc = arena.allocate(GgufDequantBenchmark.RESIDENT_BYTES, 64);
+                report("resident", "copy", rounds, () -> MemorySegment.copy(copySrc, ValueLayout.JAVA_FLOAT_UNALIGNED, 0,
+                        out, 0, GgufDequantBenchmark.FLOATS));
+                for (DType t : TYPES) {
+                    byte[] q = GgufDequantBenchmark.blocks(t);
+                    MemorySegment in = arena.allocate(q.length, 64);
+                    MemorySegment.copy(MemorySegment.ofArray(q), 0, in, 0, q.length);
+                    BlockCodec codec = BlockCodecs.forType(t);
+                    int blocks = GgufDequantBenchmark.FLOATS / t.blockElements();
+                    report("resident", impl + " " + t, rounds, () -> codec.decode(in, 0, out, 0, blocks));
+                }
+            }
+        }
+        if (!which.equals("resident")) {
+            byte[] pattern = new byte[GgufDequantBenchmark.RESIDENT_BYTES];
+            new Random(42).nextBytes(pattern);
+            mapped("copy", pattern, rounds, (in, pos) -> MemorySegment.copy(in, ValueLayout.JAVA_FLOAT_UNALIGNED, pos,
+                    out, 0, GgufDequantBenchmark.FLOATS));
+            for (DType t : TYPES) {
+                BlockCodec codec = BlockCodecs.forType(t);
+                int blocks = GgufDequantBenchmark.FLOATS / t.blockElements();
+                mapped(impl + " " + t, GgufDequantBenchmark.blocks(t), rounds,
+                        (in, pos) -> codec.decode(in, pos, out, 0, blocks));
+            }
+        }
+    }
+
+    private interface Chunk {
+        void run(MemorySegment in, long pos);
+    }
+
+    /** Each call of the operation decodes the next 1 MiB of output from a 1 GiB mapped file of {@code pattern}s. */
+    private static void mapped(String name, byte[] pattern, int rounds, Chunk chunk) throws IOException {
+        Path file = GgufDequantBenchmark.tiledFile(pattern, GgufDequantBenchmark.MAPPED_INPUT);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment in = GgufDequantBenchmark.map(file, arena);
+            long[] pos = {0};
+            report("mapped", name, rounds, () -> {
+                if (pos[0] + pattern.length > in.byteSize()) pos[0] = 0;
+                chunk.run(in, pos[0]);
+                pos[0] += pattern.length;
+            });
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** Median GB/s of 1 MiB outputs per CPU second over {@code rounds} rounds, after {@code rounds} warm-up rounds. */
+    private static void report(String kind, String name, int rounds, Runnable op) {
+        double[] gbs = new double[rounds];
+        for (int r = -rounds; r < rounds; r++) {
+            long t0 = MX.getCurrentThreadCpuTime();
+            long ops = 0;
+            long t;
+            do {
+                for (int k = 0; k < 8; k++) op.run();
+                ops += 8;
+                t = MX.getCurrentThreadCpuTime() - t0;
+            } while (t < 300_000_000L);
+            if (r >= 0) gbs[r] = ops * (double) GgufDequantBenchmark.RESIDENT_BYTES / t;
+        }
+        double[] sorted = gbs.clone();
+        Arrays.sort(sorted);
+        System.out.printf("%-8s %-14s median %6.2f GB/s  (min %6.2f, max %6.2f)%n", kind, name, sorted[rounds / 2],
+                sorted[0], sorted[rounds - 1]);
+    }
+}
