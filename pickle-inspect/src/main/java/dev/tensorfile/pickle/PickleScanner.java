@@ -191,8 +191,15 @@ public final class PickleScanner implements ContentScanner {
                     continue;
                 }
                 try {
-                    MemorySegment data = zip.content(e, PickleLimits.from(limits).maxPickleBytes());
+                    MemorySegment data = zip.content(e, PickleLimits.from(limits).maxPickleBytes(), false);
                     if (!worthReading(data, e.name())) continue;
+                    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                    crc.update(data.asByteBuffer());
+                    if (crc.getValue() != e.crc()) {
+                        visitor.containerProblem(name, base + e.headerOffset(), String.format(
+                                "CRC-32 %08x does not match the directory's %08x (torch loads it anyway)", crc.getValue(), e.crc()),
+                                Verdict.UNKNOWN);
+                    }
                     region(data, 0, name, depth + 1);
                 } catch (MalformedFileException ex) {
                     visitor.containerProblem(name, base + e.headerOffset(), ex.getMessage(), Verdict.UNKNOWN);

@@ -221,7 +221,13 @@ final class ZipArchive {
      * The entry's content in memory: a view for a stored entry, an inflated copy for a deflated one, refusing to
      * inflate more than {@code max} bytes and checking the CRC of what it inflates.
      */
-    MemorySegment content(Entry e, long max) {
+    MemorySegment content(Entry e, long max) { return content(e, max, true); }
+
+    /**
+     * The entry's content; with {@code checkCrc} false a CRC mismatch is not an error, since PyTorch's reader does
+     * not check CRCs and loads the entry anyway (CVE-2025-10156): the scanner reads what torch would run.
+     */
+    MemorySegment content(Entry e, long max, boolean checkCrc) {
         if (e.stored()) return raw(e);
         ByteCursor c = new ByteCursor(file, 0, format, path).structure("zip entry '" + e.name() + "'");
         if (e.method() != 8) throw c.failAt(e.headerOffset(), "compression method " + e.method() + " is not supported");
@@ -250,7 +256,7 @@ final class ZipArchive {
         }
         CRC32 crc = new CRC32();
         crc.update(out);
-        if (crc.getValue() != e.crc()) {
+        if (checkCrc && crc.getValue() != e.crc()) {
             throw c.failAt(e.dataOffset(), String.format("CRC-32 %08x does not match the directory's %08x", crc.getValue(), e.crc()));
         }
         return MemorySegment.ofArray(out);
