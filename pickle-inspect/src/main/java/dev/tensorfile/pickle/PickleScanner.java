@@ -171,7 +171,9 @@ public final class PickleScanner implements ContentScanner {
 
         private void zip(ZipArchive zip, MemorySegment s, long base, String entry, int depth) {
             String prefix = entry.isEmpty() ? "" : entry + "!";
-            for (String p : zip.problems()) visitor.containerProblem(prefix + p.substring(0, Math.max(0, p.indexOf(':'))), base, p, Verdict.UNKNOWN);
+            for (ZipArchive.Problem p : zip.problems()) {
+                visitor.containerProblem(prefix + p.entry(), base + p.offset(), p.toString(), Verdict.UNKNOWN);
+            }
             if (zip.start() > 0) region(s.asSlice(0, zip.start()), base, prefix + "(before the zip archive)", depth + 1);
             if (depth >= MAX_DEPTH) {
                 visitor.containerProblem(entry, base, "archives nested more than " + MAX_DEPTH + " deep were not scanned", Verdict.UNKNOWN);

@@ -18,6 +18,8 @@ final class ZipBuilder {
         String localName;
         Long crcOverride;
         Long sizeOverride;
+        /** Already deflated bytes (method 8); {@code data} is then ignored and size and CRC must be given. */
+        byte[] deflated;
 
         Entry(String name, byte[] data) {
             this.name = name;
@@ -45,7 +47,10 @@ final class ZipBuilder {
         ByteArrayOutputStream cd = new ByteArrayOutputStream();
         for (Entry e : entries) {
             byte[] stored = e.data;
-            if (e.deflate) {
+            if (e.deflated != null) {
+                stored = e.deflated;
+                e.deflate = true;
+            } else if (e.deflate) {
                 Deflater d = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
                 d.setInput(e.data);
                 d.finish();
@@ -55,9 +60,9 @@ final class ZipBuilder {
                 stored = java.util.Arrays.copyOf(buf, n);
             }
             CRC32 crc = new CRC32();
-            crc.update(e.data);
+            if (e.data != null) crc.update(e.data);
             long crcValue = e.crcOverride != null ? e.crcOverride : crc.getValue();
-            long size = e.sizeOverride != null ? e.sizeOverride : e.data.length;
+            long size = e.sizeOverride != null ? e.sizeOverride : e.data == null ? 0 : e.data.length;
             byte[] name = e.name.getBytes(StandardCharsets.UTF_8);
             byte[] localName = (e.localName != null ? e.localName : e.name).getBytes(StandardCharsets.UTF_8);
             long offset = out.size() - prefix.length;
