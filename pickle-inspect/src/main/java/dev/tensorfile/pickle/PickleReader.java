@@ -137,7 +137,7 @@ final class PickleReader {
                 details.add("tied weights (same storage, offset, shape and stride): " + aliases);
             }
             for (UnsupportedEntry u : unsupported) details.add("not rebuilt: " + u.name() + ": " + u.description());
-            return new PickleTensorFile(path, format, metadata.build(), tensors, unsupported, details, mappings, verifier);
+            return new PickleTensorFile(path, format, metadata.build(), tensors, unsupported, details, mappings, verifier, aliases);
         }
 
         private static String quote(String s) {

@@ -89,6 +89,35 @@ class PickleInteropTest {
         return tests;
     }
 
+    /**
+     * Tied weights: a tensor whose storage key, offset, shape and stride (as torch reports them) equal an earlier
+     * one's is an alias of it, and only those are; a converter writes the data once.
+     */
+    @TestFactory
+    List<DynamicTest> tiedWeightsAreTheManifestsSharedViews() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Path manifest : Fixtures.manifests()) {
+            JsonNode m = Fixtures.read(manifest);
+            if (!m.path("format").asText().equals("pytorch") || m.path("tensors").isEmpty()) continue;
+            tests.add(DynamicTest.dynamicTest(m.path("file").asText(), () -> {
+                Map<String, String> want = new LinkedHashMap<>();
+                Map<String, String> firstByView = new LinkedHashMap<>();
+                for (JsonNode t : m.path("tensors")) {
+                    if (t.path("storage_key").isMissingNode() || t.path("storage_key").isNull()) continue;
+                    String view = t.path("storage_key").asText() + "|" + t.path("dtype").asText() + "|"
+                            + t.path("storage_offset").asLong() + "|" + t.path("shape") + "|" + t.path("stride");
+                    String first = firstByView.putIfAbsent(view, t.path("name").asText());
+                    if (first != null) want.put(t.path("name").asText(), first);
+                }
+                try (TensorFile f = TensorFiles.open(Fixtures.file(m.path("file").asText()))) {
+                    assertEquals(want, f.aliases());
+                }
+            }));
+        }
+        assertEquals(7, tests.size(), "every PyTorch manifest with tensors");
+        return tests;
+    }
+
     /** numpy arrays in plain pickles and joblib files: named by their dict keys and object attributes. */
     @TestFactory
     List<DynamicTest> everyNumpyArrayMatchesTheLoadedObject() {
