@@ -188,6 +188,11 @@ final class Classifier {
         if (name.contains("getattribute_from_module") || name.contains("get_class_from_dynamic_module")) {
             return new Classification(Verdict.DANGEROUS, "loads code or models by name at run time");
         }
+        if (parts.length > 1 && m.equals("builtins")) {
+            // methods of builtin types are gadgets: dict.get fetches from any dict (numpy.__builtins__ -> exec,
+            // modelscan #89), str.join builds module names at run time (modelscan #331)
+            return new Classification(Verdict.DANGEROUS, "attribute walk " + q + " uses a builtin type's method as a gadget");
+        }
         if (parts.length > 1) {
             return new Classification(Verdict.UNKNOWN, "attribute walk " + q + " is not on the allow-list");
         }

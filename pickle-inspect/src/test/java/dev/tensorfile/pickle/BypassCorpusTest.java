@@ -111,7 +111,31 @@ class BypassCorpusTest {
             // loaders of code by name in the ML stack
             "transformers.dynamic_module_utils, get_class_from_dynamic_module", "huggingface_hub, hf_hub_download",
             "joblib, load", "pandas.io.pickle, read_pickle", "pandas, read_pickle", "mlflow.pyfunc, load_model",
-            "keras.models, load_model"})
+            "keras.models, load_model",
+            // GHSA-655q-fx9r-782v, GHSA-97f8-7cmv-76j2 era and the eight torch-internal gadgets (picklescan 0.0.28)
+            "pydoc, pipepager", "venv, create", "torch.utils.collect_env, run",
+            "torch.utils._config_module, ConfigModule.load_config", "torch.utils.data.datapipes.utils.decoder, basichandlers",
+            "torch.jit.unsupported_tensor_ops, execWrapper", "torch.utils.bottleneck.__main__, run_cprofile",
+            // GHSA-g38g-8gr9-h9xp (CVE-2026-56315): uuid, _osx_support, _aix_support, _pyrepl, imaplib, test.support
+            "uuid, _get_command_stdout", "_osx_support, _read_output", "_aix_support, _read_cmd_output",
+            "_pyrepl.pager, pipe_pager", "imaplib, IMAP4_stream", "test.support.script_helper, assert_python_ok",
+            // GHSA-m273/4675/84r2/vqmv/r8g5 (picklescan 0.0.33), GHSA-9726-w42j-3qjr, GHSA-9m3x-qqw2-h32h, GHSA-m7j5-r2p5-c39r
+            "distutils.file_util, write_file", "logging, FileHandler", "types, CodeType", "cloudpickle.cloudpickle, _make_function",
+            "numpy.f2py.crackfortran, myeval", "ssl, get_server_certificate", "aiohttp, ClientSession",
+            // fickling advisories: GHSA-6ggj-6f2q-f7mx, GHSA-m6fh-58r7-x697 (CVE-2026-14534), GHSA-mxhj-88fx-4pcv
+            "_interpreters, create", "_xxsubinterpreters, create", "site, execsitecustomize", "atexit, _run_exitfuncs",
+            "smtplib, SMTP",
+            // modelscan #338, #339, #346
+            "multiprocessing.util, spawnv_passfds", "mlflow.projects.backend.local, _run_entry_point", "pandas, read_csv",
+            "signal, raise_signal", "http.server, HTTPServer", "mailcap, findmatch",
+            "transformers.models.auto.tokenization_auto, getattribute_from_module",
+            // nested loaders (notes §8.7): torch.load(weights_only=False) on bytes
+            "torch.storage, _load_from_bytes", "torch.serialization, _load",
+            // fickling ScannerDeactivation: importing a scanner to switch it off
+            "fickling, always_check_safety", "picklescan.scanner, scan_pickle_bytes", "modelscan.modelscan, ModelScan",
+            // modelscan #89, #338: dotted walks through dunders and modules
+            "numpy, __builtins__", "builtins, dict.get", "numpy, core._internal.sys.modules",
+            "builtins, print.__class__.__base__.__subclasses__", "builtins, apply"})
     void everyPublishedGadgetIsDangerous(String module, String name) {
         for (int protocol : new int[] {0, 2, 4}) {
             assertDangerous(PickleBuilder.reduceCall(protocol, module, name), module + "." + name + "-p" + protocol + ".pkl");
@@ -146,6 +170,101 @@ class BypassCorpusTest {
         ScanReport r = scan(b, "computed.pkl");
         assertEquals(Verdict.DANGEROUS, r.verdict());
         assertTrue(r.findings().stream().anyMatch(f -> f.global().equals("(unresolvable)")), r.findings().toString());
+    }
+
+    /** picklescan #22: operands stored with PUT after a POP, fetched with GET (the scanner's memo tied the wrong value). */
+    @Test
+    void stackGlobalOperandsPutAfterPop() {
+        byte[] b = new PickleBuilder().proto(4).str("os").op('q', 2, '0').str("system").op('q', 3, '0')
+                .str("collections").str("OrderedDict").op('0', '0').op('h', 2, 'h', 3, 0x93).callWith("id").stop().bytes();
+        assertDangerous(b, "put-pop.pkl");
+    }
+
+    /** picklescan #14: MEMOIZE and BINPUT index spaces mixed, so a naive memo names a safe string. */
+    @Test
+    void mixedMemoIndexSpaces() {
+        byte[] b = new PickleBuilder().proto(4).str("collections").op('q', 1).str("os").op(0x94).str("OrderedDict").op('q', 5)
+                .str("system").op(0x94).op('0', '0', '0', '0').op('h', 1, 'h', 2).op(0x93).callWith("id").stop().bytes();
+        // BINPUT 1 = "collections"; MEMOIZE stores at len(memo) = 1, overwriting it with "os"; BINPUT 5 =
+        // "OrderedDict"; MEMOIZE stores "system" at len(memo) = 2. GET 1, GET 2 is os.system.
+        assertDangerous(b, "mixed-memo.pkl");
+    }
+
+    /** modelscan #338, picklescan PR #52: STACK_GLOBAL operands of type int, bytes, bytearray: never a crash, never safe. */
+    @Test
+    void stackGlobalOnNonStrings() {
+        assertDangerous(new PickleBuilder().proto(4).int1(1).int1(2).op(0x93).stop().bytes(), "int-operands.pkl");
+        assertDangerous(new PickleBuilder().proto(4).op('C', 2, 'o', 's').op('C', 6).raw("system".getBytes()).op(0x93)
+                .callWith("id").stop().bytes(), "bytes-operands.pkl");
+        assertDangerous(new PickleBuilder().proto(5).op(0x96).u64(2).raw("os".getBytes()).str("system").op(0x93)
+                .callWith("id").stop().bytes(), "bytearray-operands.pkl");
+    }
+
+    /** GHSA-9gvj-pp9x-gcfr: STRING operands at byte 0, no PROTO, then STACK_GLOBAL (the scanner's loop skipped them). */
+    @Test
+    void stackGlobalOnProtocol0StringsWithoutProto() {
+        byte[] b = new PickleBuilder().string0("os").string0("system").op(0x93).op('(').string0("id").op('t', 'R').stop().bytes();
+        assertDangerous(b, "no-proto.pkl");
+    }
+
+    /** Operands duplicated with DUP (notes §8.3). */
+    @Test
+    void stackGlobalOnDup() {
+        byte[] b = new PickleBuilder().proto(4).str("os").str("system").op('2', '0').op(0x93).callWith("id").stop().bytes();
+        assertDangerous(b, "dup.pkl");
+    }
+
+    /** GHSA-mxhj-88fx-4pcv: an OBJ call whose result is POPped, then a harmless root. */
+    @Test
+    void objCallWhoseResultIsPopped() {
+        byte[] b = new PickleBuilder().proto(4).op('(').stackGlobal("smtplib", "SMTP").str("evil.example").op('o', '0')
+                .op('}').stop().bytes();
+        assertDangerous(b, "obj-pop.pkl");
+    }
+
+    /** modelscan #85, #330: BUILD sets attributes on an allowed-looking global (numpy.prod.a = "os"). */
+    @Test
+    void buildOnAGlobal() {
+        byte[] b = new PickleBuilder().proto(2).global("numpy", "dtype").op('}').str("a").str("os").op('s', 'b')
+                .op('0', '}').stop().bytes();
+        assertDangerous(b, "build-global.pkl");
+        byte[] c = new PickleBuilder().proto(2).global("collections", "OrderedDict").op('}').str("__reduce__")
+                .global("os", "system").op('s', 'b', '0', '}').stop().bytes();
+        assertDangerous(c, "build-global2.pkl");
+    }
+
+    /** cpython#154848: a FRAME shorter than the opcode it contains; the C unpickler reads on past the frame. */
+    @Test
+    void frameShorterThanItsContents() {
+        byte[] call = new PickleBuilder().stackGlobal("os", "system").callWith("id").stop().bytes();
+        byte[] b = new PickleBuilder().proto(4).op(0x95).u64(3).raw(call).bytes();
+        assertDangerous(b, "short-frame.pkl");
+    }
+
+    /** A PROTO opcode in the middle of the stream, and a second one claiming protocol 2 after 4. */
+    @Test
+    void misplacedProto() {
+        byte[] b = new PickleBuilder().proto(4).op('}').proto(2).op('0').global("os", "system").callWith("id").stop().bytes();
+        assertDangerous(b, "proto-twice.pkl");
+    }
+
+    /** GHSA-97f8-7cmv-76j2: a legacy file whose magic-number pickle is eval("0x1950…"), payload in a later pickle. */
+    @Test
+    void legacyMagicThatIsAnEval() {
+        byte[] magic = new PickleBuilder().proto(2).global("builtins", "eval").op('(').str("0x1950a86a20f9469cfc6c").op('t', 'R')
+                .stop().bytes();
+        assertDangerous(magic, "eval-magic.pth");
+        byte[] benignMagic = new PickleBuilder().proto(2).op('K', 1).stop().bytes();
+        assertDangerous(concat(benignMagic, benignMagic, benignMagic, benignMagic, evil()), "fifth.pth");
+    }
+
+    /** A second stream after more than 4 KiB of padding bytes (modelaudit PR #585 review). */
+    @Test
+    void secondStreamAfterPadding() {
+        byte[] benign = new PickleBuilder().proto(2).op('}').stop().bytes();
+        byte[] pad = new byte[5000];
+        java.util.Arrays.fill(pad, (byte) 'N'); // NONE opcodes: a stream of values without STOP
+        assertDangerous(concat(benign, pad, evil()), "padded.pkl");
     }
 
     /** EXT1/EXT2/EXT4: the copyreg extension registry maps a code to any global (picklescan ignored them). */
@@ -285,6 +404,21 @@ class BypassCorpusTest {
         assertDangerous(z.bytes(), "dup.pt");
     }
 
+    /** HF PoC pauliquib/picklescan-zip-case-desync-poc: miniz finds 'poc/DATA.PKL' as data.pkl. */
+    @Test
+    void caseDesyncedEntryName() {
+        assertDangerous(zip("poc/DATA.PKL", evil(), false), "case.pt");
+    }
+
+    /** modelaudit PR #1043: extra pickle members besides data.pkl. */
+    @Test
+    void extraPickleMembers() {
+        ZipBuilder z = new ZipBuilder();
+        z.add("archive/data.pkl", new PickleBuilder().proto(2).op('}').stop().bytes());
+        z.add("archive/extra/state.pkl", evil()).deflate = true;
+        assertDangerous(z.bytes(), "extra.pt");
+    }
+
     /** Entry names with traversal: still scanned (and never extracted). */
     @Test
     void traversingEntryName() {
@@ -328,6 +462,46 @@ class BypassCorpusTest {
         byte[] sysInfo = new PickleBuilder().proto(2).op('}').stop().bytes();
         assertDangerous(concat(magic, protocol, sysInfo, evil()), "legacy.pth");
         assertDangerous(concat(magic, protocol, evil()), "legacy-sysinfo.pth");
+    }
+
+    /**
+     * CVE-2025-32434 (GHSA-53q9-r3pm-6pq6, fixed by PyTorch PR #145020): the pre-0.1.10 tar checkpoint, whose
+     * {@code pickle}, {@code storages} and {@code tensors} members torch.load unpickled even with weights_only=True.
+     */
+    @Test
+    void legacyTarCheckpoint() {
+        byte[] benign = new PickleBuilder().proto(2).op('}').stop().bytes();
+        byte[] tar = concat(tarMember("sys_info", benign), tarMember("pickle", benign), tarMember("storages", evil()),
+                tarMember("tensors", benign), new byte[1024]);
+        assertDangerous(tar, "old.tar");
+        assertDangerous(zip("archive/data.pkl", tar, true), "tar-in-zip.pt");
+    }
+
+    /** One ustar member: a 512-byte header (name, octal size, checksum, magic) and the data padded to 512. */
+    static byte[] tarMember(String name, byte[] data) {
+        byte[] h = new byte[512];
+        byte[] n = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(n, 0, h, 0, n.length);
+        put(h, 100, "0000644\0");
+        put(h, 108, "0000000\0");
+        put(h, 116, "0000000\0");
+        put(h, 124, String.format("%011o\0", data.length));
+        put(h, 136, "00000000000\0");
+        put(h, 148, "        ");
+        h[156] = '0';
+        put(h, 257, "ustar\0");
+        put(h, 263, "00");
+        int sum = 0;
+        for (byte b : h) sum += b & 0xFF;
+        put(h, 148, String.format("%06o\0 ", sum));
+        byte[] padded = new byte[(data.length + 511) / 512 * 512];
+        System.arraycopy(data, 0, padded, 0, data.length);
+        return concat(h, padded);
+    }
+
+    private static void put(byte[] h, int at, String s) {
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(b, 0, h, at, b.length);
     }
 
     /** TorchScript: constants.pkl and any extra pickle entries. */

@@ -382,6 +382,17 @@ class PickleHostileInputTest {
         assertTrue(r.findings().stream().map(ScanFinding::detail).anyMatch(d -> d.contains("nested")), r.findings().toString());
     }
 
+    /** A tar member claiming 8 GiB in a small archive: a finding, no allocation. */
+    @Test
+    void rejectsTarMemberBeyondTheArchive() {
+        byte[] member = BypassCorpusTest.tarMember("pickle", new PickleBuilder().proto(2).op('}').stop().bytes());
+        byte[] size = String.format("%011o\0", 1L << 33).getBytes();
+        System.arraycopy(size, 0, member, 124, size.length);
+        ScanReport r = scan(member, "huge.tar");
+        hasFinding(r, "(container)", Verdict.UNKNOWN, "more than the archive holds");
+        assertTrue(r.findings().stream().anyMatch(f -> f.detail().contains("at byte 0")), r.findings().toString());
+    }
+
     /** A legacy checkpoint whose storage data is cut off after the pickles. */
     @Test
     void rejectsTruncatedLegacyStorages() throws IOException {
