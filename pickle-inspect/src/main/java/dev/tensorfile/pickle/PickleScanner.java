@@ -49,7 +49,7 @@ public final class PickleScanner implements ContentScanner {
     private final Classifier classifier;
     private final Set<String> extraAllowed;
 
-    /** A scanner with the built-in allow-list (see docs/pickle.md). */
+    /** A scanner with the built-in allow-list (see docs/pickle-scanner.md). */
     public PickleScanner() { this(Set.of()); }
 
     private PickleScanner(Set<String> extraAllowed) {
