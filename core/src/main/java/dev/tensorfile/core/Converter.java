@@ -107,7 +107,13 @@ public final class Converter {
         List<String> notes = new ArrayList<>();
         Map<String, Step> steps = new HashMap<>();
         List<TensorInfo> declared = new ArrayList<>();
+        Map<String, String> aliases = source.aliases();
         for (Tensor t : source.tensors()) {
+            String first = aliases.get(t.name());
+            if (first != null) {
+                notes.add(t.name() + ": the same data as " + first + " (tied), written once as " + first);
+                continue;
+            }
             Step step = plan(t, out, notes);
             if (step == null) {
                 String why = out.name() + " cannot hold " + t.dtype() + " tensors";

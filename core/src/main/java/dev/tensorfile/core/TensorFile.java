@@ -58,6 +58,13 @@ public interface TensorFile extends AutoCloseable {
     default List<UnsupportedEntry> unsupported() { return List.of(); }
 
     /**
+     * Tensors that are exact views of another tensor listed before them (PyTorch's tied weights: same storage,
+     * offset, shape and stride), from the alias's name to the first name. Both are in {@link #tensors()}; a
+     * {@link Converter} writes the data once, under the first name. Empty by default.
+     */
+    default java.util.Map<String, String> aliases() { return java.util.Map.of(); }
+
+    /**
      * Full structural validation: every tensor read end to end, every checksum the format has checked.
      *
      * @throws TensorFileException on the first problem found

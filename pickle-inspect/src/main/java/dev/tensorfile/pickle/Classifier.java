@@ -11,7 +11,7 @@ import java.util.Set;
  * constructs, {@link Verdict#DANGEROUS} when it reaches code execution, the import machinery, processes, files, the
  * network or interpreter internals, {@link Verdict#UNKNOWN} otherwise. The allow-list decides what is safe; the
  * deny-list only decides which of the rest is named dangerous, so a name missing from it is at worst "unknown" —
- * never safe. Sources of each entry: docs/pickle.md.
+ * never safe. The model and its sources: docs/pickle-scanner.md.
  */
 final class Classifier {
     /** How a global is judged, and why. */
@@ -91,7 +91,7 @@ final class Classifier {
     /**
      * Modules (and everything under them) whose globals reach code, processes, files, the network or interpreter
      * internals: the union of the deny-lists of picklescan, modelscan and fickling and every gadget of their
-     * advisories (docs/pickle.md cites each).
+     * advisories (BypassCorpusTest names the advisory behind each).
      */
     static final Set<String> DENIED_MODULES = Set.of(
             "os", "posix", "nt", "subprocess", "sys", "runpy", "importlib", "imp", "pickle", "_pickle", "marshal",
@@ -187,6 +187,11 @@ final class Classifier {
         }
         if (name.contains("getattribute_from_module") || name.contains("get_class_from_dynamic_module")) {
             return new Classification(Verdict.DANGEROUS, "loads code or models by name at run time");
+        }
+        if (parts.length > 1 && m.equals("builtins")) {
+            // methods of builtin types are gadgets: dict.get fetches from any dict (numpy.__builtins__ -> exec,
+            // modelscan #89), str.join builds module names at run time (modelscan #331)
+            return new Classification(Verdict.DANGEROUS, "attribute walk " + q + " uses a builtin type's method as a gadget");
         }
         if (parts.length > 1) {
             return new Classification(Verdict.UNKNOWN, "attribute walk " + q + " is not on the allow-list");

@@ -32,7 +32,15 @@ final class Disassembly {
                 for (int i = 0; i < le.length; i++) be[i] = le[le.length - 1 - i];
                 yield new BigInteger(be).toString();
             }
-            case DECIMAL_LINE, QUOTED_LINE, ASCII_LINE, UNICODE_LINE -> quote(text(arg, 0, n).stripTrailing());
+            case DECIMAL_LINE -> {
+                // pickletools shows the number it parses (INT's 00/01 are False/True, LONG drops its 'L')
+                String t = text(arg, 0, n).strip();
+                if (op == Opcode.INT && t.equals("00")) yield "False";
+                if (op == Opcode.INT && t.equals("01")) yield "True";
+                if (op == Opcode.LONG && t.endsWith("L")) t = t.substring(0, t.length() - 1);
+                yield t.matches("[-+]?\\d{1,4300}") && op != Opcode.FLOAT ? new BigInteger(t).toString() : quote(t);
+            }
+            case QUOTED_LINE, ASCII_LINE, UNICODE_LINE -> quote(text(arg, 0, n).stripTrailing());
             case TWO_LINES -> quote(text(arg, 0, n).strip().replace('\n', ' '));
             case BYTES_UINT1 -> counted(op, arg, 1);
             case BYTES_UINT4, BYTES_INT4 -> counted(op, arg, 4);

@@ -83,6 +83,7 @@ final class PickleMachine {
     private int fence;
     private final Map<Long, PValue> memo = new HashMap<>();
     private long objects;
+    private long copied;
     private int protocol;
 
     PickleMachine(PickleLimits limits, Listener listener) {
@@ -451,7 +452,7 @@ final class PickleMachine {
         if (memo.size() >= limits.maxMemo() && !memo.containsKey(index)) {
             throw c.failAt(at, "memo holds more than " + limits.maxMemo() + " entries (limit)");
         }
-        memo.put(index, v);
+        if (memo.put(index, v) == null) count(1, c, at);
     }
 
     private void push(PValue v, ByteCursor c, long at) {
@@ -507,7 +508,8 @@ final class PickleMachine {
 
     private PStr utf8(ByteCursor c, long n, long at) {
         MemorySegment raw = counted(c, n, at);
-        if (n > PickleLimits.EAGER_STRING_BYTES) return new PStr(null, raw);
+        if (n > PickleLimits.EAGER_STRING_BYTES || copied + 2 * n > limits.maxCopiedBytes()) return new PStr(null, raw);
+        copied += 2 * n;
         try {
             String s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
@@ -526,6 +528,7 @@ final class PickleMachine {
         long limit = Math.min(s.byteSize(), from + max + 1);
         for (long i = from; i < limit; i++) {
             if (s.get(ValueLayout.JAVA_BYTE, i) == '\n') {
+                copy(3 * (i - from), c, at);
                 byte[] b = s.asSlice(from, i - from).toArray(ValueLayout.JAVA_BYTE);
                 c.seek(i + 1);
                 int len = b.length;
@@ -535,6 +538,14 @@ final class PickleMachine {
         }
         if (limit == s.byteSize()) throw c.failAt(at, "pickle data was truncated: no end of line");
         throw c.failAt(at, "text argument longer than " + max + " bytes");
+    }
+
+    /** Charges a copy onto the heap against the pickle's budget. */
+    private void copy(long n, ByteCursor c, long at) {
+        copied += n;
+        if (copied > limits.maxCopiedBytes()) {
+            throw c.failAt(at, "pickle copies more than " + limits.maxCopiedBytes() + " bytes of text onto the heap (limit)");
+        }
     }
 
     private static long parseIndex(String line, ByteCursor c, long at) {

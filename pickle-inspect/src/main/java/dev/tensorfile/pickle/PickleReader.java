@@ -137,7 +137,7 @@ final class PickleReader {
                 details.add("tied weights (same storage, offset, shape and stride): " + aliases);
             }
             for (UnsupportedEntry u : unsupported) details.add("not rebuilt: " + u.name() + ": " + u.description());
-            return new PickleTensorFile(path, format, metadata.build(), tensors, unsupported, details, mappings, verifier);
+            return new PickleTensorFile(path, format, metadata.build(), tensors, unsupported, details, mappings, verifier, aliases);
         }
 
         private static String quote(String s) {
@@ -149,7 +149,9 @@ final class PickleReader {
         private void torchZip(MemorySegment s) {
             ZipArchive zip = ZipArchive.read(s, path, format, limits.maxCollectionSize());
             if (!zip.problems().isEmpty()) {
-                throw new MalformedFileException(format, path, "zip central directory", -1, zip.problems().getFirst());
+                ZipArchive.Problem p = zip.problems().getFirst();
+                throw new MalformedFileException(format, path, "zip central directory entry '" + p.entry() + "'",
+                        p.offset(), p.what());
             }
             if (zip.entries().isEmpty()) throw new MalformedFileException(format, path, "zip", 0, "archive has no entries");
             String first = zip.entries().getFirst().name();
@@ -318,7 +320,9 @@ final class PickleReader {
         private void npz(MemorySegment s) {
             ZipArchive zip = ZipArchive.read(s, path, format, limits.maxCollectionSize());
             if (!zip.problems().isEmpty()) {
-                throw new MalformedFileException(format, path, "zip central directory", -1, zip.problems().getFirst());
+                ZipArchive.Problem p = zip.problems().getFirst();
+                throw new MalformedFileException(format, path, "zip central directory entry '" + p.entry() + "'",
+                        p.offset(), p.what());
             }
             for (ZipArchive.Entry e : zip.entries()) {
                 String name = e.name().substring(0, e.name().length() - 4);

@@ -49,7 +49,7 @@ public final class PickleScanner implements ContentScanner {
     private final Classifier classifier;
     private final Set<String> extraAllowed;
 
-    /** A scanner with the built-in allow-list (see docs/pickle.md). */
+    /** A scanner with the built-in allow-list (see docs/pickle-scanner.md). */
     public PickleScanner() { this(Set.of()); }
 
     private PickleScanner(Set<String> extraAllowed) {
@@ -143,6 +143,16 @@ public final class PickleScanner implements ContentScanner {
                 npy(s, base, entry);
                 return;
             }
+            if (isTar(s)) {
+                if (depth >= MAX_DEPTH) {
+                    visitor.containerProblem(entry, base, "tar archives nested more than " + MAX_DEPTH + " deep were not scanned", Verdict.UNKNOWN);
+                    return;
+                }
+                tar(s, base, entry, depth);
+                // a tar header can also be the start of a pickle (a polyglot): judge the bytes as a stream too
+                if (Containers.mayBePickle(s, 0)) visitor.stream(s, base, entry, true);
+                return;
+            }
             Containers.Compression comp = Containers.compression(s);
             switch (comp) {
                 case ZLIB, GZIP -> {
@@ -171,7 +181,9 @@ public final class PickleScanner implements ContentScanner {
 
         private void zip(ZipArchive zip, MemorySegment s, long base, String entry, int depth) {
             String prefix = entry.isEmpty() ? "" : entry + "!";
-            for (String p : zip.problems()) visitor.containerProblem(prefix + p.substring(0, Math.max(0, p.indexOf(':'))), base, p, Verdict.UNKNOWN);
+            for (ZipArchive.Problem p : zip.problems()) {
+                visitor.containerProblem(prefix + p.entry(), base + p.offset(), p.toString(), Verdict.UNKNOWN);
+            }
             if (zip.start() > 0) region(s.asSlice(0, zip.start()), base, prefix + "(before the zip archive)", depth + 1);
             if (depth >= MAX_DEPTH) {
                 visitor.containerProblem(entry, base, "archives nested more than " + MAX_DEPTH + " deep were not scanned", Verdict.UNKNOWN);
@@ -191,8 +203,15 @@ public final class PickleScanner implements ContentScanner {
                     continue;
                 }
                 try {
-                    MemorySegment data = zip.content(e, PickleLimits.from(limits).maxPickleBytes());
+                    MemorySegment data = zip.content(e, PickleLimits.from(limits).maxPickleBytes(), false);
                     if (!worthReading(data, e.name())) continue;
+                    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                    crc.update(data.asByteBuffer());
+                    if (crc.getValue() != e.crc()) {
+                        visitor.containerProblem(name, base + e.headerOffset(), String.format(
+                                "CRC-32 %08x does not match the directory's %08x (torch loads it anyway)", crc.getValue(), e.crc()),
+                                Verdict.UNKNOWN);
+                    }
                     region(data, 0, name, depth + 1);
                 } catch (MalformedFileException ex) {
                     visitor.containerProblem(name, base + e.headerOffset(), ex.getMessage(), Verdict.UNKNOWN);
@@ -217,6 +236,56 @@ public final class PickleScanner implements ContentScanner {
                     || lower.endsWith(".debug_pkl") || lower.endsWith("format_version") || lower.endsWith("storage_alignment")
                     || lower.endsWith(".json") || lower.endsWith(".txt") && !Containers.mayBePickle(data, 0);
             return !storage && Containers.mayBePickle(data, 0);
+        }
+
+        /** POSIX ustar or GNU tar: "ustar" at byte 257 of the first 512-byte header. */
+        private static boolean isTar(MemorySegment s) {
+            return s.byteSize() >= 512 && Containers.startsWith(s, 257, new byte[] {'u', 's', 't', 'a', 'r'});
+        }
+
+        /**
+         * PyTorch before 0.1.10 saved checkpoints as tar archives whose {@code sys_info}, {@code pickle},
+         * {@code storages} and {@code tensors} members are pickles, and torch.load still read them until 2.6
+         * (CVE-2025-32434): every member is scanned like a file of its own.
+         */
+        private void tar(MemorySegment s, long base, String entry, int depth) {
+            String prefix = entry.isEmpty() ? "" : entry + "!";
+            long at = 0;
+            int members = 0;
+            while (at + 512 <= s.byteSize()) {
+                if (Containers.u8(s, at) == 0) return; // the end-of-archive blocks
+                String name = tarString(s, at, 100);
+                long size = tarOctal(s, at + 124, 12);
+                int type = Containers.u8(s, at + 156);
+                if (size < 0 || size > s.byteSize() - at - 512) {
+                    visitor.containerProblem(prefix + name, base + at, "tar member '" + name + "' at byte " + (base + at)
+                            + " claims " + size + " bytes, more than the archive holds", Verdict.UNKNOWN);
+                    return;
+                }
+                if (++members > limits.maxCollectionSize()) return;
+                if (type == '0' || type == 0) region(s.asSlice(at + 512, size), base + at + 512, prefix + name, depth + 1);
+                at += 512 + (size + 511) / 512 * 512;
+            }
+        }
+
+        private static String tarString(MemorySegment s, long at, int max) {
+            int n = 0;
+            while (n < max && Containers.u8(s, at + n) > 0) n++;
+            return new String(s.asSlice(at, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+        }
+
+        private static long tarOctal(MemorySegment s, long at, int width) {
+            long v = 0;
+            boolean any = false;
+            for (int i = 0; i < width; i++) {
+                int b = Containers.u8(s, at + i);
+                if (b == ' ' && !any) continue;
+                if (b < '0' || b > '7') break;
+                v = v * 8 + (b - '0');
+                any = true;
+                if (v > (1L << 40)) return -1;
+            }
+            return any ? v : (Containers.u8(s, at) == 0 ? 0 : -1);
         }
 
         private void npy(MemorySegment s, long base, String entry) {
@@ -299,7 +368,7 @@ public final class PickleScanner implements ContentScanner {
                             "pickle #" + index + " is malformed, so what follows was not scanned: " + e.getMessage());
                     return;
                 }
-                if (!continues(region, c.position(), protocol, index)) {
+                if (!continues(region, c.position(), index)) {
                     return;
                 }
             }
@@ -354,7 +423,7 @@ public final class PickleScanner implements ContentScanner {
                     print("   error: " + e.getMessage());
                     return;
                 }
-                if (!continues(region, c.position(), protocol, index)) {
+                if (!continues(region, c.position(), index)) {
                     if (c.remaining() > 0) print("   (" + c.remaining() + " bytes after the last pickle)");
                     return;
                 }
@@ -366,10 +435,16 @@ public final class PickleScanner implements ContentScanner {
      * Whether another pickle follows at {@code at}: one that starts with PROTO 2+, or, after a protocol 0/1 pickle,
      * any opcode. Raw data after the pickles (legacy storages, joblib tails) starts with neither, or fails at once.
      */
-    static boolean continues(MemorySegment region, long at, int lastProtocol, int index) {
+    /**
+     * Whether more pickles follow: Python code may call {@code pickle.load} on a stream again and again, so whatever
+     * starts like a pickle after a STOP is read — except in PyTorch's legacy format, whose five pickles (magic,
+     * protocol, sys info, data, storage keys) are followed by raw storage bytes torch never unpickles.
+     */
+    static boolean continues(MemorySegment region, long at, int index) {
         if (index >= 10_000 || at >= region.byteSize()) return false;
+        if (index >= 5 && Containers.startsWith(region, 0, Containers.LEGACY_MAGIC)) return false;
         if (Containers.isProtoPickle(region, at)) return true;
-        return lastProtocol < 2 && Containers.mayBePickle(region, at) && !Containers.isZipAt(region, at);
+        return Containers.mayBePickle(region, at) && !Containers.isZipAt(region, at);
     }
 
     /** For messages: the bytes as text when printable. */

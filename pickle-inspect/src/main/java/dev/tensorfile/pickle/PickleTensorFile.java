@@ -25,9 +25,11 @@ final class PickleTensorFile implements TensorFile {
     private final List<String> details;
     private final List<MappedFile> mappings;
     private final Runnable verifier;
+    private final Map<String, String> aliases;
 
     PickleTensorFile(Path path, String format, Metadata metadata, List<Tensor> tensors, List<UnsupportedEntry> unsupported,
-            List<String> details, List<MappedFile> mappings, Runnable verifier) {
+            List<String> details, List<MappedFile> mappings, Runnable verifier, Map<String, String> aliases) {
+        this.aliases = Map.copyOf(aliases);
         this.path = path;
         this.format = format;
         this.metadata = metadata;
@@ -48,6 +50,7 @@ final class PickleTensorFile implements TensorFile {
     @Override public Optional<Tensor> find(String name) { return Optional.ofNullable(byName.get(name)); }
     @Override public List<UnsupportedEntry> unsupported() { return unsupported; }
     @Override public List<String> details() { return details; }
+    @Override public Map<String, String> aliases() { return aliases; }
 
     @Override
     public void verify() {

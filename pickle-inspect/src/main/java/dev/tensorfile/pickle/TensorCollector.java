@@ -45,7 +45,7 @@ final class TensorCollector {
 
     private void walk(PValue v, String name, int depth) {
         if (v == null) return;
-        if (depth > maxDepth) throw tooDeep.apply("containers nested more than " + maxDepth + " deep at '" + name + "'");
+        if (depth > maxDepth) throw tooDeep.apply("containers nested more than " + maxDepth + " deep at '" + Values.shorten(name) + "'");
         if (tensor(v, name)) return;
         if (visiting.put(v, Boolean.TRUE) != null) return; // shared or cyclic: walked once
         switch (v) {

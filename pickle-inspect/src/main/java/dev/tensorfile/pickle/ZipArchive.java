@@ -56,11 +56,11 @@ final class ZipArchive {
     private final String format;
     private final long start;
     private final List<Entry> entries;
-    private final List<String> problems;
+    private final List<Problem> problems;
     private final Map<String, Entry> byLowerName;
 
     private ZipArchive(MemorySegment file, Path path, String format, long start, List<Entry> entries,
-            List<String> problems) {
+            List<Problem> problems) {
         this.file = file;
         this.path = path;
         this.format = format;
@@ -79,7 +79,18 @@ final class ZipArchive {
     long start() { return start; }
 
     /** What a careful reader rejects (each is a finding when scanning, an error when opening). */
-    List<String> problems() { return problems; }
+    List<Problem> problems() { return problems; }
+
+    /**
+     * Something about one entry that a careful reader rejects.
+     *
+     * @param entry the entry's name in the central directory
+     * @param offset where its central directory record starts in the file
+     * @param what what is wrong
+     */
+    record Problem(String entry, long offset, String what) {
+        @Override public String toString() { return entry + ": " + what; }
+    }
 
     /** The entry of that name, looked up case-insensitively as miniz's {@code mz_zip_reader_locate_file} does. */
     Entry find(String name) { return byLowerName.get(name.toLowerCase(Locale.ROOT)); }
@@ -138,7 +149,7 @@ final class ZipArchive {
         d.requireCount(count, 46, "zip entry");
         if (count > maxEntries) throw d.fail("zip entry count " + count + " is above the limit of " + maxEntries);
         List<Entry> entries = new ArrayList<>((int) count);
-        List<String> problems = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
         Map<String, String> seen = new HashMap<>();
         long first = Long.MAX_VALUE;
         for (long i = 0; i < count; i++) {
@@ -171,7 +182,7 @@ final class ZipArchive {
                 }
             }
             d.skip(commentLength);
-            if (disk != 0 && disk != 0xFFFF) problems.add(name + ": on disk " + disk + " of a multi-disk archive");
+            if (disk != 0 && disk != 0xFFFF) problems.add(new Problem(name, cdStart + at, "on disk " + disk + " of a multi-disk archive"));
             long header = local + shift;
             ByteCursor h = new ByteCursor(file, 0, format, path).structure("zip local header of '" + name + "'");
             if (header < 0 || header > file.byteSize() - 30) throw d.failAt(at, "local header offset " + local + " outside the file");
@@ -187,20 +198,20 @@ final class ZipArchive {
                 throw d.failAt(at, "entry '" + name + "' data of " + csize + " bytes at " + data + " runs past the end of the file");
             }
             if (!localName.equals(name)) {
-                problems.add(name + ": local header names it '" + localName + "' (a reader that trusts either name is misled)");
+                problems.add(new Problem(name, cdStart + at, "local header names it '" + localName + "' (a reader that trusts either name is misled)"));
             }
             String previous = seen.putIfAbsent(name.toLowerCase(Locale.ROOT), name);
             if (previous != null) {
-                problems.add(name + ": " + (previous.equals(name) ? "duplicate entry name" : "differs only in case from '"
-                        + previous + "' (miniz looks names up case-insensitively)"));
+                problems.add(new Problem(name, cdStart + at, (previous.equals(name) ? "duplicate entry name" : "differs only in case from '"
+                        + previous + "' (miniz looks names up case-insensitively)")));
             }
-            if (traverses(name)) problems.add(name + ": entry name leaves the archive (absolute or '..')");
+            if (traverses(name)) problems.add(new Problem(name, cdStart + at, "entry name leaves the archive (absolute or '..')"));
             if (method == 8 && usize > csize * MAX_DEFLATE_RATIO + (1 << 20)) {
-                problems.add(name + ": claims " + usize + " bytes inflated from " + csize
-                        + " (beyond deflate's 1032:1 limit: a zip bomb)");
+                problems.add(new Problem(name, cdStart + at, "claims " + usize + " bytes inflated from " + csize
+                        + " (beyond deflate's 1032:1 limit: a zip bomb)"));
             }
             if (method == 0 && usize != csize) {
-                problems.add(name + ": stored entry with size " + usize + " and compressed size " + csize);
+                problems.add(new Problem(name, cdStart + at, "stored entry with size " + usize + " and compressed size " + csize));
             }
             first = Math.min(first, header);
             entries.add(new Entry(name, method, flags, crc, csize, usize, header, data));
@@ -221,7 +232,13 @@ final class ZipArchive {
      * The entry's content in memory: a view for a stored entry, an inflated copy for a deflated one, refusing to
      * inflate more than {@code max} bytes and checking the CRC of what it inflates.
      */
-    MemorySegment content(Entry e, long max) {
+    MemorySegment content(Entry e, long max) { return content(e, max, true); }
+
+    /**
+     * The entry's content; with {@code checkCrc} false a CRC mismatch is not an error, since PyTorch's reader does
+     * not check CRCs and loads the entry anyway (CVE-2025-10156): the scanner reads what torch would run.
+     */
+    MemorySegment content(Entry e, long max, boolean checkCrc) {
         if (e.stored()) return raw(e);
         ByteCursor c = new ByteCursor(file, 0, format, path).structure("zip entry '" + e.name() + "'");
         if (e.method() != 8) throw c.failAt(e.headerOffset(), "compression method " + e.method() + " is not supported");
@@ -250,7 +267,7 @@ final class ZipArchive {
         }
         CRC32 crc = new CRC32();
         crc.update(out);
-        if (crc.getValue() != e.crc()) {
+        if (checkCrc && crc.getValue() != e.crc()) {
             throw c.failAt(e.dataOffset(), String.format("CRC-32 %08x does not match the directory's %08x", crc.getValue(), e.crc()));
         }
         return MemorySegment.ofArray(out);
