@@ -1,0 +1,125 @@
+package dev.tensorfile.hdf5;
+
+import dev.tensorfile.core.MalformedFileException;
+import dev.tensorfile.core.ReadLimits;
+import dev.tensorfile.core.UnsupportedFeatureException;
+import dev.tensorfile.core.spi.ByteCursor;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+
+/**
+ * The bytes of one HDF5 file and the sizes its superblock declares: where every structure is read from. The
+ * segment may be a slice of a larger mapping (a {@code model.weights.h5} stored inside a {@code .keras} zip), so
+ * error offsets add {@link #fileOffset}. Addresses in the file are relative to the superblock's base address
+ * (spec III.A: "all other addresses are relative to this base address").
+ */
+final class AddressSpace {
+    static final String FORMAT = "hdf5";
+    /** The undefined address: all bits set (spec II, "Address ... undefined address"). */
+    static final long UNDEFINED = -1L;
+
+    final MemorySegment segment;
+    final long fileOffset;
+    final Path path;
+    final ReadLimits limits;
+    int offsetSize = 8;
+    int lengthSize = 8;
+    long baseAddress;
+
+    AddressSpace(MemorySegment segment, long fileOffset, Path path, ReadLimits limits) {
+        this.segment = segment;
+        this.fileOffset = fileOffset;
+        this.path = path;
+        this.limits = limits;
+    }
+
+    long size() { return segment.byteSize(); }
+
+    /** A cursor at {@code address} (relative to the base address), naming {@code structure} in its errors. */
+    ByteCursor at(long address, String structure) {
+        ByteCursor c = new ByteCursor(segment, fileOffset, FORMAT, path).structure(structure);
+        if (address == UNDEFINED) throw c.fail("undefined address where a " + structure + " is required");
+        long abs = baseAddress + address;
+        if (address < 0 || abs < 0 || abs >= segment.byteSize()) {
+            throw new MalformedFileException(FORMAT, path, structure, -1, "address " + Long.toUnsignedString(address)
+                    + " is past the end of the file (" + segment.byteSize() + " bytes)");
+        }
+        return c.seek(abs);
+    }
+
+    /** A cursor over exactly {@code length} bytes at {@code address}. */
+    ByteCursor range(long address, long length, String structure) {
+        ByteCursor c = at(address, structure);
+        if (length < 0 || length > c.remaining()) {
+            throw c.fail(structure + " of " + Long.toUnsignedString(length) + " bytes runs past the end of the file ("
+                    + segment.byteSize() + " bytes)");
+        }
+        return c.split(length);
+    }
+
+    /** The {@code length} bytes at {@code address}, as a slice of the mapping. */
+    MemorySegment slice(long address, long length, String structure) {
+        return range(address, length, structure).segment();
+    }
+
+    /** True when {@code [address, address+length)} lies inside the file. */
+    boolean contains(long address, long length) {
+        long abs = baseAddress + address;
+        return address != UNDEFINED && address >= 0 && length >= 0 && abs >= 0 && abs <= segment.byteSize()
+                && length <= segment.byteSize() - abs;
+    }
+
+    long offset(ByteCursor c) { return readSized(c, offsetSize, true); }
+
+    long length(ByteCursor c) { return readSized(c, lengthSize, false); }
+
+    /** An unsigned little-endian value of {@code n} bytes (1–8); above 2^63-1 fails unless it is all ones. */
+    static long unsigned(ByteCursor c, int n) {
+        long v = 0;
+        for (int i = 0; i < n; i++) v |= (long) c.u8() << (8 * i);
+        return v;
+    }
+
+    private static long readSized(ByteCursor c, int n, boolean address) {
+        long at = c.position();
+        long v = unsigned(c, n);
+        if (n < 8 && v == (1L << (8 * n)) - 1 && address) return UNDEFINED;
+        if (v == UNDEFINED && address) return UNDEFINED;
+        if (v < 0) throw c.failAt(at, (address ? "address " : "length ") + Long.toUnsignedString(v) + " is above 2^63-1");
+        return v;
+    }
+
+    MalformedFileException malformed(String structure, long address, String what) {
+        return new MalformedFileException(FORMAT, path, structure, address < 0 ? -1 : fileOffset + baseAddress + address, what);
+    }
+
+    UnsupportedFeatureException unsupported(String what) {
+        return new UnsupportedFeatureException(FORMAT, path, what);
+    }
+
+    /** Bytes needed to encode {@code value} (libhdf5's {@code H5VM_limit_enc_size}). */
+    static int encodedSize(long value) {
+        return (63 - Long.numberOfLeadingZeros(Math.max(1, value))) / 8 + 1;
+    }
+
+    static int log2(long v) { return 63 - Long.numberOfLeadingZeros(v); }
+
+    /** Checks the 4-byte signature at the cursor. */
+    static void signature(ByteCursor c, String sig) {
+        long at = c.position();
+        for (int i = 0; i < 4; i++) {
+            if (c.u8() != sig.charAt(i)) throw c.failAt(at, "signature is not \"" + sig + "\"");
+        }
+    }
+
+    /** Verifies the Jenkins lookup3 checksum of {@code [start, end)} stored as 4 bytes at {@code end}. */
+    static void checksum(ByteCursor c, long start, long end) {
+        c.seek(end);
+        long stored = c.u32();
+        int actual = Lookup3.hash(c.segment(), start, end - start);
+        if ((int) stored != actual) {
+            throw c.failAt(end, String.format("checksum 0x%08x does not match the computed 0x%08x", stored, actual));
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.tensorfile.hdf5;
+
+import dev.tensorfile.core.DType;
+import dev.tensorfile.core.Tensor;
+import dev.tensorfile.core.TensorInfo;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.List;
+
+/**
+ * A dataset whose bytes are not a view of the file: chunked, filtered, big-endian, or never written. Range reads
+ * decode only what they touch; {@link #bytes()} decodes once into memory owned by the file.
+ */
+class DecodedTensor implements Tensor {
+    private final TensorInfo info;
+    final DataStorage storage;
+    private final int swapSize;
+    final Hdf5TensorFile owner;
+    private volatile MemorySegment whole;
+
+    /**
+     * @param swapSize element size to byte-swap (big-endian data), or 0
+     */
+    DecodedTensor(TensorInfo info, DataStorage storage, int swapSize, Hdf5TensorFile owner) {
+        this.info = info;
+        this.storage = storage;
+        this.swapSize = swapSize;
+        this.owner = owner;
+    }
+
+    @Override public TensorInfo info() { return info; }
+
+    @Override public boolean isView() { return false; }
+
+    @Override
+    public MemorySegment bytes() {
+        owner.ensureOpen(info.name());
+        MemorySegment w = whole;
+        if (w == null) {
+            synchronized (this) {
+                if (whole == null) {
+                    MemorySegment m = owner.arena().allocate(Math.max(1, info.byteLength()), 16).asSlice(0, info.byteLength());
+                    read(0, m, owner.decodeThreads());
+                    whole = m;
+                }
+                w = whole;
+            }
+        }
+        return w;
+    }
+
+    @Override
+    public void readBytes(long byteOffset, MemorySegment dst) {
+        owner.ensureOpen(info.name());
+        if (byteOffset < 0 || dst.byteSize() > info.byteLength() - byteOffset) {
+            throw new IndexOutOfBoundsException(info.name() + ": bytes [" + byteOffset + ", " + (byteOffset + dst.byteSize())
+                    + ") outside " + info.byteLength());
+        }
+        MemorySegment w = whole;
+        if (w != null) {
+            MemorySegment.copy(w, byteOffset, dst, 0, dst.byteSize());
+            return;
+        }
+        read(byteOffset, dst, dst.byteSize() >= (1 << 20) ? owner.decodeThreads() : 1);
+    }
+
+    private void read(long byteOffset, MemorySegment dst, int threads) {
+        if (swapSize <= 1) {
+            storage.read(byteOffset, dst, threads);
+            return;
+        }
+        // read whole elements, then swap each into place
+        long first = byteOffset / swapSize * swapSize;
+        long last = (byteOffset + dst.byteSize() + swapSize - 1) / swapSize * swapSize;
+        if (first == byteOffset && last == byteOffset + dst.byteSize()) {
+            storage.read(byteOffset, dst, threads);
+            swap(dst, swapSize);
+            return;
+        }
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment tmp = a.allocate(last - first, 8);
+            storage.read(first, tmp, threads);
+            swap(tmp, swapSize);
+            MemorySegment.copy(tmp, byteOffset - first, dst, 0, dst.byteSize());
+        }
+    }
+
+    static void swap(MemorySegment s, int size) {
+        long n = s.byteSize() / size;
+        switch (size) {
+            case 2 -> {
+                ValueLayout.OfShort be = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+                ValueLayout.OfShort le = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+                for (long i = 0; i < n; i++) s.set(le, i * 2, s.get(be, i * 2));
+            }
+            case 4 -> {
+                ValueLayout.OfInt be = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+                ValueLayout.OfInt le = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+                for (long i = 0; i < n; i++) s.set(le, i * 4, s.get(be, i * 4));
+            }
+            case 8 -> {
+                ValueLayout.OfLong be = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+                ValueLayout.OfLong le = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+                for (long i = 0; i < n; i++) s.set(le, i * 8, s.get(be, i * 8));
+            }
+            default -> {
+                for (long i = 0; i < n; i++) {
+                    for (int k = 0; k < size / 2; k++) {
+                        byte x = s.get(ValueLayout.JAVA_BYTE, i * size + k);
+                        s.set(ValueLayout.JAVA_BYTE, i * size + k, s.get(ValueLayout.JAVA_BYTE, i * size + size - 1 - k));
+                        s.set(ValueLayout.JAVA_BYTE, i * size + size - 1 - k, x);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Decodes every chunk and checks every checksum. */
+    void verify() { storage.verify(); }
+
+    @Override public String toString() { return info.toString(); }
+
+    /** A string dataset: its stored elements, read as Java strings. */
+    static final class Strings extends DecodedTensor {
+        private final DatatypeMessage type;
+        private final StringDecoder decoder;
+
+        Strings(TensorInfo info, DataStorage storage, DatatypeMessage type, StringDecoder decoder, Hdf5TensorFile owner) {
+            super(info, storage, 0, owner);
+            this.type = type;
+            this.decoder = decoder;
+        }
+
+        @Override public DType dtype() { return DType.STRING; }
+
+        @Override
+        public List<String> strings() {
+            MemorySegment raw = bytes();
+            return decoder.decode(type, raw, info().elementCount());
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.tensorfile.hdf5;
+
+import dev.tensorfile.core.spi.ByteCursor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The filter pipeline message (spec IV.A.2.l), versions 1 and 2: the filters applied to each chunk on write, in
+ * order; a reader undoes them in reverse.
+ */
+record FilterPipelineMessage(List<Filter> filters) {
+    static final FilterPipelineMessage NONE = new FilterPipelineMessage(List.of());
+
+    /**
+     * One filter.
+     *
+     * @param id 1 deflate, 2 shuffle, 3 fletcher32, 4 szip, 5 nbit, 6 scale-offset, 32000+ registered third-party
+     * @param name the name the file gives it (may be empty)
+     * @param flags bit 0: optional (may be skipped for a chunk, which its filter mask says)
+     * @param clientData the filter's parameters
+     */
+    record Filter(int id, String name, int flags, int[] clientData) {
+        String describe() {
+            String known = Filters.knownName(id);
+            String n = name.isEmpty() ? known : name;
+            return id + (n == null ? "" : " (" + n + ")");
+        }
+    }
+
+    static FilterPipelineMessage read(AddressSpace space, ObjectHeader.Message m) {
+        ByteCursor c = m.cursor(space, "filter pipeline message");
+        int version = c.u8();
+        int count = c.u8();
+        if (version == 1) c.skip(6);
+        else if (version != 2) throw c.failAt(0, "filter pipeline version " + version + " is not 1 or 2");
+        if (count > 32) throw c.failAt(1, count + " filters: HDF5 allows at most 32");
+        List<Filter> list = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int id = c.u16();
+            int nameLength = version == 1 || id >= 256 ? c.u16() : 0;
+            int flags = c.u16();
+            int nvalues = c.u16();
+            String name = "";
+            if (nameLength > 0) {
+                byte[] b = c.bytes(version == 1 ? (nameLength + 7) / 8 * 8 : nameLength);
+                int n = 0;
+                while (n < b.length && b[n] != 0) n++;
+                name = new String(b, 0, n, java.nio.charset.StandardCharsets.US_ASCII);
+            }
+            c.requireCount(nvalues, 4, "filter client data");
+            int[] data = new int[nvalues];
+            for (int k = 0; k < nvalues; k++) data[k] = c.i32();
+            if (version == 1 && nvalues % 2 == 1) c.skip(4);
+            list.add(new Filter(id, name, flags, data));
+        }
+        return new FilterPipelineMessage(List.copyOf(list));
+    }
+}

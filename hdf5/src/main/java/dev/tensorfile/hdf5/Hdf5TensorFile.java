@@ -1,0 +1,108 @@
+package dev.tensorfile.hdf5;
+
+import dev.tensorfile.core.Metadata;
+import dev.tensorfile.core.ReadLimits;
+import dev.tensorfile.core.Tensor;
+import dev.tensorfile.core.TensorFile;
+import dev.tensorfile.core.UnsupportedEntry;
+import dev.tensorfile.core.spi.MappedFile;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * An open HDF5 file (or the HDF5 file stored inside a {@code .keras} archive): its datasets as tensors, its
+ * attributes as metadata, its group tree as details. Owns the mapping and the threads that decode chunks.
+ */
+final class Hdf5TensorFile implements TensorFile {
+    private final MappedFile mapped;
+    private final String format;
+    private final ReadLimits limits;
+    private final Metadata metadata;
+    private final List<Tensor> tensors;
+    private final Map<String, Tensor> byName = new HashMap<>();
+    private final List<String> details;
+    private final List<UnsupportedEntry> unsupported;
+    private ExecutorService executor;
+
+    /**
+     * Reads the HDF5 file in {@code [offset, offset + length)} of {@code mapped}; on failure the caller closes the
+     * mapping.
+     */
+    Hdf5TensorFile(MappedFile mapped, long offset, long length, String format, ReadLimits limits, Metadata prefix,
+            List<String> detailsPrefix) {
+        this.mapped = mapped;
+        this.format = format;
+        this.limits = limits;
+        MemorySegment seg = mapped.segment().asSlice(offset, length);
+        AddressSpace space = new AddressSpace(seg, offset, mapped.path(), limits);
+        Hdf5Reader reader = new Hdf5Reader(space, this);
+        reader.read();
+        Metadata.Builder md = Metadata.builder().putAll(prefix).putAll(reader.metadata.build());
+        this.metadata = md.build();
+        this.tensors = List.copyOf(reader.tensors);
+        for (Tensor t : tensors) byName.putIfAbsent(t.name(), t);
+        java.util.ArrayList<String> d = new java.util.ArrayList<>(detailsPrefix);
+        d.addAll(reader.details);
+        this.details = Collections.unmodifiableList(d);
+        this.unsupported = List.copyOf(reader.unsupported);
+    }
+
+    MappedFile mapped() { return mapped; }
+
+    Arena arena() { return mapped.arena(); }
+
+    int decodeThreads() { return limits.decodeThreads(); }
+
+    void ensureOpen(String tensor) {
+        if (!mapped.isOpen()) throw new IllegalStateException("tensor '" + tensor + "' used after " + mapped.path() + " was closed");
+    }
+
+    synchronized ExecutorService executor() {
+        if (!mapped.isOpen()) throw new IllegalStateException(mapped.path() + " is closed");
+        if (executor == null) {
+            executor = Executors.newFixedThreadPool(limits.decodeThreads(), r -> {
+                Thread t = new Thread(r, "hdf5-decode " + mapped.path().getFileName());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return executor;
+    }
+
+    @Override public Path path() { return mapped.path(); }
+    @Override public String format() { return format; }
+    @Override public Metadata metadata() { return metadata; }
+    @Override public List<Tensor> tensors() { return tensors; }
+    @Override public Optional<Tensor> find(String name) { return Optional.ofNullable(byName.get(name)); }
+    @Override public List<String> details() { return details; }
+    @Override public List<UnsupportedEntry> unsupported() { return unsupported; }
+
+    /** Every tensor read end to end and every chunk of every chunked dataset decoded (checksums included). */
+    @Override
+    public void verify() {
+        for (Tensor t : tensors) {
+            if (t instanceof DecodedTensor d) d.verify();
+            if (t.dtype() == dev.tensorfile.core.DType.STRING) t.strings();
+        }
+        TensorFile.super.verify();
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (executor != null) executor.shutdownNow();
+        }
+        mapped.close();
+    }
+
+    @Override public String toString() { return format + ": " + mapped.path(); }
+}

@@ -1,0 +1,167 @@
+package dev.tensorfile.hdf5;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tensorfile.core.Metadata;
+import dev.tensorfile.core.ReadLimits;
+import dev.tensorfile.core.Tensor;
+import dev.tensorfile.core.TensorFile;
+import dev.tensorfile.core.TensorFileException;
+import dev.tensorfile.core.TensorFormat;
+import dev.tensorfile.core.UnsupportedFeatureException;
+import dev.tensorfile.core.spi.MappedFile;
+import dev.tensorfile.core.spi.ShardedTensorFile;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Keras 3 archives ({@code .keras}: a zip whose {@code model.weights.h5} member is stored, so it is read in place
+ * from the mapping) and sharded Keras weights ({@code .weights.json} naming {@code .weights.h5} shards, opened as
+ * one file). {@code config.json} and {@code metadata.json} become the metadata strings {@code keras.config} and
+ * {@code keras.metadata}; they are never evaluated.
+ * <pre>{@code
+ * try (TensorFile f = TensorFiles.open(Path.of("model.keras"))) {
+ *     f.tensors().forEach(t -> System.out.println(t.name() + " " + t.shape()));
+ * }
+ * }</pre>
+ */
+public final class KerasFormat implements TensorFormat {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** For {@link java.util.ServiceLoader}. */
+    public KerasFormat() {}
+
+    @Override public String name() { return "keras"; }
+
+    @Override public List<String> extensions() { return List.of(".keras", ".weights.json"); }
+
+    @Override
+    public Recognition recognize(Path path, MemorySegment content) {
+        String n = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        if (ZipDirectory.looksLikeZip(content)) {
+            try {
+                for (ZipDirectory.Entry e : ZipDirectory.read(content, path)) {
+                    if (e.name().equals("model.weights.h5")) return Recognition.CONTENT;
+                }
+            } catch (RuntimeException e) {
+                return n.endsWith(".keras") ? Recognition.NAME : Recognition.NO;
+            }
+        }
+        if (n.endsWith(".weights.json") && content.byteSize() > 0 && content.get(ValueLayout.JAVA_BYTE, 0) == '{') {
+            return Recognition.CONTENT;
+        }
+        return n.endsWith(".keras") ? Recognition.NAME : Recognition.NO;
+    }
+
+    @Override
+    public TensorFile open(Path path, ReadLimits limits) {
+        String n = path.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        if (n.endsWith(".weights.json")) return openSharded(path, limits);
+        MappedFile mapped = MappedFile.open(path, "keras");
+        try {
+            List<ZipDirectory.Entry> entries = ZipDirectory.read(mapped.segment(), path);
+            ZipDirectory.Entry weights = null;
+            Metadata.Builder md = Metadata.builder();
+            List<String> details = new ArrayList<>();
+            details.add("Keras archive: " + entries.size() + " members");
+            for (ZipDirectory.Entry e : entries) {
+                details.add("  " + e.name() + " (" + e.size() + " bytes, " + (e.method() == 0 ? "stored" : "deflated") + ")");
+                switch (e.name()) {
+                    case "model.weights.h5" -> weights = e;
+                    case "config.json" -> md.put("keras.config", text(mapped, e, limits, path));
+                    case "metadata.json" -> md.put("keras.metadata", text(mapped, e, limits, path));
+                    default -> { }
+                }
+            }
+            if (weights == null) {
+                throw new UnsupportedFeatureException("keras", path, "archive has no model.weights.h5 (weights in "
+                        + entries.stream().map(ZipDirectory.Entry::name).filter(s -> s.startsWith("model.weights")).toList() + ")");
+            }
+            if (weights.method() != 0) {
+                throw new UnsupportedFeatureException("keras", path, "model.weights.h5 is compressed in the archive (method "
+                        + weights.method() + "); only stored members are read in place");
+            }
+            return new Hdf5TensorFile(mapped, weights.dataOffset(), weights.size(), "keras", limits, md.build(), details);
+        } catch (RuntimeException | StackOverflowError e) {
+            mapped.close();
+            throw Hdf5Format.wrap(path, e);
+        }
+    }
+
+    private static String text(MappedFile mapped, ZipDirectory.Entry e, ReadLimits limits, Path path) {
+        if (e.size() > limits.maxHeaderBytes()) {
+            throw new TensorFileException("keras", path, e.name() + " of " + e.size() + " bytes is larger than the limit");
+        }
+        MemorySegment data = mapped.segment().asSlice(e.dataOffset(), e.compressedSize());
+        byte[] bytes;
+        if (e.method() == 0) {
+            bytes = data.toArray(ValueLayout.JAVA_BYTE);
+        } else if (e.method() == 8) {
+            java.util.zip.Inflater inf = new java.util.zip.Inflater(true);
+            try {
+                inf.setInput(data.toArray(ValueLayout.JAVA_BYTE));
+                bytes = new byte[(int) e.size()];
+                int got = inf.inflate(bytes);
+                if (got != e.size()) throw new TensorFileException("keras", path, e.name() + " inflates to " + got + " bytes, not " + e.size());
+            } catch (java.util.zip.DataFormatException x) {
+                throw new TensorFileException("keras", path, e.name() + " is corrupt: " + x.getMessage());
+            } finally {
+                inf.end();
+            }
+        } else {
+            throw new UnsupportedFeatureException("keras", path, e.name() + " uses zip compression method " + e.method());
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static TensorFile openSharded(Path path, ReadLimits limits) {
+        JsonNode root;
+        try {
+            if (Files.size(path) > limits.maxHeaderBytes()) throw new TensorFileException("keras", path, "index is larger than the limit");
+            root = JSON.readTree(Files.readAllBytes(path));
+        } catch (IOException e) {
+            throw new TensorFileException("keras", path, "cannot read the shard index: " + e.getMessage(), e);
+        }
+        JsonNode map = root.get("weight_map");
+        if (map == null || !map.isObject()) throw new TensorFileException("keras", path, "shard index has no weight_map object");
+        Set<String> shardNames = new LinkedHashSet<>();
+        for (var it = map.fields(); it.hasNext(); ) {
+            JsonNode v = it.next().getValue();
+            if (v.isTextual()) shardNames.add(v.textValue());
+            else if (v.isArray()) v.forEach(x -> shardNames.add(x.asText()));
+        }
+        List<TensorFile> shards = new ArrayList<>();
+        try {
+            List<Tensor> tensors = new ArrayList<>();
+            Set<String> names = new HashSet<>();
+            Metadata.Builder md = Metadata.builder();
+            JsonNode meta = root.get("metadata");
+            if (meta != null) md.put("keras.shards.metadata", meta.toString());
+            Path dir = path.toAbsolutePath().getParent();
+            for (String s : shardNames) {
+                Path shard = dir.resolve(s).normalize();
+                if (!shard.startsWith(dir) || s.contains("..")) {
+                    throw new TensorFileException("keras", path, "shard '" + s + "' is outside the index's directory");
+                }
+                TensorFile f = new Hdf5Format().open(shard, limits);
+                shards.add(f);
+                for (Tensor t : f.tensors()) if (names.add(t.name())) tensors.add(t);
+                for (var e : f.metadata().asMap().entrySet()) if (!md.contains(e.getKey())) md.put(e.getKey(), e.getValue());
+            }
+            return new ShardedTensorFile(path, "keras", md.build(), shards, tensors);
+        } catch (RuntimeException e) {
+            for (TensorFile f : shards) f.close();
+            throw e;
+        }
+    }
+}
