@@ -212,4 +212,23 @@ class OnnxWriterTest {
             throw new java.io.UncheckedIOException(e);
         }
     }
+
+    @Test
+    void typedMetadataSurvivesMetadataProps() {
+        Path out = dir.resolve("typed.onnx");
+        Metadata md = Metadata.builder().put("name", "m")
+                .put("ctx", new dev.tensorfile.core.MetadataValue.Int(dev.tensorfile.core.ValueType.U32, 4096))
+                .put("scale", new dev.tensorfile.core.MetadataValue.F32(0.5f)).build();
+        try (var w = ONNX.newWriter(out, WriteOptions.NONE)) {
+            for (TensorInfo t : w.declare(md, List.of(TensorInfo.of("t", DType.F32, Shape.of(2))))) {
+                w.write(t.name(), MemorySegment.ofArray(new byte[8]));
+            }
+        }
+        try (TensorFile f = TensorFiles.open(out)) {
+            assertEquals(md.get("ctx"), f.metadata().get("ctx"));
+            assertEquals(md.get("scale"), f.metadata().get("scale"));
+            assertEquals("m", f.metadata().getString("name").orElseThrow());
+            assertFalse(f.metadata().get(dev.tensorfile.core.MetadataStrings.TYPES_KEY).isPresent());
+        }
+    }
 }
