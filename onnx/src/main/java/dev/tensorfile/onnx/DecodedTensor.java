@@ -8,7 +8,10 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A tensor whose bytes the file does not store as they are (typed fields, string_data, sparse initializers):
- * decoded once, on first use, into memory owned by the file's arena and released when it closes.
+ * decoded once, on first use, into memory owned by the file's arena and released when it closes, or, for typed
+ * fields, into a heap array: their decoded size is at most 8 times the field's bytes in the file, and the heap
+ * reuses pages that the JVM already holds, where each fresh native allocation pays a page fault per 4 KiB
+ * (most of the cost of decoding a 64 MiB tensor).
  */
 class DecodedTensor implements Tensor {
     /** Writes the tensor's whole data into a segment of exactly its byte length. */
@@ -19,12 +22,19 @@ class DecodedTensor implements Tensor {
     private final TensorInfo info;
     private final MappedFile owner;
     private final Decoder decoder;
+    private final boolean heap;
     private volatile MemorySegment decoded;
 
     DecodedTensor(TensorInfo info, MappedFile owner, Decoder decoder) {
+        this(info, owner, decoder, false);
+    }
+
+    /** @param heap decode into a heap byte[] when the tensor fits one (< 2 GiB; a byte[] so that asByteBuffer works) */
+    DecodedTensor(TensorInfo info, MappedFile owner, Decoder decoder, boolean heap) {
         this.info = info;
         this.owner = owner;
         this.decoder = decoder;
+        this.heap = heap && info.byteLength() <= Integer.MAX_VALUE - 8;
     }
 
     @Override public TensorInfo info() { return info; }
@@ -39,7 +49,9 @@ class DecodedTensor implements Tensor {
             synchronized (this) {
                 d = decoded;
                 if (d == null) {
-                    MemorySegment out = owner.arena().allocate(Math.max(1, info.byteLength()), 8).asSlice(0, info.byteLength());
+                    long n = info.byteLength();
+                    MemorySegment out = heap ? MemorySegment.ofArray(new byte[(int) n])
+                            : owner.arena().allocate(Math.max(1, n), 8).asSlice(0, n);
                     decoder.decode(out);
                     decoded = d = out;
                 }

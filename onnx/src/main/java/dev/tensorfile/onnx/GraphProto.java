@@ -1,28 +1,50 @@
 package dev.tensorfile.onnx;
 
 import dev.tensorfile.core.ReadLimits;
+import dev.tensorfile.core.spi.ByteCursor;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One {@code GraphProto}, indexed: name, nodes (with their subgraphs), initializers, sparse initializers, inputs
- * and outputs. Tensor data is not touched: initializers are {@link TensorProto} indexes over the mapping.
- *
- * @param offset the file offset of the graph message's first byte
+ * One {@code GraphProto}, indexed: name, nodes (with their subgraphs), initializers and sparse initializers.
+ * Tensor data is not touched: initializers are {@link TensorProto} indexes over the mapping. Inputs and outputs
+ * are parsed when first asked for: listing tensors never needs them, and a weights-only model declares one output
+ * per initializer.
  */
-record GraphProto(String name, long offset, List<NodeProto> nodes, List<TensorProto> initializers,
-        List<SparseTensorProto> sparseInitializers, List<ValueInfoProto> inputs, List<ValueInfoProto> outputs) {
+final class GraphProto {
+    private final String name;
+    private final long offset;
+    private final List<NodeProto> nodes;
+    private final List<TensorProto> initializers;
+    private final List<SparseTensorProto> sparseInitializers;
+    private final ByteCursor cursor;
+    private final int depth;
+    private final ReadLimits limits;
+    private List<ValueInfoProto> inputs;
+    private List<ValueInfoProto> outputs;
+
+    private GraphProto(String name, long offset, List<NodeProto> nodes, List<TensorProto> initializers,
+            List<SparseTensorProto> sparseInitializers, ByteCursor cursor, int depth, ReadLimits limits) {
+        this.name = name;
+        this.offset = offset;
+        this.nodes = nodes;
+        this.initializers = initializers;
+        this.sparseInitializers = sparseInitializers;
+        this.cursor = cursor;
+        this.depth = depth;
+        this.limits = limits;
+    }
 
     static GraphProto parse(WireReader r, ReadLimits limits) {
-        long offset = r.cursor().absolutePosition();
-        String where = r.cursor().structure();
+        ByteCursor c = r.cursor();
+        long start = c.position();
+        long offset = c.absolutePosition();
+        String where = c.structure();
         String name = "";
         List<NodeProto> nodes = new ArrayList<>();
         List<TensorProto> initializers = new ArrayList<>();
         List<SparseTensorProto> sparse = new ArrayList<>();
-        List<ValueInfoProto> inputs = new ArrayList<>();
-        List<ValueInfoProto> outputs = new ArrayList<>();
         while (r.next()) {
             switch (r.field()) {
                 case 1 -> nodes.add(NodeProto.parse(r.message("node", where + " node #" + nodes.size()), limits));
@@ -31,11 +53,54 @@ record GraphProto(String name, long offset, List<NodeProto> nodes, List<TensorPr
                         r.message("initializer", where + " initializer #" + initializers.size()), limits));
                 case 15 -> sparse.add(SparseTensorProto.parse(
                         r.message("sparse_initializer", where + " sparse_initializer #" + sparse.size()), limits));
-                case 11 -> inputs.add(ValueInfoProto.parse(r.message("input", where + " input"), limits));
-                case 12 -> outputs.add(ValueInfoProto.parse(r.message("output", where + " output"), limits));
                 default -> r.skip();
             }
         }
-        return new GraphProto(name, offset, nodes, initializers, sparse, inputs, outputs);
+        c.seek(start);
+        return new GraphProto(name, offset, nodes, initializers, sparse, c, r.depth(), limits);
+    }
+
+    String name() { return name; }
+
+    /** The file offset of the graph message's first byte. */
+    long offset() { return offset; }
+
+    List<NodeProto> nodes() { return nodes; }
+
+    List<TensorProto> initializers() { return initializers; }
+
+    List<SparseTensorProto> sparseInitializers() { return sparseInitializers; }
+
+    /** The graph's inputs (field 11), parsed on first use. */
+    synchronized List<ValueInfoProto> inputs() {
+        if (inputs == null) valueInfos();
+        return inputs;
+    }
+
+    /** The graph's outputs (field 12), parsed on first use. */
+    synchronized List<ValueInfoProto> outputs() {
+        if (outputs == null) valueInfos();
+        return outputs;
+    }
+
+    private void valueInfos() {
+        List<ValueInfoProto> in = new ArrayList<>();
+        List<ValueInfoProto> out = new ArrayList<>();
+        long start = cursor.position();
+        WireReader r = new WireReader(cursor, depth, limits.maxNestingDepth());
+        String where = cursor.structure();
+        try {
+            while (r.next()) {
+                switch (r.field()) {
+                    case 11 -> in.add(ValueInfoProto.parse(r.message("input", where + " input"), limits));
+                    case 12 -> out.add(ValueInfoProto.parse(r.message("output", where + " output"), limits));
+                    default -> r.skip();
+                }
+            }
+        } finally {
+            cursor.seek(start);
+        }
+        inputs = List.copyOf(in);
+        outputs = List.copyOf(out);
     }
 }

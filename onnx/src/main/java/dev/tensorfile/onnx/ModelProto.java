@@ -1,6 +1,7 @@
 package dev.tensorfile.onnx;
 
 import dev.tensorfile.core.Metadata;
+import dev.tensorfile.core.MetadataStrings;
 import dev.tensorfile.core.MetadataValue;
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.ValueType;
@@ -8,7 +9,9 @@ import dev.tensorfile.core.spi.ByteCursor;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The top level of an ONNX file ({@code ModelProto}, onnx.in.proto): its scalar fields, opset imports,
@@ -114,7 +117,10 @@ final class ModelProto {
         return graph;
     }
 
-    /** The model's fields as DESIGN.md's mapping table names them, then metadata_props as strings. */
+    /**
+     * The model's fields as DESIGN.md's mapping table names them, then metadata_props: strings, except values that
+     * our writer typed with {@link MetadataStrings} (a model from another tool has no such key: all strings).
+     */
     Metadata metadata() {
         Metadata.Builder b = Metadata.builder();
         b.put("onnx.ir_version", new MetadataValue.Int(ValueType.I64, irVersion));
@@ -127,7 +133,9 @@ final class ModelProto {
             String d = o.domain().isEmpty() ? "ai.onnx" : o.domain();
             b.put("onnx.opset." + d, new MetadataValue.Int(ValueType.I64, o.version()));
         }
-        for (TensorProto.Entry e : metadataProps) b.put(e.key(), e.value());
+        Map<String, String> props = new LinkedHashMap<>();
+        for (TensorProto.Entry e : metadataProps) props.put(e.key(), e.value());
+        b.putAll(MetadataStrings.decode(props));
         return b.build();
     }
 }

@@ -51,6 +51,8 @@ final class OnnxWriter extends AbstractTensorWriter {
     private final List<String> notes = new ArrayList<>();
 
     private boolean external;
+    /** The protobuf size from which data goes external by itself; lowered only by tests. */
+    long maxProtobuf = MAX_PROTOBUF;
     private OnnxFile source;
     private Map<Long, OnnxFile.Entry> sourceByOffset;
     private Map<String, TensorInfo> declared;
@@ -110,7 +112,7 @@ final class OnnxWriter extends AbstractTensorWriter {
         }
         external = externalRequested;
         Pieces model = build(metadata);
-        if (!external && model.size() > MAX_PROTOBUF) {
+        if (!external && model.size() > maxProtobuf) {
             external = true;
             notes.add("the model would reach 2 GiB as one protobuf: tensor data written to " + dataPath.getFileName());
             model = build(metadata);

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -128,6 +129,30 @@ class OnnxInteropTest {
         try (TensorFile f = TensorFiles.open(Fixtures.GEN.resolve("subgraphs.onnx"))) {
             assertEquals(List.of("cond", "sparse_w", "branch_w", "branch_w#2"), f.tensors().stream().map(Tensor::name).toList());
             assertTrue(f.details().stream().anyMatch(l -> l.contains("If: 1")), f.details().toString());
+        }
+    }
+
+    /** Issue 6, item 4: external data past 2 GiB is mapped and read (a sparse file: no 3 GiB written to disk). */
+    @Test
+    void externalDataBeyondTwoGibibytesOpens(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        long offset = (5L << 29) + 64; // 2.5 GiB + 64
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir.resolve("w.bin"),
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(Wire.f32(1.5f, -2f, 3.25f)), offset);
+            ch.write(java.nio.ByteBuffer.wrap(new byte[1]), 3L << 30);
+        }
+        byte[] entries = Wire.cat(Wire.ld(13, Wire.str(1, "location"), Wire.str(2, "w.bin")),
+                Wire.ld(13, Wire.str(1, "offset"), Wire.str(2, Long.toString(offset))),
+                Wire.ld(13, Wire.str(1, "length"), Wire.str(2, "12")), Wire.vi(14, 1));
+        java.nio.file.Path model = dir.resolve("big.onnx");
+        java.nio.file.Files.write(model, Wire.model(Wire.initializer(Wire.tensor("w", 1, new long[] {3}, entries))));
+        try (TensorFile f = TensorFiles.open(model)) {
+            Tensor w = f.tensor("w");
+            assertTrue(w.isView());
+            float[] got = new float[3];
+            w.readFloats(0, got, 0, 3);
+            assertArrayEquals(new float[] {1.5f, -2f, 3.25f}, got);
+            f.verify();
         }
     }
 }
