@@ -41,7 +41,7 @@ public final class MappedFile implements AutoCloseable {
         Arena arena = Arena.ofShared();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = channel.size();
-            MemorySegment segment = size == 0 ? MemorySegment.NULL.reinterpret(0)
+            MemorySegment segment = size == 0 ? MemorySegment.ofArray(new byte[0])
                     : channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             return new MappedFile(path, arena, segment);
         } catch (NoSuchFileException e) {

@@ -1,0 +1,129 @@
+package dev.tensorfile.gguf.quant;
+
+import dev.tensorfile.core.DType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The Vector API kernels against their scalar specification, in one JVM, bit for bit
+ * ({@link Float#floatToRawIntBits}): random blocks (all bit patterns, NaN and infinite scales included), 1, 7 and 33
+ * blocks, unaligned source offsets 1 and 3, an odd destination offset. Skipped in the run without
+ * {@code --add-modules jdk.incubator.vector}, where {@link DequantizerChoiceTest} proves the fallback instead.
+ */
+class PanamaAgreementTest {
+    private static Dequantizers panama;
+
+    @BeforeAll
+    static void panama() {
+        assumeTrue(ModuleLayer.boot().findModule(DequantizerChoice.VECTOR_MODULE).isPresent(), "no Vector API in this run");
+        panama = DequantizerChoice.choose("panama");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
+    void blockKernelsMatchScalarBitForBit(DType type) {
+        BlockDecoder vector = panama.decoder(type);
+        assertNotNull(vector, "panama kernel for " + type);
+        BlockDecoder scalar = ScalarDequantizers.INSTANCE.decoder(type);
+        Random rnd = new Random(type.ordinal() * 31L + 7);
+        for (int blocks : new int[] {1, 7, 33}) {
+            for (int srcOffset : new int[] {0, 1, 3}) {
+                for (int dstOffset : new int[] {0, 5}) {
+                    byte[] raw = new byte[srcOffset + blocks * type.blockBytes() + 3];
+                    rnd.nextBytes(raw);
+                    if (srcOffset == 3) saneScales(raw, srcOffset, type, blocks, rnd);
+                    MemorySegment src = MemorySegment.ofArray(raw);
+                    float[] a = new float[dstOffset + blocks * type.blockElements() + 2];
+                    float[] b = a.clone();
+                    scalar.decode(src, srcOffset, a, dstOffset, blocks);
+                    vector.decode(src, srcOffset, b, dstOffset, blocks);
+                    assertSameBits(a, b, type + " blocks=" + blocks + " srcOffset=" + srcOffset);
+                }
+            }
+        }
+    }
+
+    @Test
+    void f16WideningMatchesScalarForEveryHalf() {
+        byte[] raw = new byte[1 + 2 * 65536];
+        for (int h = 0; h < 65536; h++) {
+            raw[1 + 2 * h] = (byte) h;
+            raw[2 + 2 * h] = (byte) (h >>> 8);
+        }
+        MemorySegment src = MemorySegment.ofArray(raw);
+        float[] a = new float[65536];
+        float[] b = new float[65536];
+        ScalarDequantizers.INSTANCE.widenF16(src, 1, a, 0, 65536);
+        panama.widenF16(src, 1, b, 0, 65536);
+        assertSameBits(a, b, "F16 exhaustive");
+        for (int h = 0; h < 65536; h++) {
+            if (Float.isNaN(b[h])) {
+                assertEquals(0x7F800000 | ((h & 0x8000) << 16) | ((h & 0x3FF) << 13), Float.floatToRawIntBits(b[h]), "NaN payload of half " + h);
+                continue;
+            }
+            assertEquals(Float.floatToRawIntBits(Float.float16ToFloat((short) h)), Float.floatToRawIntBits(b[h]), "half " + h);
+        }
+        ScalarDequantizers.INSTANCE.widenBF16(src, 1, a, 0, 65536);
+        panama.widenBF16(src, 1, b, 0, 65536);
+        assertSameBits(a, b, "BF16 exhaustive");
+    }
+
+    @Test
+    void wideningHandlesAwkwardCountsAndOffsets() {
+        Random rnd = new Random(42);
+        for (int count : new int[] {0, 1, 3, 15, 16, 17, 33, 100}) {
+            for (int srcOffset : new int[] {0, 1, 3}) {
+                byte[] raw = new byte[srcOffset + 2 * count + 1];
+                rnd.nextBytes(raw);
+                MemorySegment src = MemorySegment.ofArray(raw);
+                float[] a = new float[count + 3];
+                float[] b = new float[count + 3];
+                ScalarDequantizers.INSTANCE.widenF16(src, srcOffset, a, 3, count);
+                panama.widenF16(src, srcOffset, b, 3, count);
+                assertSameBits(a, b, "F16 count=" + count + " srcOffset=" + srcOffset);
+                ScalarDequantizers.INSTANCE.widenBF16(src, srcOffset, a, 3, count);
+                panama.widenBF16(src, srcOffset, b, 3, count);
+                assertSameBits(a, b, "BF16 count=" + count + " srcOffset=" + srcOffset);
+            }
+        }
+    }
+
+    /** Half the cases use finite, moderate fp16 scales so that the codes, not NaN, decide the output. */
+    private static void saneScales(byte[] raw, int off, DType type, int blocks, Random rnd) {
+        int[] fields = switch (type) {
+            case Q8_0, Q4_0 -> new int[] {0};
+            case Q4_K, Q5_K -> new int[] {0, 2};
+            case Q6_K -> new int[] {208};
+            default -> new int[0];
+        };
+        for (int i = 0; i < blocks; i++) {
+            for (int f : fields) {
+                short h = Float.floatToFloat16((rnd.nextFloat() - 0.5f) * 0.01f);
+                int p = off + i * type.blockBytes() + f;
+                raw[p] = (byte) h;
+                raw[p + 1] = (byte) (h >>> 8);
+            }
+        }
+    }
+
+    static void assertSameBits(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            int e = Float.floatToRawIntBits(expected[i]);
+            int a = Float.floatToRawIntBits(actual[i]);
+            if (e != a) {
+                throw new AssertionError(what + ": element " + i + " scalar " + expected[i] + " (0x"
+                        + Integer.toHexString(e) + ") vector " + actual[i] + " (0x" + Integer.toHexString(a) + ")");
+            }
+        }
+    }
+}

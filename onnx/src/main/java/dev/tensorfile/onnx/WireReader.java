@@ -1,0 +1,202 @@
+package dev.tensorfile.onnx;
+
+import dev.tensorfile.core.MalformedFileException;
+import dev.tensorfile.core.spi.ByteCursor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The protobuf wire format (protobuf.dev/programming-guides/encoding) read field by field from a
+ * {@link ByteCursor}: a key varint (field number, wire type), then the value. Nothing is allocated from a length
+ * before the bytes behind it are known to exist; unknown fields of every wire type, groups included, are skipped.
+ *
+ * <p>Usage: {@code while (r.next()) switch (r.field()) { case 1 -> ...; default -> r.skip(); }}.
+ */
+final class WireReader {
+    static final int VARINT = 0;
+    static final int I64 = 1;
+    static final int LEN = 2;
+    static final int SGROUP = 3;
+    static final int EGROUP = 4;
+    static final int I32 = 5;
+
+    /** Largest field number protobuf allows (2^29 - 1). */
+    private static final long MAX_FIELD = (1L << 29) - 1;
+
+    private final ByteCursor in;
+    private final int depth;
+    private final int maxDepth;
+    private long fieldStart;
+    private int field;
+    private int wireType;
+
+    /**
+     * @param in the bytes of one message, positioned at its start
+     * @param depth the nesting depth of this message (the model is 0)
+     * @param maxDepth deepest nesting accepted
+     */
+    WireReader(ByteCursor in, int depth, int maxDepth) {
+        this.in = in;
+        this.depth = depth;
+        this.maxDepth = maxDepth;
+        if (depth > maxDepth) {
+            throw in.fail("messages nested " + depth + " deep; at most " + maxDepth + " are accepted");
+        }
+    }
+
+    /** The cursor this reads (for its structure name and offsets). */
+    ByteCursor cursor() { return in; }
+
+    int depth() { return depth; }
+
+    int maxDepth() { return maxDepth; }
+
+    /** Reads the next key; false at the end of the message. */
+    boolean next() {
+        if (in.remaining() == 0) return false;
+        fieldStart = in.position();
+        long key = varint();
+        int type = (int) (key & 7);
+        long number = key >>> 3;
+        if (number < 1 || number > MAX_FIELD) throw failField("field number " + number + " is outside [1, 2^29-1]");
+        if (type > I32) throw failField("wire type " + type + " of field " + number + " does not exist");
+        field = (int) number;
+        wireType = type;
+        return true;
+    }
+
+    /** The current field's number. */
+    int field() { return field; }
+
+    /** The current field's wire type. */
+    int wireType() { return wireType; }
+
+    /** Position (relative to the cursor's segment) of the current field's key. */
+    long fieldStart() { return fieldStart; }
+
+    /** Absolute file offset of the current field's key. */
+    long fieldOffset() { return in.absolutePosition() - (in.position() - fieldStart); }
+
+    /** A varint of at most 10 bytes; the tenth may only carry bit 63. */
+    long varint() {
+        long at = in.position();
+        long result = 0;
+        for (int i = 0; i < 10; i++) {
+            if (in.remaining() == 0) throw in.failAt(at, "varint is cut off by the end of the message");
+            int b = in.u8();
+            if (i == 9 && b > 1) throw in.failAt(at, "varint is longer than 10 bytes");
+            result |= (long) (b & 0x7F) << (7 * i);
+            if (b < 0x80) return result;
+        }
+        throw in.failAt(at, "varint is longer than 10 bytes");
+    }
+
+    /** Fails unless the current field has wire type {@code expected}. */
+    void expect(int expected, String name) {
+        if (wireType != expected) {
+            throw failField("field " + field + " (" + name + ") has wire type " + wireType + ", expected " + expected);
+        }
+    }
+
+    /** The current field as an int64 varint. */
+    long int64(String name) {
+        expect(VARINT, name);
+        return varint();
+    }
+
+    /** The current field as an int32 varint (negative values are sign-extended to 10 bytes on the wire). */
+    int int32(String name) {
+        expect(VARINT, name);
+        return (int) varint();
+    }
+
+    /** The length of the current length-delimited field, checked against what remains. */
+    long length(String name) {
+        expect(LEN, name);
+        long at = in.position();
+        long n = varint();
+        if (n < 0 || n > in.remaining()) {
+            throw in.failAt(at, (name == null ? "field " + field : name) + " claims " + Long.toUnsignedString(n)
+                    + " bytes but only " + in.remaining() + " remain");
+        }
+        return n;
+    }
+
+    /** The current field as a UTF-8 string of at most {@code maxBytes} bytes. */
+    String string(String name, long maxBytes) {
+        long n = length(name);
+        if (n > maxBytes) throw failField(name + " of " + n + " bytes is longer than the " + maxBytes + " allowed");
+        return in.utf8(n);
+    }
+
+    /** The current length-delimited field's bytes, as a view. */
+    MemorySegment bytes(String name) {
+        return in.slice(length(name));
+    }
+
+    /** The current field as an embedded message, read with a cursor over its bytes only. */
+    WireReader message(String name, String structure) {
+        long n = length(name);
+        ByteCursor sub = in.split(n).structure(structure);
+        return new WireReader(sub, depth + 1, maxDepth);
+    }
+
+    /** Skips the current field's value, whatever its wire type. */
+    void skip() {
+        switch (wireType) {
+            case VARINT -> varint();
+            case I64 -> in.skip(8);
+            case I32 -> in.skip(4);
+            case LEN -> in.skip(length(null));
+            case SGROUP -> skipGroup();
+            case EGROUP -> throw failField("end-group of field " + field + " without a start-group");
+            default -> throw failField("wire type " + wireType + " does not exist");
+        }
+    }
+
+    /** Deprecated groups (wire types 3 and 4) are still legal on the wire; skipped iteratively, depth bounded. */
+    private void skipGroup() {
+        int open = 1;
+        int[] fields = new int[Math.min(maxDepth, 64) + 1];
+        fields[0] = field;
+        while (open > 0) {
+            if (!next()) throw failField("group of field " + fields[open - 1] + " is not closed");
+            if (wireType == SGROUP) {
+                if (depth + open >= maxDepth || open >= fields.length) {
+                    throw failField("groups nested deeper than " + Math.min(maxDepth, fields.length - 1));
+                }
+                fields[open++] = field;
+            } else if (wireType == EGROUP) {
+                if (fields[open - 1] != field) {
+                    throw failField("end-group of field " + field + " closes the group of field " + fields[open - 1]);
+                }
+                open--;
+            } else {
+                skip();
+            }
+        }
+    }
+
+    /** An error at the current field's key. */
+    MalformedFileException failField(String what) {
+        return in.failAt(fieldStart, what);
+    }
+
+    // ---- repeated scalars: packed (one LEN field) or unpacked (one field per value), both legal, even mixed ----
+
+    /** Counts the values of a packed varint run: the bytes without a continuation bit. */
+    static long countVarints(MemorySegment packed) {
+        long n = 0;
+        long size = packed.byteSize();
+        long i = 0;
+        for (; i + 8 <= size; i += 8) {
+            long w = packed.get(LONG_LE, i);
+            n += Long.bitCount(~w & 0x8080808080808080L);
+        }
+        for (; i < size; i++) if (packed.get(ValueLayout.JAVA_BYTE, i) >= 0) n++;
+        return n;
+    }
+
+    static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+}

@@ -1,0 +1,302 @@
+package dev.tensorfile.onnx;
+
+import dev.tensorfile.core.MalformedFileException;
+import dev.tensorfile.core.TensorFile;
+import dev.tensorfile.core.TensorFileException;
+import dev.tensorfile.core.TensorFiles;
+import dev.tensorfile.core.UnsupportedFeatureException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static dev.tensorfile.onnx.Wire.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * One test per rule of the reader: each hostile file fails with a typed exception whose message names the
+ * structure and the byte offset. Runs in its own JVM with -Xmx64m -Xss512k (parent pom).
+ */
+class OnnxHostileInputTest {
+    @TempDir Path dir;
+
+    private Path write(String name, byte[] bytes) throws IOException {
+        Path p = dir.resolve(name);
+        Files.write(p, bytes);
+        return p;
+    }
+
+    /** Opens and lists the tensors (which indexes the graph), then verifies. */
+    private static void read(Path p) {
+        try (TensorFile f = TensorFiles.open(p, "onnx")) {
+            f.tensors();
+            f.details();
+            f.verify();
+        }
+    }
+
+    private <T extends TensorFileException> T fails(Class<T> type, byte[] model, String... fragments) throws IOException {
+        Path p = write("m.onnx", model);
+        T e = assertThrows(type, () -> read(p));
+        String message = e.getMessage();
+        assertTrue(message.startsWith("onnx: " + p + ": "), message);
+        for (String f : fragments) assertTrue(message.contains(f), "'" + f + "' not in: " + message);
+        return e;
+    }
+
+    private static byte[] floatTensor(String name, long[] dims, byte[] body) {
+        return model(initializer(tensor(name, 1, dims, body)));
+    }
+
+    @Test
+    void rejectsLengthPastTheEnd() throws IOException {
+        byte[] m = cat(vi(1, 8), key(7, 2), varint(100), new byte[10]);
+        MalformedFileException e = fails(MalformedFileException.class, m, "ModelProto at byte 3", "graph claims 100 bytes but only 10 remain");
+        assertEquals(3, e.offset());
+    }
+
+    @Test
+    void rejectsAbsurdLength() throws IOException {
+        fails(MalformedFileException.class, cat(vi(1, 8), key(6, 2), varint(1L << 62)), "ModelProto at byte 3",
+                "doc_string claims 4611686018427387904 bytes");
+    }
+
+    @Test
+    void rejectsOverlongVarint() throws IOException {
+        byte[] eleven = {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80,
+                (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x01};
+        fails(MalformedFileException.class, cat(vi(1, 8), key(5, 0), eleven), "ModelProto at byte 3", "varint is longer than 10 bytes");
+    }
+
+    @Test
+    void rejectsTruncatedVarint() throws IOException {
+        fails(MalformedFileException.class, cat(vi(1, 8), key(5, 0), new byte[] {(byte) 0x80, (byte) 0x80}),
+                "ModelProto at byte 3", "varint is cut off");
+    }
+
+    @Test
+    void rejectsWrongWireTypeForKnownField() throws IOException {
+        fails(MalformedFileException.class, cat(vi(1, 8), str(5, "seven")), "ModelProto at byte 2",
+                "field 5 (model_version) has wire type 2, expected 0");
+    }
+
+    @Test
+    void rejectsWireTypeThatDoesNotExist() throws IOException {
+        fails(MalformedFileException.class, cat(vi(1, 8), key(9, 7)), "ModelProto at byte 2", "wire type 7 of field 9 does not exist");
+    }
+
+    @Test
+    void rejectsFieldNumberZero() throws IOException {
+        fails(MalformedFileException.class, cat(vi(1, 8), new byte[] {0x00, 0x01}), "ModelProto at byte 2", "field number 0");
+    }
+
+    @Test
+    void rejectsUnclosedGroup() throws IOException {
+        fails(MalformedFileException.class, cat(vi(1, 8), key(30, 3), vi(1, 5)), "group of field 30 is not closed");
+    }
+
+    @Test
+    void skipsUnknownFieldsOfEveryWireType() throws IOException {
+        byte[] m = cat(vi(1, 8), vi(99, 1), key(98, 1), new byte[8], key(97, 5), new byte[4], str(96, "x"),
+                key(95, 3), vi(1, 2), key(95, 4), Wire.model());
+        Path p = write("ok.onnx", m);
+        try (TensorFile f = TensorFiles.open(p, "onnx")) {
+            assertEquals(0, f.tensors().size());
+        }
+    }
+
+    @Test
+    void rejectsNestingDeeperThanTheLimit() throws IOException {
+        // graph -> node -> attribute -> graph ..., 200 levels: 600 messages deep
+        byte[] graph = str(2, "leaf");
+        for (int i = 0; i < 200; i++) {
+            graph = cat(str(2, "g" + i), ld(1, str(4, "If"), ld(5, str(1, "then_branch"), ld(6, graph))));
+        }
+        byte[] m = cat(vi(1, 8), ld(7, graph));
+        fails(MalformedFileException.class, m, "messages nested 257 deep; at most 256 are accepted");
+    }
+
+    @Test
+    void rejectsMissingIrVersion() throws IOException {
+        fails(MalformedFileException.class, cat(str(2, "producer")), "ModelProto at byte 0", "no ir_version");
+    }
+
+    @Test
+    void rejectsRawDataThatDisagreesWithDims() throws IOException {
+        fails(MalformedFileException.class, floatTensor("w", new long[] {2, 3}, ld(9, f32(1, 2, 3))),
+                "initializer 'w' at byte", "raw_data of 12 bytes, but dims [2, 3] of FLOAT need 24");
+    }
+
+    @Test
+    void rejectsNegativeDim() throws IOException {
+        fails(MalformedFileException.class, floatTensor("w", new long[] {2, -3}, ld(9, f32(1))),
+                "initializer 'w' at byte", "negative dimension -3");
+    }
+
+    @Test
+    void rejectsDimsWhoseProductOverflows() throws IOException {
+        fails(MalformedFileException.class, floatTensor("w", new long[] {1L << 40, 1L << 40}, ld(9, f32(1))),
+                "initializer 'w' at byte", "overflow a 64-bit element count");
+    }
+
+    @Test
+    void rejectsByteCountThatOverflows() throws IOException {
+        fails(MalformedFileException.class, floatTensor("w", new long[] {1L << 62}, ld(9, f32(1))),
+                "initializer 'w' at byte", "overflow a 64-bit byte count");
+    }
+
+    @Test
+    void rejectsUnknownDataType() throws IOException {
+        fails(MalformedFileException.class, model(initializer(tensor("w", 27, new long[] {1}, ld(9, f32(1))))),
+                "initializer 'w' at byte", "data_type 27 is not a TensorProto.DataType");
+    }
+
+    @Test
+    void rejectsUndefinedDataType() throws IOException {
+        fails(MalformedFileException.class, model(initializer(tensor("w", 0, new long[] {1}, ld(9, f32(1))))),
+                "initializer 'w' at byte", "data_type 0");
+    }
+
+    @Test
+    void rejectsTypedFieldWithTooFewEntries() throws IOException {
+        fails(MalformedFileException.class, floatTensor("w", new long[] {3}, ld(4, f32(1, 2))),
+                "initializer 'w' at byte", "float_data has 2 entries, but dims [3] of FLOAT need 3");
+    }
+
+    @Test
+    void rejectsTypedFieldOfAnotherType() throws IOException {
+        fails(MalformedFileException.class, floatTensor("w", new long[] {1}, ld(7, varint(5))),
+                "initializer 'w' at byte", "FLOAT values belong in float_data, not int64_data");
+    }
+
+    @Test
+    void rejectsBothRawDataAndTypedField() throws IOException {
+        fails(MalformedFileException.class, floatTensor("w", new long[] {1}, cat(ld(9, f32(1)), ld(4, f32(1)))),
+                "initializer 'w' at byte", "both raw_data and float_data");
+    }
+
+    @Test
+    void rejectsTensorWithoutData() throws IOException {
+        fails(MalformedFileException.class, floatTensor("w", new long[] {2}, new byte[0]), "initializer 'w' at byte", "has no data");
+    }
+
+    @Test
+    void rejectsPackedVarintsCutOff() throws IOException {
+        fails(MalformedFileException.class, model(initializer(tensor("w", 7, new long[] {1}, ld(7, new byte[] {(byte) 0x85})))),
+                "at byte", "packed int64_data ends inside a varint");
+    }
+
+    @Test
+    void rejectsFloatDataNotAWholeNumberOfValues() throws IOException {
+        fails(MalformedFileException.class, floatTensor("w", new long[] {1}, ld(4, new byte[5])),
+                "at byte", "float_data of 5 bytes is not a whole number of 4-byte values");
+    }
+
+    @Test
+    void rejectsRankAbove64() throws IOException {
+        fails(MalformedFileException.class, floatTensor("w", new long[65], ld(9, f32())), "at byte", "rank 65");
+    }
+
+    @Test
+    void rejectsSegmentedTensor() throws IOException {
+        fails(UnsupportedFeatureException.class, floatTensor("w", new long[] {1}, cat(ld(3, vi(1, 0), vi(2, 1)), ld(9, f32(1)))),
+                "initializer 'w' at byte", "segment (field 3) is not supported");
+    }
+
+    @Test
+    void rejectsStringTensorInRawData() throws IOException {
+        fails(MalformedFileException.class, model(initializer(tensor("s", 8, new long[] {1}, ld(9, new byte[] {'a'})))),
+                "initializer 's' at byte", "STRING tensors must use string_data");
+    }
+
+    // ---- external data: onnx/checker.cc resolve_external_data_location ----
+
+    private static byte[] external(String location, long offset, long length) {
+        byte[] entries = cat(ld(13, str(1, "location"), str(2, location)), ld(13, str(1, "offset"), str(2, Long.toString(offset))),
+                ld(13, str(1, "length"), str(2, Long.toString(length))), vi(14, 1));
+        return floatTensor("w", new long[] {2}, entries);
+    }
+
+    @Test
+    void rejectsAbsoluteExternalLocation() throws IOException {
+        fails(MalformedFileException.class, external("/etc/passwd", 0, 8), "initializer 'w' external_data at byte",
+                "'/etc/passwd' is not a relative path");
+    }
+
+    @Test
+    void rejectsExternalLocationWithDotDot() throws IOException {
+        fails(MalformedFileException.class, external("sub/../../secret.bin", 0, 8), "initializer 'w' external_data at byte",
+                "escapes the model's directory (..)");
+    }
+
+    @Test
+    void rejectsEmptyExternalLocation() throws IOException {
+        fails(MalformedFileException.class, external("", 0, 8), "external data has no location");
+    }
+
+    @Test
+    void rejectsExternalLocationThatIsASymlink() throws IOException {
+        Path outside = Files.createTempFile("outside", ".bin");
+        try {
+            Files.write(outside, new byte[8]);
+            Files.createSymbolicLink(dir.resolve("link.bin"), outside);
+            fails(MalformedFileException.class, external("link.bin", 0, 8), "'link.bin' is a symbolic link");
+        } finally {
+            Files.deleteIfExists(outside);
+        }
+    }
+
+    @Test
+    void rejectsExternalLocationOutsideTheModelDirectoryThroughALinkedDirectory() throws IOException {
+        Path outside = Files.createTempDirectory("outside");
+        try {
+            Files.write(outside.resolve("w.bin"), new byte[8]);
+            Files.createSymbolicLink(dir.resolve("sub"), outside);
+            fails(MalformedFileException.class, external("sub/w.bin", 0, 8), "resolves outside the model's directory");
+        } finally {
+            Files.deleteIfExists(outside.resolve("w.bin"));
+            Files.deleteIfExists(outside);
+        }
+    }
+
+    @Test
+    void rejectsExternalLocationThatIsNotARegularFile() throws IOException {
+        Files.createDirectory(dir.resolve("d.bin"));
+        fails(MalformedFileException.class, external("d.bin", 0, 8), "'d.bin' is not a regular file");
+    }
+
+    @Test
+    void rejectsExternalFileWithSeveralHardLinks() throws IOException {
+        Files.write(dir.resolve("a.bin"), new byte[8]);
+        Files.createLink(dir.resolve("b.bin"), dir.resolve("a.bin"));
+        fails(MalformedFileException.class, external("a.bin", 0, 8), "has 2 hard links");
+    }
+
+    @Test
+    void rejectsMissingExternalFile() throws IOException {
+        fails(MalformedFileException.class, external("none.bin", 0, 8), "'none.bin' does not exist");
+    }
+
+    @Test
+    void rejectsExternalRangePastTheEndOfTheFile() throws IOException {
+        Files.write(dir.resolve("w.bin"), new byte[8]);
+        fails(MalformedFileException.class, external("w.bin", 4, 8), "initializer 'w' at byte", "external data [4, 12) lies outside 'w.bin' of 8 bytes");
+    }
+
+    @Test
+    void rejectsExternalLengthThatDisagreesWithDims() throws IOException {
+        Files.write(dir.resolve("w.bin"), new byte[16]);
+        fails(MalformedFileException.class, external("w.bin", 0, 12), "external data length 12, but dims [2] of F32 need 8");
+    }
+
+    @Test
+    void rejectsExternalDataWithABadChecksum() throws IOException {
+        Files.write(dir.resolve("w.bin"), new byte[8]);
+        byte[] entries = cat(ld(13, str(1, "location"), str(2, "w.bin")), ld(13, str(1, "checksum"), str(2, "00")), vi(14, 1));
+        fails(MalformedFileException.class, floatTensor("w", new long[] {2}, entries), "external data file 'w.bin'", "differs from the checksum 00");
+    }
+}

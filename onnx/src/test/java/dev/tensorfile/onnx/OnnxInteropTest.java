@@ -1,0 +1,133 @@
+package dev.tensorfile.onnx;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tensorfile.core.DType;
+import dev.tensorfile.core.MetadataValue;
+import dev.tensorfile.core.Tensor;
+import dev.tensorfile.core.TensorFile;
+import dev.tensorfile.core.TensorFiles;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every fixture against what onnx itself read back (the manifests): dtype, shape and the SHA-256 of the stored
+ * values of each initializer; the model fields as metadata; for types 17-26, the element values that the type
+ * definitions give.
+ */
+class OnnxInteropTest {
+
+    @TestFactory
+    List<DynamicTest> everyInitializerHasOnnxsValues() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Path model : Fixtures.models()) {
+            tests.add(DynamicTest.dynamicTest(Fixtures.ROOT.relativize(model).toString(), () -> check(model)));
+        }
+        return tests;
+    }
+
+    private static void check(Path model) {
+        JsonNode m = Fixtures.manifest(model);
+        try (TensorFile f = TensorFiles.open(model)) {
+            assertEquals("onnx", f.format());
+            JsonNode fields = m.has("model") ? m.get("model") : m;
+            assertEquals(fields.get("ir_version").asLong(), f.metadata().getLong("onnx.ir_version").orElseThrow());
+            if (fields.get("opset_import").isArray()) {
+                for (JsonNode o : fields.get("opset_import")) {
+                    String d = o.get("domain").asText().isEmpty() ? "ai.onnx" : o.get("domain").asText();
+                    assertEquals(o.get("version").asLong(), f.metadata().getLong("onnx.opset." + d).orElseThrow());
+                }
+            } else {
+                fields.get("opset_import").properties().forEach(e ->
+                        assertEquals(e.getValue().asLong(), f.metadata().getLong("onnx.opset." + e.getKey()).orElseThrow()));
+            }
+            if (fields.has("metadata_props")) {
+                fields.get("metadata_props").properties().forEach(e ->
+                        assertEquals(e.getValue().asText(), f.metadata().getString(e.getKey()).orElseThrow()));
+            }
+            for (JsonNode t : m.get("tensors")) {
+                String name = t.get("name").asText();
+                Tensor tensor = f.tensor(name);
+                String dtype = t.has("dtype_canonical") ? t.get("dtype_canonical").asText() : t.get("dtype").asText();
+                assertEquals(dtype, tensor.dtype().name(), name);
+                List<Long> shape = new ArrayList<>();
+                t.get("shape").forEach(d -> shape.add(d.asLong()));
+                assertEquals(shape, java.util.Arrays.stream(tensor.shape().dims()).boxed().toList(), name);
+                if (tensor.dtype() == DType.STRING) {
+                    if (t.has("strings")) {
+                        List<String> want = new ArrayList<>();
+                        t.get("strings").forEach(s -> want.add(s.asText()));
+                        assertEquals(want, tensor.strings(), name);
+                    }
+                    byte[] joined = String.join("", tensor.strings()).getBytes(StandardCharsets.UTF_8);
+                    if (t.has("sha256") && !model.toString().contains("dv-")) assertEquals(t.get("sha256").asText(), Fixtures.sha256(joined), name);
+                    continue;
+                }
+                if (t.has("sha256")) assertEquals(t.get("sha256").asText(), Fixtures.sha256(tensor.bytes()), name);
+                if (t.has("floats")) checkFloats(tensor, t.get("floats"));
+                if (t.has("ints")) checkInts(tensor, t.get("ints"));
+            }
+            if (m.has("sparse")) {
+                JsonNode s = m.get("sparse");
+                Tensor t = f.tensor(s.get("name").asText());
+                assertEquals(s.get("sha256").asText(), Fixtures.sha256(t.bytes()));
+                assertFalse(t.isView());
+            }
+            f.verify();
+        }
+    }
+
+    private static void checkFloats(Tensor t, JsonNode want) {
+        float[] got = new float[(int) t.elementCount()];
+        t.readFloats(0, got, 0, got.length);
+        for (int i = 0; i < got.length; i++) {
+            JsonNode w = want.get(i);
+            float expected = w.isTextual() ? switch (w.asText()) {
+                case "NaN" -> Float.NaN;
+                case "Infinity" -> Float.POSITIVE_INFINITY;
+                default -> Float.NEGATIVE_INFINITY;
+            } : (float) w.asDouble();
+            assertEquals(expected, got[i], t.name() + "[" + i + "]");
+        }
+    }
+
+    private static void checkInts(Tensor t, JsonNode want) {
+        long[] got = Elements.longs(t);
+        for (int i = 0; i < got.length; i++) assertEquals(want.get(i).asLong(), got[i], t.name() + "[" + i + "]");
+        assertEquals(want.size(), got.length);
+    }
+
+    @Test
+    void rawDataIsAViewAndTypedFieldsAreDecoded() {
+        try (TensorFile f = TensorFiles.open(Fixtures.ROOT.resolve("dv-initializer-types.onnx"))) {
+            assertTrue(f.tensor("float_raw").isView());
+            assertFalse(f.tensor("float_typed").isView());
+            assertEquals(new MetadataValue.Str("tensorfile corpus"), f.metadata().get("author").orElseThrow());
+        }
+    }
+
+    @Test
+    void externalDataIsMappedInPlace() {
+        try (TensorFile f = TensorFiles.open(Fixtures.GEN.resolve("ext-each/model.onnx"))) {
+            assertTrue(f.tensor("ext_f32").isView());
+            assertFalse(f.tensor("ext_typed_i64").isView(), "typed tensors stay inline when onnx saves external data");
+        }
+    }
+
+    @Test
+    void subgraphInitializersAreListedWithUniqueNames() {
+        try (TensorFile f = TensorFiles.open(Fixtures.GEN.resolve("subgraphs.onnx"))) {
+            assertEquals(List.of("cond", "sparse_w", "branch_w", "branch_w#2"), f.tensors().stream().map(Tensor::name).toList());
+            assertTrue(f.details().stream().anyMatch(l -> l.contains("If: 1")), f.details().toString());
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.tensorfile.pickle;
+
+import dev.tensorfile.core.ReadLimits;
+import dev.tensorfile.core.TensorFile;
+import dev.tensorfile.core.TensorFormat;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The formats of the pickle family share one reader; each claims the files whose bytes say they are its own, and
+ * opening any of them opens the file as what its bytes say. Reading never executes anything.
+ */
+abstract sealed class PickleFamilyFormat implements TensorFormat
+        permits PyTorchFormat, TorchScriptFormat, PickleFormat, JoblibFormat, NpyFormat, NpzFormat {
+    private final String name;
+    private final List<String> extensions;
+
+    PickleFamilyFormat(String name, List<String> extensions) {
+        this.name = name;
+        this.extensions = extensions;
+    }
+
+    @Override public String name() { return name; }
+
+    @Override public List<String> extensions() { return extensions; }
+
+    @Override
+    public Recognition recognize(Path path, MemorySegment content) {
+        String family = PickleReader.recognize(content);
+        if (name.equals(family)) return Recognition.CONTENT;
+        if (family != null) return Recognition.NO;
+        String file = path == null || path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.equals("pytorch") && ShardIndex.isIndexName(file)) return Recognition.CONTENT;
+        // Protocol 0/1 pickles have no magic: only the name and a first byte that is an opcode suggest them.
+        if (name.equals("pickle") && (file.endsWith(".pkl") || file.endsWith(".pickle")) && Containers.mayBePickle(content, 0)) {
+            return Recognition.NAME;
+        }
+        return Recognition.NO;
+    }
+
+    @Override
+    public TensorFile open(Path path, ReadLimits limits) {
+        String file = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (ShardIndex.isIndexName(file)) return ShardIndex.open(path, limits);
+        return PickleReader.open(path, limits);
+    }
+}

@@ -1,0 +1,382 @@
+package dev.tensorfile.pickle;
+
+import dev.tensorfile.core.MalformedFileException;
+import dev.tensorfile.core.ReadLimits;
+import dev.tensorfile.core.ScanFinding;
+import dev.tensorfile.core.ScanReport;
+import dev.tensorfile.core.TensorFileException;
+import dev.tensorfile.core.Verdict;
+import dev.tensorfile.core.spi.ByteCursor;
+import dev.tensorfile.core.spi.ContentScanner;
+import dev.tensorfile.core.spi.MappedFile;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Judges whether a file is safe to hand to Python's unpickler, without running anything: every pickle it holds —
+ * consecutive pickles in one stream, pickles in any ZIP entry (stored or deflated, any name), a ZIP appended after
+ * a pickle, compressed joblib files, object arrays in {@code .npy} — is run on a machine that never executes, and
+ * every global it references is classified against an allow-list of data-only constructs.
+ *
+ * <pre>{@code
+ * ScanReport r = new PickleScanner().scan(Path.of("pytorch_model.bin"), ReadLimits.DEFAULT);
+ * if (r.verdict() != Verdict.SAFE) r.findings().forEach(f -> System.err.println(f.global() + ": " + f.detail()));
+ * // a project's own data classes, vetted by its authors:
+ * PickleScanner mine = new PickleScanner().allowing("mypkg.config.TrainConfig");
+ * }</pre>
+ *
+ * <p>The verdict: {@link Verdict#SAFE} when every global is allow-listed; {@link Verdict#DANGEROUS} when any global
+ * reaches code, processes, files, the network or the interpreter, or cannot be known without running the pickle (a
+ * STACK_GLOBAL on computed strings, a call of a computed value, an extension-registry code); {@link Verdict#UNKNOWN}
+ * otherwise, including a stream that breaks off (what came before it is still judged: Python runs opcodes as it
+ * reads them). Files without any pickle are SAFE.
+ */
+public final class PickleScanner implements ContentScanner {
+    private static final int MAX_FINDINGS = 1000;
+    private static final int MAX_DEPTH = 3;
+
+    private final Classifier classifier;
+    private final Set<String> extraAllowed;
+
+    /** A scanner with the built-in allow-list (see docs/pickle.md). */
+    public PickleScanner() { this(Set.of()); }
+
+    private PickleScanner(Set<String> extraAllowed) {
+        this.extraAllowed = Set.copyOf(extraAllowed);
+        this.classifier = new Classifier(this.extraAllowed);
+    }
+
+    /**
+     * A scanner that also treats these globals ({@code module.name}, exactly as the pickle names them after
+     * Python 2 name mapping) as safe. Use it for your own data-only classes. Modules that execute code or reach the
+     * operating system ({@code os}, {@code sys}, {@code subprocess}, {@code builtins.eval} ...) stay dangerous
+     * whatever is allowed.
+     */
+    public PickleScanner allowing(String... qualifiedNames) {
+        Set<String> all = new LinkedHashSet<>(extraAllowed);
+        for (String q : qualifiedNames) {
+            Objects.requireNonNull(q);
+            if (q.indexOf('.') <= 0) throw new IllegalArgumentException("'" + q + "' is not module.name");
+            all.add(q);
+        }
+        return new PickleScanner(all);
+    }
+
+    /** How this scanner judges one global: {@code SAFE}, {@code UNKNOWN} or {@code DANGEROUS}. */
+    public Verdict classify(String module, String name) { return classifier.classify(module, name).verdict(); }
+
+    @Override
+    public ScanReport scan(Path path, ReadLimits limits) {
+        try (MappedFile mapped = MappedFile.open(path, "pickle")) {
+            ScanVisitor v = new ScanVisitor(path, PickleLimits.from(limits));
+            new Walk(path, limits, v).region(mapped.segment(), 0, "", 0);
+            Verdict verdict = Verdict.SAFE;
+            for (ScanFinding f : v.findings) if (f.severity().compareTo(verdict) > 0) verdict = f.severity();
+            return new ScanReport(path, verdict, v.findings);
+        }
+    }
+
+    @Override
+    public void disassemble(Path path, Appendable out) throws IOException {
+        try (MappedFile mapped = MappedFile.open(path, "pickle")) {
+            new Walk(path, ReadLimits.DEFAULT, new DisassemblyVisitor(path, out, PickleLimits.from(ReadLimits.DEFAULT)))
+                    .region(mapped.segment(), 0, "", 0);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** What is done with each pickle stream the walk finds. */
+    interface StreamVisitor {
+        /** A region that holds one or more consecutive pickles. */
+        void stream(MemorySegment region, long base, String entry, boolean sniffed);
+
+        /** Something about a container that a careful reader would refuse, or could not read. */
+        void containerProblem(String entry, long offset, String what, Verdict severity);
+    }
+
+    /**
+     * Finds every pickle in a file: ZIP archives (by end record, anywhere), their entries recursively, what precedes
+     * an appended archive, compressed joblib, {@code .npy} object arrays, and plain streams.
+     */
+    static final class Walk {
+        private final Path path;
+        private final ReadLimits limits;
+        private final StreamVisitor visitor;
+
+        Walk(Path path, ReadLimits limits, StreamVisitor visitor) {
+            this.path = path;
+            this.limits = limits;
+            this.visitor = visitor;
+        }
+
+        void region(MemorySegment s, long base, String entry, int depth) {
+            if (s.byteSize() == 0) return;
+            if (ZipArchive.hasEndRecord(s) || Containers.isZipAt(s, 0)) {
+                ZipArchive zip;
+                try {
+                    zip = ZipArchive.read(s, path, "zip", limits.maxCollectionSize());
+                } catch (MalformedFileException e) {
+                    if (Containers.isZipAt(s, 0)) {
+                        visitor.containerProblem(entry, base, "unreadable zip archive: " + e.getMessage(), Verdict.UNKNOWN);
+                        return;
+                    }
+                    zip = null; // an end-record signature inside other data: not an archive
+                }
+                if (zip != null) {
+                    zip(zip, s, base, entry, depth);
+                    return;
+                }
+            }
+            if (Containers.startsWith(s, 0, Containers.NPY_MAGIC)) {
+                npy(s, base, entry);
+                return;
+            }
+            Containers.Compression comp = Containers.compression(s);
+            switch (comp) {
+                case ZLIB, GZIP -> {
+                    if (depth >= MAX_DEPTH) {
+                        visitor.containerProblem(entry, base, "compressed data nested too deep to scan", Verdict.UNKNOWN);
+                        return;
+                    }
+                    try (MappedFile inflated = Containers.inflateToTemp(s, comp, path, "pickle", limits.maxHeaderBytes())) {
+                        region(inflated.segment(), 0, entry.isEmpty() ? "(" + comp.name().toLowerCase() + ")"
+                                : entry + " (" + comp.name().toLowerCase() + ")", depth + 1);
+                    } catch (MalformedFileException e) {
+                        if (Containers.mayBePickle(s, 0)) visitor.stream(s, base, entry, true);
+                        else visitor.containerProblem(entry, base, e.getMessage(), Verdict.UNKNOWN);
+                    }
+                    return;
+                }
+                case BZ2, XZ, LZ4, LZMA -> {
+                    visitor.containerProblem(entry, base, comp.name().toLowerCase()
+                            + "-compressed content (joblib) cannot be decompressed here, so it was not scanned", Verdict.UNKNOWN);
+                    return;
+                }
+                case NONE -> { }
+            }
+            if (Containers.mayBePickle(s, 0)) visitor.stream(s, base, entry, !Containers.isProtoPickle(s, 0));
+        }
+
+        private void zip(ZipArchive zip, MemorySegment s, long base, String entry, int depth) {
+            String prefix = entry.isEmpty() ? "" : entry + "!";
+            for (String p : zip.problems()) visitor.containerProblem(prefix + p.substring(0, Math.max(0, p.indexOf(':'))), base, p, Verdict.UNKNOWN);
+            if (zip.start() > 0) region(s.asSlice(0, zip.start()), base, prefix + "(before the zip archive)", depth + 1);
+            if (depth >= MAX_DEPTH) {
+                visitor.containerProblem(entry, base, "archives nested more than " + MAX_DEPTH + " deep were not scanned", Verdict.UNKNOWN);
+                return;
+            }
+            for (ZipArchive.Entry e : zip.entries()) {
+                String name = prefix + e.name();
+                if (e.method() != 0 && e.method() != 8) {
+                    visitor.containerProblem(name, base + e.headerOffset(), "compression method " + e.method()
+                            + " cannot be read here, so the entry was not scanned", Verdict.UNKNOWN);
+                    continue;
+                }
+                if (e.stored()) {
+                    MemorySegment data = zip.raw(e);
+                    if (!worthReading(data, e.name())) continue;
+                    region(data, base + e.dataOffset(), name, depth + 1);
+                    continue;
+                }
+                try {
+                    MemorySegment data = zip.content(e, PickleLimits.from(limits).maxPickleBytes());
+                    if (!worthReading(data, e.name())) continue;
+                    region(data, 0, name, depth + 1);
+                } catch (MalformedFileException ex) {
+                    visitor.containerProblem(name, base + e.headerOffset(), ex.getMessage(), Verdict.UNKNOWN);
+                }
+            }
+        }
+
+        /**
+         * Whether an entry could hold a pickle, an archive, compressed data or an npy: read by content, so a pickle
+         * named {@code data.txt} is found (CVE-2025-1889). Raw storages ({@code data/0}) are not parsed unless they
+         * start like a protocol 2+ pickle, so scanning never reads tensor data.
+         */
+        private static boolean worthReading(MemorySegment data, String name) {
+            if (data.byteSize() == 0) return false;
+            String lower = name.toLowerCase(java.util.Locale.ROOT);
+            if (lower.endsWith(".pkl") || lower.endsWith(".pickle") || lower.endsWith(".npy")) return true;
+            if (Containers.isProtoPickle(data, 0) || Containers.isZipAt(data, 0)
+                    || Containers.startsWith(data, 0, Containers.NPY_MAGIC)) return true;
+            if (Containers.compression(data) != Containers.Compression.NONE) return true;
+            boolean storage = lower.matches(".*(^|/)data/[^/]+$") || lower.contains("/.data/") || lower.startsWith(".data/")
+                    || lower.endsWith("/version") || lower.endsWith("/byteorder") || lower.endsWith(".py")
+                    || lower.endsWith(".debug_pkl") || lower.endsWith("format_version") || lower.endsWith("storage_alignment")
+                    || lower.endsWith(".json") || lower.endsWith(".txt") && !Containers.mayBePickle(data, 0);
+            return !storage && Containers.mayBePickle(data, 0);
+        }
+
+        private void npy(MemorySegment s, long base, String entry) {
+            ByteCursor c = new ByteCursor(s, base, "npy", path);
+            Containers.NpyHeader h;
+            try {
+                h = Containers.npyHeader(c);
+            } catch (MalformedFileException e) {
+                visitor.containerProblem(entry, base, e.getMessage(), Verdict.UNKNOWN);
+                return;
+            }
+            if (h.dtype().object()) {
+                long at = h.dataOffset();
+                visitor.stream(s.asSlice(at), base + at, entry.isEmpty() ? "(npy object array)" : entry, false);
+            }
+        }
+    }
+
+    /** Runs the pickles of each stream and classifies what they reference. */
+    private final class ScanVisitor implements StreamVisitor {
+        final List<ScanFinding> findings = new ArrayList<>();
+        private final Set<String> seen = new HashSet<>();
+        private final Path path;
+        private final PickleLimits limits;
+
+        ScanVisitor(Path path, PickleLimits limits) {
+            this.path = path;
+            this.limits = limits;
+        }
+
+        void add(String global, Verdict severity, String entry, long offset, String detail) {
+            if (!seen.add(entry + "\u0000" + global + "\u0000" + severity)) return;
+            if (findings.size() == MAX_FINDINGS) {
+                findings.add(new ScanFinding("(more findings)", Verdict.UNKNOWN, entry, offset,
+                        "more than " + MAX_FINDINGS + " findings; the rest are not listed"));
+            }
+            if (findings.size() > MAX_FINDINGS && severity != Verdict.DANGEROUS) return;
+            findings.add(new ScanFinding(global, severity, entry, offset, detail));
+        }
+
+        @Override
+        public void containerProblem(String entry, long offset, String what, Verdict severity) {
+            add("(container)", severity, entry, offset, what);
+        }
+
+        @Override
+        public void stream(MemorySegment region, long base, String entry, boolean sniffed) {
+            ByteCursor c = new ByteCursor(region, base, "pickle", path).structure(entry.isEmpty() ? "pickle" : entry);
+            int index = 0;
+            while (c.remaining() > 0) {
+                long start = c.position();
+                boolean[] sawSomething = {false};
+                PickleMachine m = new PickleMachine(limits, new PickleMachine.Listener() {
+                    @Override
+                    public void global(PValue.PGlobal g, Opcode opcode) {
+                        sawSomething[0] = true;
+                        Classifier.Classification k = classifier.classify(g.module, g.name);
+                        if (k.verdict() != Verdict.SAFE) {
+                            add(Classifier.canonical(g.module, g.name), k.verdict(), entry, g.offset - base,
+                                    opcode + ": " + k.reason());
+                        }
+                    }
+
+                    @Override
+                    public void unresolvable(String what, long offset) {
+                        sawSomething[0] = true;
+                        add("(unresolvable)", Verdict.DANGEROUS, entry, offset - base, what);
+                    }
+                });
+                int protocol;
+                try {
+                    protocol = m.run(c).protocol();
+                    index++;
+                } catch (MalformedFileException e) {
+                    // Python runs every opcode before the bad one: what was seen stands. A stream that is not a
+                    // pickle at all (no global, first pickle, failing at once) is simply not a pickle.
+                    if (index == 0 && !sawSomething[0] && (sniffed || c.position() - start < 3)) return;
+                    if (index > 0 && !sawSomething[0]) return; // trailing bytes after the pickles
+                    add("(malformed)", Verdict.UNKNOWN, entry, e.offset() < 0 ? start : e.offset() - base,
+                            "pickle #" + index + " is malformed, so what follows was not scanned: " + e.getMessage());
+                    return;
+                }
+                if (!continues(region, c.position(), protocol, index)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Writes pickletools.dis-like lines: offset, opcode byte, name, argument. */
+    private static final class DisassemblyVisitor implements StreamVisitor {
+        private final Path path;
+        private final Appendable out;
+        private final PickleLimits limits;
+
+        DisassemblyVisitor(Path path, Appendable out, PickleLimits limits) {
+            this.path = path;
+            this.out = out;
+            this.limits = limits;
+        }
+
+        private void print(String s) {
+            try {
+                out.append(s).append('\n');
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void containerProblem(String entry, long offset, String what, Verdict severity) {
+            print("# " + (entry.isEmpty() ? "" : entry + ": ") + what);
+        }
+
+        @Override
+        public void stream(MemorySegment region, long base, String entry, boolean sniffed) {
+            ByteCursor c = new ByteCursor(region, base, "pickle", path).structure(entry.isEmpty() ? "pickle" : entry);
+            int index = 0;
+            while (c.remaining() > 0) {
+                long start = c.position();
+                print("== " + (entry.isEmpty() ? path.getFileName() : entry) + ", pickle #" + index + " at byte " + (base + start));
+                PickleMachine m = new PickleMachine(limits, new PickleMachine.Listener() {
+                    @Override public boolean tracing() { return true; }
+
+                    @Override
+                    public void opcode(long offset, Opcode op, MemorySegment arg) {
+                        print(String.format("%8d: %-4s %-16s %s", offset - base, op.display(), op.name(), Disassembly.argument(op, arg)));
+                    }
+                });
+                int protocol;
+                try {
+                    protocol = m.run(c).protocol();
+                    index++;
+                } catch (MalformedFileException e) {
+                    print("   error: " + e.getMessage());
+                    return;
+                }
+                if (!continues(region, c.position(), protocol, index)) {
+                    if (c.remaining() > 0) print("   (" + c.remaining() + " bytes after the last pickle)");
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether another pickle follows at {@code at}: one that starts with PROTO 2+, or, after a protocol 0/1 pickle,
+     * any opcode. Raw data after the pickles (legacy storages, joblib tails) starts with neither, or fails at once.
+     */
+    static boolean continues(MemorySegment region, long at, int lastProtocol, int index) {
+        if (index >= 10_000 || at >= region.byteSize()) return false;
+        if (Containers.isProtoPickle(region, at)) return true;
+        return lastProtocol < 2 && Containers.mayBePickle(region, at) && !Containers.isZipAt(region, at);
+    }
+
+    /** For messages: the bytes as text when printable. */
+    static String printable(MemorySegment s, int max) {
+        byte[] b = s.asSlice(0, Math.min(s.byteSize(), max)).toArray(ValueLayout.JAVA_BYTE);
+        return new String(b, StandardCharsets.ISO_8859_1);
+    }
+
+    static TensorFileException unreadable(Path path, String what) { return new TensorFileException("pickle", path, what); }
+}

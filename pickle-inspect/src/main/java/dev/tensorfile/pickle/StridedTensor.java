@@ -1,0 +1,170 @@
+package dev.tensorfile.pickle;
+
+import dev.tensorfile.core.DType;
+import dev.tensorfile.core.Tensor;
+import dev.tensorfile.core.TensorInfo;
+import dev.tensorfile.core.spi.MappedFile;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A tensor rebuilt from a storage, an element offset, a shape and strides (torch {@code _rebuild_tensor_v2},
+ * numpy's strides in elements). A row-major contiguous tensor over mapped little-endian bytes is a zero-copy view;
+ * any other layout (transposed, every other column, stride-0 expansion, Fortran order, big-endian) is gathered in
+ * row-major order on read.
+ */
+final class StridedTensor implements Tensor {
+    private final TensorInfo info;
+    private final ByteSource storage;
+    private final long offset;
+    private final long[] shape;
+    private final long[] stride;
+    private final int elementSize;
+    private final boolean swap;
+    private final MappedFile owner;
+    private final boolean contiguous;
+    private MemorySegment decoded;
+
+    /**
+     * @param offset the first element's index in the storage
+     * @param swap true when the storage holds big-endian elements
+     */
+    StridedTensor(TensorInfo info, ByteSource storage, long offset, long[] shape, long[] stride, boolean swap,
+            MappedFile owner) {
+        this.info = info;
+        this.storage = storage;
+        this.offset = offset;
+        this.shape = shape.clone();
+        this.stride = stride.clone();
+        this.elementSize = info.dtype().blockBytes();
+        this.swap = swap && componentSize() > 1;
+        this.owner = owner;
+        this.contiguous = isRowMajor(shape, stride);
+    }
+
+    /**
+     * Checks that every element the view can reach lies inside the storage; the error names the extent. Returns null
+     * when it does, else what is wrong.
+     */
+    static String checkExtent(long storageElements, long offset, long[] shape, long[] stride) {
+        if (shape.length != stride.length) return "size has " + shape.length + " dimensions but stride has " + stride.length;
+        if (offset < 0) return "negative storage offset " + offset;
+        try {
+            long last = offset;
+            for (int i = 0; i < shape.length; i++) {
+                if (shape[i] < 0) return "negative size " + shape[i];
+                if (stride[i] < 0) return "negative stride " + stride[i];
+                if (shape[i] == 0) return null;
+                last = Math.addExact(last, Math.multiplyExact(shape[i] - 1, stride[i]));
+            }
+            if (last >= storageElements) {
+                return "the view reaches element " + last + " of a storage of " + storageElements + " elements";
+            }
+            return null;
+        } catch (ArithmeticException e) {
+            return "the view's extent overflows";
+        }
+    }
+
+    private static boolean isRowMajor(long[] shape, long[] stride) {
+        long expected = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] == 0) return true;
+            if (shape[i] != 1 && stride[i] != expected) return false;
+            expected *= shape[i];
+        }
+        return true;
+    }
+
+    private int componentSize() {
+        return info.dtype() == DType.C64 ? 4 : info.dtype() == DType.C128 ? 8 : elementSize;
+    }
+
+    @Override public TensorInfo info() { return info; }
+
+    @Override public boolean isView() { return contiguous && !swap && storage.view() != null; }
+
+    @Override
+    public MemorySegment bytes() {
+        ensureOpen();
+        if (isView()) return storage.view().asSlice(offset * elementSize, info.byteLength());
+        synchronized (this) {
+            if (decoded == null) {
+                MemorySegment m = owner.arena().allocate(Math.max(1, info.byteLength()), 8).asSlice(0, info.byteLength());
+                readBytes(0, m);
+                decoded = m;
+            }
+            return decoded;
+        }
+    }
+
+    @Override
+    public void readBytes(long byteOffset, MemorySegment dst) {
+        ensureOpen();
+        long len = dst.byteSize();
+        if (byteOffset < 0 || byteOffset > info.byteLength() - len) {
+            throw new IndexOutOfBoundsException(info.name() + ": bytes [" + byteOffset + ", " + (byteOffset + len)
+                    + ") outside " + info.byteLength());
+        }
+        if (len == 0) return;
+        if (contiguous && !swap) {
+            storage.read(offset * elementSize + byteOffset, dst);
+            return;
+        }
+        long firstElement = byteOffset / elementSize;
+        long endElement = (byteOffset + len + elementSize - 1) / elementSize;
+        int chunkElements = Math.max(1, (1 << 20) / elementSize);
+        byte[] buf = new byte[(int) Math.min((long) chunkElements, endElement - firstElement) * elementSize];
+        MemorySegment bufSeg = MemorySegment.ofArray(buf);
+        long[] index = unravel(firstElement);
+        long written = 0;
+        for (long e = firstElement; e < endElement; ) {
+            int n = (int) Math.min(chunkElements, endElement - e);
+            for (int k = 0; k < n; k++) {
+                long at = offset;
+                for (int d = 0; d < shape.length; d++) at += index[d] * stride[d];
+                storage.read(at * elementSize, bufSeg.asSlice((long) k * elementSize, elementSize));
+                for (int d = shape.length - 1; d >= 0; d--) {
+                    if (++index[d] < shape[d]) break;
+                    index[d] = 0;
+                }
+            }
+            if (swap) swapInPlace(buf, n);
+            long chunkStartByte = e * elementSize;
+            long from = Math.max(byteOffset, chunkStartByte);
+            long to = Math.min(byteOffset + len, chunkStartByte + (long) n * elementSize);
+            MemorySegment.copy(bufSeg, from - chunkStartByte, dst, written, to - from);
+            written += to - from;
+            e += n;
+        }
+    }
+
+    private long[] unravel(long element) {
+        long[] index = new long[shape.length];
+        for (int d = shape.length - 1; d >= 0; d--) {
+            if (shape[d] == 0) return index;
+            index[d] = element % shape[d];
+            element /= shape[d];
+        }
+        return index;
+    }
+
+    private void swapInPlace(byte[] buf, int elements) {
+        int w = componentSize();
+        for (int base = 0; base < elements * elementSize; base += w) {
+            for (int i = 0, j = w - 1; i < j; i++, j--) {
+                byte t = buf[base + i];
+                buf[base + i] = buf[base + j];
+                buf[base + j] = t;
+            }
+        }
+    }
+
+    private void ensureOpen() {
+        if (!owner.isOpen()) {
+            throw new IllegalStateException("tensor '" + info.name() + "' used after " + owner.path() + " was closed");
+        }
+    }
+
+    @Override public String toString() { return info.toString(); }
+}

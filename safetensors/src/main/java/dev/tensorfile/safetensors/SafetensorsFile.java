@@ -1,0 +1,79 @@
+package dev.tensorfile.safetensors;
+
+import dev.tensorfile.core.Metadata;
+import dev.tensorfile.core.MetadataStrings;
+import dev.tensorfile.core.ReadLimits;
+import dev.tensorfile.core.Tensor;
+import dev.tensorfile.core.TensorFile;
+import dev.tensorfile.core.spi.MappedFile;
+import dev.tensorfile.core.spi.SegmentTensor;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One open safetensors file: the validated header and a {@link SegmentTensor} view per entry over the mapping.
+ * Tensors are listed in header order (the order of the JSON keys), which need not be the data order.
+ */
+final class SafetensorsFile implements TensorFile {
+    private final MappedFile mapped;
+    private final SafetensorsHeader header;
+    private final Metadata metadata;
+    private final List<Tensor> tensors;
+    private final Map<String, Tensor> byName;
+
+    private SafetensorsFile(MappedFile mapped, SafetensorsHeader header) {
+        this.mapped = mapped;
+        this.header = header;
+        this.metadata = MetadataStrings.decode(header.metadata());
+        List<Tensor> list = new ArrayList<>(header.entries().size());
+        Map<String, Tensor> names = new HashMap<>();
+        long base = header.dataStart();
+        for (SafetensorsHeader.Entry e : header.entries()) {
+            Tensor t = new SegmentTensor(e.info(), mapped.segment().asSlice(base + e.begin(), e.info().byteLength()), mapped);
+            list.add(t);
+            names.put(e.info().name(), t);
+        }
+        this.tensors = Collections.unmodifiableList(list);
+        this.byName = names;
+    }
+
+    /** Maps {@code path} and reads its header; the mapping is released if the header is rejected. */
+    static SafetensorsFile open(Path path, ReadLimits limits) {
+        MappedFile mapped = MappedFile.open(path, SafetensorsHeader.FORMAT);
+        try {
+            return new SafetensorsFile(mapped, SafetensorsHeader.read(mapped.segment(), path, limits));
+        } catch (RuntimeException | Error e) {
+            mapped.close();
+            throw e;
+        }
+    }
+
+    /** The parsed header. */
+    SafetensorsHeader header() { return header; }
+
+    @Override public Path path() { return mapped.path(); }
+    @Override public String format() { return SafetensorsHeader.FORMAT; }
+    @Override public Metadata metadata() { return metadata; }
+    @Override public List<Tensor> tensors() { return tensors; }
+    @Override public Optional<Tensor> find(String name) { return Optional.ofNullable(byName.get(name)); }
+
+    @Override
+    public List<String> details() {
+        long start = header.dataStart();
+        long data = mapped.size() - start;
+        return List.of(
+                "header: " + header.headerLength() + " bytes of JSON, " + header.entries().size() + " tensors"
+                        + (header.metadata().isEmpty() ? "" : ", " + header.metadata().size() + " __metadata__ entries"),
+                "byte buffer: " + data + " bytes from byte " + start + (start % 8 == 0 ? " (8-byte aligned)" : " (not 8-byte aligned)"));
+    }
+
+    @Override public void close() { mapped.close(); }
+
+    @Override public String toString() { return "safetensors " + mapped.path(); }
+}

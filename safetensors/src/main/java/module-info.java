@@ -1,0 +1,11 @@
+/**
+ * tensorfile safetensors: reads (header only, zero copy) and writes (streaming, atomic, optionally sharded)
+ * Hugging Face safetensors files, as {@link dev.tensorfile.safetensors.SafetensorsFormat}.
+ */
+module dev.tensorfile.safetensors {
+    requires dev.tensorfile.core;
+
+    exports dev.tensorfile.safetensors;
+
+    provides dev.tensorfile.core.TensorFormat with dev.tensorfile.safetensors.SafetensorsFormat;
+}

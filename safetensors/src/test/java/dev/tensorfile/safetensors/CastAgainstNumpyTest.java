@@ -1,0 +1,136 @@
+package dev.tensorfile.safetensors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tensorfile.core.Converter;
+import dev.tensorfile.core.DType;
+import dev.tensorfile.core.ElementConversion;
+import dev.tensorfile.core.Tensor;
+import dev.tensorfile.core.TensorFile;
+import dev.tensorfile.core.TensorFiles;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Core's element conversions checked against numpy ({@code src/test/resources/cast/make_cast_vectors.py}):
+ * F32 → F16 and F32 → BF16 round to nearest even with NaN and infinities kept, at the 65504/65520 boundary, on
+ * ties, subnormals and random values; F16 → F32 and BF16 → F32 widen every one of the 65536 patterns exactly
+ * (F16 NaNs: the JDK quiets a signaling NaN where numpy keeps it signaling; checked as NaN with sign and payload).
+ * Directly through {@link ElementConversion}, and end to end through {@link Converter} writing safetensors.
+ */
+class CastAgainstNumpyTest {
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    @TempDir Path dir;
+
+    private static Path vectors() { return Fixtures.resource("cast/cast-vectors.safetensors"); }
+
+    private static float[] inputs(TensorFile f) {
+        Tensor t = f.tensor("f32");
+        float[] x = new float[(int) t.elementCount()];
+        t.readFloats(0, x, 0, x.length);
+        return x;
+    }
+
+    @Test
+    void narrowingMatchesNumpyBitForBit() {
+        try (TensorFile f = TensorFiles.open(vectors()); Arena arena = Arena.ofConfined()) {
+            float[] x = inputs(f);
+            for (DType type : new DType[] {DType.F16, DType.BF16}) {
+                MemorySegment want = f.tensor(type == DType.F16 ? "f16" : "bf16").bytes();
+                MemorySegment got = arena.allocate(2L * x.length + 1).asSlice(1, 2L * x.length); // unaligned on purpose
+                ElementConversion.fromFloat(type, x, 0, got, 0, x.length);
+                for (int i = 0; i < x.length; i++) {
+                    short w = want.get(U16, 2L * i), g = got.get(U16, 2L * i);
+                    int index = i;
+                    assertEquals(w, g, () -> type + " of " + x[index] + " (0x" + Integer.toHexString(Float.floatToRawIntBits(x[index]))
+                            + "): numpy 0x" + Integer.toHexString(w & 0xFFFF) + ", ours 0x" + Integer.toHexString(g & 0xFFFF));
+                }
+            }
+        }
+    }
+
+    @Test
+    void boundariesAreAmongTheVectors() {
+        // The vectors hold what the issue names: NaN, ±inf, subnormals, ties, 65504 and 65520.
+        try (TensorFile f = TensorFiles.open(vectors())) {
+            float[] x = inputs(f);
+            java.util.Set<Float> s = new java.util.HashSet<>();
+            for (float v : x) s.add(v);
+            for (float v : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 65504f, 65520f,
+                    -65520f, Float.MIN_VALUE, 0x1p-25f, 1f + 0x1p-11f}) {
+                assertEquals(true, s.contains(v), "vector " + v);
+            }
+        }
+    }
+
+    @Test
+    void wideningEveryPatternMatchesNumpy() {
+        JsonNode want = Fixtures.read(Fixtures.resource("cast/cast-widening.json"));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment all = arena.allocate(2 * 65536 + 1).asSlice(1, 2 * 65536);
+            for (int i = 0; i < 65536; i++) all.set(U16, 2L * i, (short) i);
+            for (DType type : new DType[] {DType.F16, DType.BF16}) {
+                String key = type == DType.F16 ? "f16" : "bf16";
+                float[] floats = new float[65536];
+                ElementConversion.toFloat(type, all, 0, floats, 0, 65536);
+                MemorySegment direct = arena.allocate(4 * 65536 + 1).asSlice(1, 4 * 65536);
+                ElementConversion.toFloat(type, all, 0, direct, 0, 65536);
+                for (int i = 0; i < 65536; i++) {
+                    assertEquals(Float.floatToRawIntBits(floats[i]), direct.get(ValueLayout.JAVA_INT_UNALIGNED
+                            .withOrder(ByteOrder.LITTLE_ENDIAN), 4L * i), type + " float[] and segment agree at " + i);
+                }
+                // Finite and infinite patterns: bit for bit what numpy gives.
+                int expBits = type == DType.F16 ? 0x7C00 : 0x7F80, sigBits = type == DType.F16 ? 0x03FF : 0x007F;
+                MemorySegment nonNaN = arena.allocate(4 * 65536);
+                int n = 0, nans = 0;
+                for (int i = 0; i < 65536; i++) {
+                    if ((i & expBits) == expBits && (i & sigBits) != 0) {
+                        nans++;
+                        // NaN patterns: still NaN, same sign, payload kept in the high significand bits.
+                        int bits = Float.floatToRawIntBits(floats[i]);
+                        int shift = type == DType.F16 ? 13 : 16;
+                        assertTrue(Float.isNaN(floats[i]), type + " " + Integer.toHexString(i));
+                        assertEquals(i >>> 15, bits >>> 31, type + " NaN sign " + Integer.toHexString(i));
+                        assertEquals((i & sigBits) << shift | 0x00400000, (bits & 0x007FFFFF) | 0x00400000,
+                                type + " NaN payload " + Integer.toHexString(i));
+                        continue;
+                    }
+                    nonNaN.set(F32, 4L * n++, floats[i]);
+                }
+                assertEquals(want.path(key + "_nan_patterns").asInt(), nans);
+                assertEquals(want.path(key + "_non_nan_patterns_to_f32_sha256").asText(),
+                        Fixtures.sha256(nonNaN.asSlice(0, 4L * n)), type + " widening");
+            }
+            // bfloat16 widening is a shift: every pattern, NaNs included, is bit for bit numpy's.
+            MemorySegment bf = arena.allocate(4 * 65536);
+            ElementConversion.toFloat(DType.BF16, all, 0, bf, 0, 65536);
+            assertEquals(want.path("bf16_all_patterns_to_f32_sha256").asText(), Fixtures.sha256(bf));
+        }
+    }
+
+    @Test
+    void converterCastsAsNumpyDoes() {
+        for (DType type : new DType[] {DType.F16, DType.BF16}) {
+            Path out = dir.resolve(type + ".safetensors");
+            try (TensorFile in = TensorFiles.open(vectors())) {
+                Converter.from(in).dtype(type).to(out);
+            }
+            try (TensorFile in = TensorFiles.open(vectors()); TensorFile cast = TensorFiles.open(out)) {
+                Tensor t = cast.tensor("f32");
+                assertEquals(type, t.dtype());
+                MemorySegment want = in.tensor(type == DType.F16 ? "f16" : "bf16").bytes();
+                assertEquals(-1, want.mismatch(t.bytes()), type + " cast through Converter");
+            }
+        }
+    }
+}
