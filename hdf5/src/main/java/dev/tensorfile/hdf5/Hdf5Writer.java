@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
 /**
@@ -29,21 +30,34 @@ import java.util.zip.Deflater;
  * message 3 (contiguous, or chunked with a version 1 B-tree), all of which libhdf5 reads since 1.8 (1.10 and later
  * included) and none of which needs the shared message table or the superblock extension.
  */
-final class Hdf5Writer extends AbstractTensorWriter {
+class Hdf5Writer extends AbstractTensorWriter {
     private static final int ALIGN = 64;
-    private static final long TARGET_CHUNK = 1 << 20;
+    /** About 1 MiB of elements per chunk: h5py's guess aims at 10 KiB–1 MiB; larger chunks deflate faster. */
+    static final long TARGET_CHUNK = 1 << 20;
     private static final int BTREE_K = 32; // libhdf5's default istore K: 2K entries per v1 B-tree node
 
     private final int level;
     private final boolean compress;
-    private final List<String> notes = new ArrayList<>();
+    private final long targetChunk;
+    final List<String> notes = new ArrayList<>();
     private AtomicFileOutput out;
+    /** Where the HDF5 bytes start in the output (non-zero inside a container such as a {@code .keras} zip). */
+    private long base;
+    /** CRC-32 of the HDF5 bytes after the superblock's 64-byte slot, when a container needs it. */
+    private CRC32 crc;
+    private final Deflater deflater;
     private Node root;
     private final Map<String, DatasetState> datasets = new LinkedHashMap<>();
     private DatasetState current;
 
     Hdf5Writer(Path destination, WriteOptions options) {
-        super(destination, "hdf5");
+        this(destination, options, "hdf5", TARGET_CHUNK);
+    }
+
+    /** For containers and tests: another format name for messages, another chunk size target. */
+    Hdf5Writer(Path destination, WriteOptions options, String format, long targetChunk) {
+        super(destination, format);
+        this.targetChunk = targetChunk;
         String c = options.get("compress").orElse(null);
         if (c == null || c.equalsIgnoreCase("false") || c.equalsIgnoreCase("none")) {
             compress = false;
@@ -51,24 +65,45 @@ final class Hdf5Writer extends AbstractTensorWriter {
         } else {
             String[] p = c.split(":");
             if (!p[0].equalsIgnoreCase("gzip") && !p[0].equalsIgnoreCase("true")) {
-                throw new TensorFileException("hdf5", destination, "compress '" + c + "': only gzip[:LEVEL] is supported");
+                throw new TensorFileException(format, destination, "compress '" + c + "': only gzip[:LEVEL] is supported");
             }
             compress = true;
             try {
                 level = p.length > 1 ? Integer.parseInt(p[1]) : 4; // h5py's default gzip level
             } catch (NumberFormatException e) {
-                throw new TensorFileException("hdf5", destination, "compress '" + c + "': level is not a number");
+                throw new TensorFileException(format, destination, "compress '" + c + "': level is not a number");
             }
-            if (level < 0 || level > 9) throw new TensorFileException("hdf5", destination, "gzip level " + level + " is not 0 to 9");
+            if (level < 0 || level > 9) throw new TensorFileException(format, destination, "gzip level " + level + " is not 0 to 9");
         }
+        deflater = compress ? new Deflater(level) : null;
     }
+
+    // ---- container hooks: a format that embeds the HDF5 bytes (the .keras zip) overrides these ----
+
+    /** Takes the metadata the container carries itself; the rest becomes HDF5 attributes. */
+    Metadata containerMetadata(Metadata metadata) { return metadata; }
+
+    /** Writes what precedes the HDF5 bytes. */
+    void beginContainer(AtomicFileOutput out) {}
+
+    /** True if {@link #endContainer} needs the CRC-32 of the HDF5 bytes. */
+    boolean needsCrc() { return false; }
+
+    /**
+     * Writes what follows the HDF5 bytes.
+     *
+     * @param start where the HDF5 bytes start in the output
+     * @param length their length
+     * @param crc32 their CRC-32, if {@link #needsCrc()}
+     */
+    void endContainer(AtomicFileOutput out, long start, long length, int crc32) {}
 
     /** A group or dataset of the tree to be written. */
     private static final class Node {
         final String name;
         final Map<String, Node> children = new LinkedHashMap<>();
         final List<byte[]> attributes = new ArrayList<>();
-        final List<Object[]> pendingAttributes = new ArrayList<>(); // name, value
+        final Map<String, MetadataValue> pendingAttributes = new LinkedHashMap<>();
         DatasetState dataset;
         long address;
 
@@ -106,20 +141,20 @@ final class Hdf5Writer extends AbstractTensorWriter {
         root = new Node("");
         for (TensorInfo t : tensors) {
             if (!new Hdf5Format().canStore(t.dtype())) {
-                throw new TensorFileException("hdf5", destination, "tensor '" + t.name() + "' of type " + t.dtype() + " cannot be stored in HDF5 here");
+                throw new TensorFileException(format, destination, "tensor '" + t.name() + "' of type " + t.dtype() + " cannot be stored in HDF5 here");
             }
             Node n = path(t.name(), true);
             if (n.dataset != null || !n.children.isEmpty()) {
-                throw new TensorFileException("hdf5", destination, "'" + t.name() + "' is both a dataset and a group");
+                throw new TensorFileException(format, destination, "'" + t.name() + "' is both a dataset and a group");
             }
             long[] chunk = compress ? chunkShape(t) : null;
             n.dataset = new DatasetState(t, chunk);
             datasets.put(t.name(), n.dataset);
-            if (t.dtype() == DType.BF16 || t.dtype().name().startsWith("F8")) {
-                n.pendingAttributes.add(new Object[] {"dtype", new MetadataValue.Str(kerasName(t.dtype()))});
+            if (kerasName(t.dtype()) != null) {
+                n.pendingAttributes.put(DTYPE_ATTRIBUTE, new MetadataValue.Str(kerasName(t.dtype())));
             }
         }
-        for (Map.Entry<String, MetadataValue> e : metadata.asMap().entrySet()) {
+        for (Map.Entry<String, MetadataValue> e : containerMetadata(metadata).asMap().entrySet()) {
             String key = e.getKey();
             int at = key.lastIndexOf('@');
             Node target = root;
@@ -132,22 +167,72 @@ final class Hdf5Writer extends AbstractTensorWriter {
                     target = root;
                 }
             }
-            target.pendingAttributes.add(new Object[] {name, e.getValue()});
+            if (target.dataset != null && name.equals(DTYPE_ATTRIBUTE)) {
+                // the writer owns a dataset's "dtype": it must name the type the dataset now holds (a cast may
+                // have changed it), else a reader would take the stored bytes for another type
+                MetadataValue own = target.pendingAttributes.get(DTYPE_ATTRIBUTE);
+                if (!e.getValue().equals(own) && (own != null || isKerasName(e.getValue()))) {
+                    notes.add("metadata '" + key + "' does not match the dataset's type " + target.dataset.info.dtype() + "; not written");
+                    continue;
+                }
+            }
+            target.pendingAttributes.put(name, e.getValue());
         }
-        out = AtomicFileOutput.create(destination, "hdf5");
-        out.pad(ALIGN); // the superblock goes here at commit
+        out = AtomicFileOutput.create(destination, format);
+        try {
+            beginContainer(out);
+            base = out.position();
+            out.pad(ALIGN); // the superblock goes here at commit
+            if (needsCrc()) crc = new CRC32();
+        } catch (RuntimeException e) {
+            out.discard();
+            throw e;
+        }
         return tensors;
     }
 
-    private static String kerasName(DType t) {
+    /** The attribute by which Keras 3 marks variables that h5py cannot type (keras saving_lib H5IOStore). */
+    static final String DTYPE_ATTRIBUTE = "dtype";
+
+    /** Keras's name of a type stored as opaque elements, or null for a type HDF5 has. */
+    static String kerasName(DType t) {
         return switch (t) {
             case BF16 -> "bfloat16";
             case F8_E4M3 -> "float8_e4m3fn";
             case F8_E5M2 -> "float8_e5m2";
             case F8_E4M3FNUZ -> "float8_e4m3fnuz";
             case F8_E5M2FNUZ -> "float8_e5m2fnuz";
-            default -> t.name();
+            default -> null;
         };
+    }
+
+    private static boolean isKerasName(MetadataValue v) {
+        if (!(v instanceof MetadataValue.Str s)) return false;
+        for (DType t : DType.values()) if (s.value().equals(kerasName(t))) return true;
+        return false;
+    }
+
+    // ---- output: positions are HDF5 addresses, relative to where the HDF5 bytes start ----
+
+    private long pos() { return out.position() - base; }
+
+    private void emit(MemorySegment data) {
+        if (crc != null) {
+            for (long at = 0; at < data.byteSize(); at += 1L << 30) {
+                crc.update(data.asSlice(at, Math.min(1L << 30, data.byteSize() - at)).asByteBuffer());
+            }
+        }
+        out.write(data);
+    }
+
+    private void emit(byte[] bytes) {
+        if (crc != null) crc.update(bytes);
+        out.write(bytes);
+    }
+
+    private void align(int alignment) {
+        int n = (int) ((alignment - pos() % alignment) % alignment);
+        if (n > 0) emit(new byte[n]);
     }
 
     /** The node at a slash-separated path, creating groups on the way. */
@@ -158,12 +243,12 @@ final class Hdf5Writer extends AbstractTensorWriter {
         for (int i = start; i < parts.length; i++) {
             String p = parts[i];
             if (p.isEmpty() || p.equals(".")) {
-                throw new TensorFileException("hdf5", destination, "'" + name + "' has an empty path component");
+                throw new TensorFileException(format, destination, "'" + name + "' has an empty path component");
             }
-            if (n.dataset != null) throw new TensorFileException("hdf5", destination, "'" + name + "' is inside a dataset");
+            if (n.dataset != null) throw new TensorFileException(format, destination, "'" + name + "' is inside a dataset");
             n = n.children.computeIfAbsent(p, Node::new);
         }
-        if (n == root && forDataset) throw new TensorFileException("hdf5", destination, "a dataset needs a name");
+        if (n == root && forDataset) throw new TensorFileException(format, destination, "a dataset needs a name");
         return n;
     }
 
@@ -171,19 +256,19 @@ final class Hdf5Writer extends AbstractTensorWriter {
      * Chunks of whole trailing dimensions and a block of the first dimension that needs splitting, about 1 MiB:
      * each chunk is a run of the row-major stream, so data is compressed as it arrives.
      */
-    private static long[] chunkShape(TensorInfo t) {
+    private long[] chunkShape(TensorInfo t) {
         long[] dims = t.shape().dims();
         if (dims.length == 0 || t.elementCount() == 0) return null;
         long es = t.dtype().blockBytes();
         long[] chunk = new long[dims.length];
         long inner = es;
         int d = dims.length - 1;
-        while (d > 0 && inner * dims[d] <= TARGET_CHUNK) {
+        while (d > 0 && inner * dims[d] <= targetChunk) {
             inner *= dims[d];
             chunk[d] = dims[d];
             d--;
         }
-        chunk[d] = Math.max(1, Math.min(dims[d], TARGET_CHUNK / inner));
+        chunk[d] = Math.max(1, Math.min(dims[d], targetChunk / inner));
         for (int i = 0; i < d; i++) chunk[i] = 1;
         for (long c : chunk) if (c > 0xFFFFFFFFL) return null;
         return chunk;
@@ -195,14 +280,14 @@ final class Hdf5Writer extends AbstractTensorWriter {
         if (current != s) {
             current = s;
             if (!s.chunked()) {
-                out.pad((ALIGN - out.position() % ALIGN) % ALIGN);
-                s.dataAddress = out.position();
+                align(ALIGN);
+                s.dataAddress = pos();
             } else {
                 s.buffer = new byte[(int) chunkBytes(s)];
             }
         }
         if (!s.chunked()) {
-            out.write(data);
+            emit(data);
             s.written += data.byteSize();
             return;
         }
@@ -246,23 +331,18 @@ final class Hdf5Writer extends AbstractTensorWriter {
         // an edge chunk's stream bytes are its leading rows; the rest is the fill value (zeros)
         java.util.Arrays.fill(s.buffer, s.filled, s.buffer.length, (byte) 0);
         byte[] shuffled = Filters.shuffle(s.buffer, s.elementSize);
-        Deflater deflater = new Deflater(level);
-        byte[] compressed;
-        try {
-            deflater.setInput(shuffled);
-            deflater.finish();
-            java.io.ByteArrayOutputStream bo = new java.io.ByteArrayOutputStream(shuffled.length / 2 + 64);
-            byte[] buf = new byte[65536];
-            while (!deflater.finished()) {
-                int n = deflater.deflate(buf);
-                bo.write(buf, 0, n);
-            }
-            compressed = bo.toByteArray();
-        } finally {
-            deflater.end();
+        deflater.reset();
+        deflater.setInput(shuffled);
+        deflater.finish();
+        java.io.ByteArrayOutputStream bo = new java.io.ByteArrayOutputStream(shuffled.length / 2 + 64);
+        byte[] buf = new byte[65536];
+        while (!deflater.finished()) {
+            int n = deflater.deflate(buf);
+            bo.write(buf, 0, n);
         }
-        long address = out.position();
-        out.write(compressed);
+        byte[] compressed = bo.toByteArray();
+        long address = pos();
+        emit(compressed);
         long[] sc = scaled(s, s.chunkIndex);
         long[] rec = java.util.Arrays.copyOf(sc, sc.length + 2);
         rec[sc.length] = address;
@@ -277,31 +357,42 @@ final class Hdf5Writer extends AbstractTensorWriter {
         for (DatasetState s : datasets.values()) {
             if (s.written != s.info.byteLength()) throw new IllegalStateException(s.info.name() + " incomplete");
         }
-        out.pad((8 - out.position() % 8) % 8);
-        GlobalHeapWriter heap = new GlobalHeapWriter(out.position());
+        if (deflater != null) deflater.end();
+        align(8);
+        GlobalHeapWriter heap = new GlobalHeapWriter(pos());
         encodeAttributes(root, "", heap);
-        heap.write(out);
-        for (DatasetState s : datasets.values()) if (s.chunked()) s.dataAddress = writeBTree(s);
+        for (byte[] collection : heap.collections()) emit(collection);
+        for (DatasetState s : datasets.values()) if (s.chunked() && !s.chunks.isEmpty()) s.dataAddress = writeBTree(s);
         long rootAddress = writeNode(root);
-        long eof = out.position();
-        ByteBuffer sb = ByteBuffer.allocate(48).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long eof = pos();
+        // superblock version 2 (spec II.A): signature, version, sizes of offsets and lengths, flags, base address,
+        // superblock extension address (none), end-of-file address, root group object header address, checksum
+        ByteBuffer sb = ByteBuffer.allocate(ALIGN).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         sb.put(Superblock.SIGNATURE).put((byte) 2).put((byte) 8).put((byte) 8).put((byte) 0);
         sb.putLong(0).putLong(-1L).putLong(eof).putLong(rootAddress);
         sb.putInt(Lookup3.hash(MemorySegment.ofArray(sb.array()), 0, 44));
-        sb.flip();
-        out.writeAt(0, sb);
+        sb.clear();
+        int total = 0;
+        if (crc != null) {
+            CRC32 head = new CRC32();
+            head.update(sb.array());
+            total = StoredZip.crc32Combine((int) head.getValue(), (int) crc.getValue(), eof - ALIGN);
+        }
+        out.writeAt(base, sb);
+        endContainer(out, base, eof, total);
         out.commit();
     }
 
     @Override
     protected void discard() {
+        if (deflater != null) deflater.end();
         if (out != null) out.discard();
     }
 
     private void encodeAttributes(Node n, String path, GlobalHeapWriter heap) {
-        for (Object[] a : n.pendingAttributes) {
-            String name = (String) a[0];
-            MetadataValue v = (MetadataValue) a[1];
+        for (Map.Entry<String, MetadataValue> a : n.pendingAttributes.entrySet()) {
+            String name = a.getKey();
+            MetadataValue v = a.getValue();
             byte[] msg = attribute(name, v, heap);
             String key = path.isEmpty() ? name : path + "@" + name;
             if (msg == null) {
@@ -395,7 +486,7 @@ final class Hdf5Writer extends AbstractTensorWriter {
         int depth = 0;
         while (true) {
             int nodes = (level.size() + 2 * BTREE_K - 1) / (2 * BTREE_K);
-            long first = out.position();
+            long first = pos();
             List<long[]> parents = new ArrayList<>();
             for (int k = 0; k < nodes; k++) {
                 int from = k * 2 * BTREE_K, to = Math.min(level.size(), from + 2 * BTREE_K);
@@ -415,7 +506,7 @@ final class Hdf5Writer extends AbstractTensorWriter {
                 for (int d = 0; d < rank; d++) e.u64(rk != null ? rk[d] : rightKey[d]);
                 e.u64(0);
                 e.zeros(nodeSize - e.size());
-                out.write(e.toBytes());
+                emit(e.toBytes());
                 long[] p = level.get(from).clone();
                 p[rank + 1] = address;
                 parents.add(p);
@@ -459,10 +550,10 @@ final class Hdf5Writer extends AbstractTensorWriter {
         h.bytes("OHDR".getBytes(StandardCharsets.US_ASCII)).u8(2).u8(2).u32(m.length).bytes(m);
         byte[] header = h.toBytes();
         int sum = Lookup3.hash(MemorySegment.ofArray(header), 0, header.length);
-        out.pad((8 - out.position() % 8) % 8);
-        n.address = out.position();
-        out.write(header);
-        out.write(new MessageEncoder().u32(sum & 0xFFFFFFFFL).toBytes());
+        align(8);
+        n.address = pos();
+        emit(header);
+        emit(new MessageEncoder().u32(sum & 0xFFFFFFFFL).toBytes());
         return n.address;
     }
 
@@ -513,11 +604,10 @@ final class Hdf5Writer extends AbstractTensorWriter {
             current = null;
         }
 
-        /** Writes every collection; the output must be at {@code start}. */
-        void write(AtomicFileOutput out) {
+        /** Every collection, to be written at {@code start}. */
+        List<byte[]> collections() {
             if (current != null) close();
-            if (out.position() != start) throw new IllegalStateException("global heap moved");
-            for (MessageEncoder e : done) out.write(e.toBytes());
+            return done.stream().map(MessageEncoder::toBytes).toList();
         }
     }
 }
