@@ -131,7 +131,7 @@ final class ExtensibleArrayIndex implements ChunkIndex {
             if (pagesPerDblk > 0) {
                 long page = (idx % elements) / pageElements;
                 sb.seek(prefix + arrOffSize + d * ((pagesPerDblk + 7) / 8) + page / 8);
-                if ((sb.u8() & (1 << (page % 8))) == 0) return null;
+                if ((sb.u8() & (0x80 >> (page % 8))) == 0) return null; // H5VM_bit_get: MSB first
             }
             sb.seek(prefix + arrOffSize + bitmap + d * space.offsetSize);
             dblkAddress = space.offset(sb);

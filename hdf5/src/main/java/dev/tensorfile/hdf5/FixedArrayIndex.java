@@ -75,7 +75,8 @@ final class FixedArrayIndex implements ChunkIndex {
             ByteCursor head = space.range(dataBlock, prefix + 4, "fixed array data block");
             if (verified.add(dataBlock)) AddressSpace.checksum(head, 0, prefix);
             head.seek(4 + 1 + 1 + space.offsetSize + page / 8);
-            if ((head.u8() & (1 << (page % 8))) == 0) return null; // page never initialised
+            // H5VM_bit_get: the page-init bitmap is MSB-first (0x80 >> page % 8)
+            if ((head.u8() & (0x80 >> (page % 8))) == 0) return null; // page never initialised
             long pageStart = prefix + 4 + page * (pageEntries * entrySize + 4);
             long inPage = Math.min(pageEntries, maxEntries - page * pageEntries);
             c = space.range(dataBlock + pageStart, inPage * entrySize + 4, "fixed array data block page");

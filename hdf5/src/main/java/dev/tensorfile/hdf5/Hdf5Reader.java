@@ -223,7 +223,15 @@ final class Hdf5Reader {
             throw space.malformed("dataspace message", sm.dataAddress(), "dataset '" + name + "' size overflows");
         }
         byte[] pattern = fill.value() != null && fill.value().length == elementSize ? fill.value() : null;
-        DataStorage storage = storage(name, h, ds, layout, pipeline, pattern, byteLength, elementSize, lm);
+        DataStorage storage;
+        try {
+            storage = storage(name, h, ds, layout, pipeline, pattern, byteLength, elementSize, lm);
+        } catch (dev.tensorfile.core.UnsupportedFeatureException e) {
+            // A filter we do not decode (scale-offset, N-bit, a plugin's) costs that dataset only, not the file.
+            unsupported.add(new UnsupportedEntry(name, e.getMessage()));
+            details.add(label.substring(0, label.length() - label.stripLeading().length()) + "  not read: " + e.getMessage());
+            return;
+        }
         TensorInfo info = new TensorInfo(name, dtype, shape, byteLength);
         boolean bigEndian = type.bigEndian() && elementSize > 1;
         Tensor t;
