@@ -241,11 +241,11 @@ class Hdf5WriterRoundTripTest {
     @ValueSource(strings = {"dv-latest.hdf5", "dv-keras-weights.h5"})
     void hdf5ToHdf5KeepsEveryTensorDataset(String name) throws IOException {
         Path src = dir.resolve(name);
-        try (InputStream in = getClass().getResourceAsStream("/writer/" + name)) {
+        try (InputStream in = getClass().getResourceAsStream("/hdf5/shared/" + name)) {
             Files.copy(in, src);
         }
         JsonNode manifest;
-        try (InputStream in = getClass().getResourceAsStream("/writer/" + name + ".json")) {
+        try (InputStream in = getClass().getResourceAsStream("/hdf5/shared/expected/" + name + ".json")) {
             manifest = new ObjectMapper().enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS.mappedFeature()).readTree(in);
         }
         for (String compress : new String[] {"", "gzip"}) {
