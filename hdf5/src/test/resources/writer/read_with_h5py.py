@@ -1,6 +1,7 @@
 """Reads an HDF5 file (or the model.weights.h5 of a .keras zip) with h5py and prints, as one JSON line, what the
 writer tests compare with what they wrote: per dataset its numpy dtype, shape, compression, shuffle and the sha256
-of its little-endian bytes; every attribute's value. Used only by Hdf5WriterInteropTest, where h5py is installed."""
+of its little-endian bytes; every attribute's value, and each object's attribute count
+as libhdf5 reports it and as iteration finds it. Used only by Hdf5WriterInteropTest, where h5py is installed."""
 import hashlib, io, json, sys, zipfile
 import h5py, numpy as np
 
@@ -12,7 +13,7 @@ def value(v):
     return str(v)
 
 path = sys.argv[1]
-out = {'datasets': {}, 'attrs': {}}
+out = {'datasets': {}, 'attrs': {}, 'counts': {}}
 if path.endswith('.keras'):
     z = zipfile.ZipFile(path)
     bad = z.testzip()  # reads every member and checks its CRC-32
@@ -23,6 +24,8 @@ else:
     f = h5py.File(path, 'r')
 with f:
     def attrs(name, obj):
+        # len() asks libhdf5 for the count (H5Aget_num_attrs); iterating finds the messages themselves
+        out['counts'][name or '/'] = [len(obj.attrs), len(list(obj.attrs.keys()))]
         for k, v in obj.attrs.items():
             out['attrs'][(name + '@' if name else '') + k] = value(v)
     attrs('', f)

@@ -540,6 +540,11 @@ class Hdf5Writer extends AbstractTensorWriter {
             add(types, bodies, ObjectHeader.GROUP_INFO, MessageEncoder.groupInfo());
             for (byte[] l : links) add(types, bodies, ObjectHeader.LINK, l);
         }
+        if (!n.attributes.isEmpty()) {
+            // libhdf5 counts the attributes of a version 2 object header from its attribute info message
+            // (H5O__attr_count_real): without one, H5Aget_num_attrs and h5py's len(attrs) answer 0
+            add(types, bodies, ObjectHeader.ATTRIBUTE_INFO, MessageEncoder.attributeInfo());
+        }
         for (byte[] a : n.attributes) add(types, bodies, ObjectHeader.ATTRIBUTE, a);
         MessageEncoder messages = new MessageEncoder();
         for (int i = 0; i < bodies.size(); i++) {

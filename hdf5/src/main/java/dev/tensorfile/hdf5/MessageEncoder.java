@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * Encodes the header messages and datatypes the writer emits (8-byte offsets and lengths, little-endian), each in
  * the version libhdf5 1.8 and later read: dataspace v2, datatype v1, fill value v3, layout v3, filter pipeline v2,
- * link info v0, group info v0, link v1, attribute v3.
+ * link info v0, group info v0, link v1, attribute info v0, attribute v3.
  */
 final class MessageEncoder {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -133,6 +133,11 @@ final class MessageEncoder {
     }
 
     static byte[] linkInfo() {
+        return new MessageEncoder().u8(0).u8(0).u64(-1L).u64(-1L).toBytes();
+    }
+
+    /** Attribute info v0 (spec IV.A.2.v): no creation order, no dense storage; every attribute is compact. */
+    static byte[] attributeInfo() {
         return new MessageEncoder().u8(0).u8(0).u64(-1L).u64(-1L).toBytes();
     }
 

@@ -122,6 +122,10 @@ class Hdf5WriterInteropTest {
             String keras = Hdf5Writer.kerasName(t.dtype());
             if (keras != null) assertEquals(keras, got.get("attrs").get(t.name() + "@dtype").asText(), t.name());
         }
+        for (var it = got.get("counts").fields(); it.hasNext(); ) {
+            var e = it.next();
+            assertEquals(e.getValue().get(1).asInt(), e.getValue().get(0).asInt(), e.getKey() + ": attribute count libhdf5 reports");
+        }
         for (Map.Entry<String, MetadataValue> e : metadata.asMap().entrySet()) {
             JsonNode v = got.get("attrs").get(e.getKey());
             assertNotNull(v, e.getKey() + " missing; h5py saw " + keys(got.get("attrs")));
