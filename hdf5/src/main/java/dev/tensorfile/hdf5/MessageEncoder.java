@@ -41,8 +41,9 @@ final class MessageEncoder {
             case U8, U16, U32, U64 -> e.integer(t.blockBytes(), false);
             case BOOL -> e.h5pyBool();
             // Keras 3 stores bfloat16 (and float8) variables as opaque elements of their size, with a "dtype"
-            // attribute naming the type (keras saving_lib H5IOStore); h5py's opaque tag for a numpy void type
-            case BF16, F8_E4M3, F8_E5M2, F8_E4M3FNUZ, F8_E5M2FNUZ -> e.opaque(t.blockBytes(), "NUMPY:|V" + t.blockBytes());
+            // attribute naming the type (keras saving_lib H5IOStore): h5py maps the ml_dtypes type, a numpy void
+            // of that size, to an opaque type with no tag (h5t.pyx _c_opaque)
+            case BF16, F8_E4M3, F8_E5M2, F8_E4M3FNUZ, F8_E5M2FNUZ -> e.opaque(t.blockBytes(), "");
             default -> throw new IllegalArgumentException(t + " has no HDF5 type here");
         }
         return e.toBytes();
@@ -78,7 +79,7 @@ final class MessageEncoder {
 
     private void opaque(int size, String tag) {
         byte[] t = tag.getBytes(StandardCharsets.US_ASCII);
-        int padded = (t.length + 1 + 7) / 8 * 8;
+        int padded = (t.length + 7) & ~7; // as libhdf5 encodes it (H5O_dtype_encode_helper): an empty tag takes no bytes
         u8(0x10 | DatatypeMessage.OPAQUE);
         u8(padded).u8(0).u8(0);
         u32(size);
