@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
-import java.util.zip.Deflater;
 
 /**
  * Writes an HDF5 file by streaming: the data of each dataset goes to the file as it is fed (contiguous, or cut into
@@ -45,7 +44,7 @@ class Hdf5Writer extends AbstractTensorWriter {
     private long base;
     /** CRC-32 of the HDF5 bytes after the superblock's 64-byte slot, when a container needs it. */
     private CRC32 crc;
-    private final Deflater deflater;
+    private final ChunkCompressor compressor;
     private Node root;
     private final Map<String, DatasetState> datasets = new LinkedHashMap<>();
     private DatasetState current;
@@ -75,7 +74,8 @@ class Hdf5Writer extends AbstractTensorWriter {
             }
             if (level < 0 || level > 9) throw new TensorFileException(format, destination, "gzip level " + level + " is not 0 to 9");
         }
-        deflater = compress ? new Deflater(level) : null;
+        // a few threads deflate while the writer reads its source: a 2-core machine gets 2
+        compressor = compress ? new ChunkCompressor(level, Math.min(8, Runtime.getRuntime().availableProcessors()), format, destination) : null;
     }
 
     // ---- container hooks: a format that embeds the HDF5 bytes (the .keras zip) overrides these ----
@@ -330,24 +330,17 @@ class Hdf5Writer extends AbstractTensorWriter {
     private void flushChunk(DatasetState s) {
         // an edge chunk's stream bytes are its leading rows; the rest is the fill value (zeros)
         java.util.Arrays.fill(s.buffer, s.filled, s.buffer.length, (byte) 0);
-        byte[] shuffled = Filters.shuffle(s.buffer, s.elementSize);
-        deflater.reset();
-        deflater.setInput(shuffled);
-        deflater.finish();
-        java.io.ByteArrayOutputStream bo = new java.io.ByteArrayOutputStream(shuffled.length / 2 + 64);
-        byte[] buf = new byte[65536];
-        while (!deflater.finished()) {
-            int n = deflater.deflate(buf);
-            bo.write(buf, 0, n);
-        }
-        byte[] compressed = bo.toByteArray();
-        long address = pos();
-        emit(compressed);
+        byte[] chunk = s.buffer;
+        s.buffer = new byte[chunk.length]; // the compressor owns the full one now
         long[] sc = scaled(s, s.chunkIndex);
-        long[] rec = java.util.Arrays.copyOf(sc, sc.length + 2);
-        rec[sc.length] = address;
-        rec[sc.length + 1] = compressed.length;
-        s.chunks.add(rec);
+        compressor.submit(chunk, s.elementSize, compressed -> {
+            long address = pos();
+            emit(compressed);
+            long[] rec = java.util.Arrays.copyOf(sc, sc.length + 2);
+            rec[sc.length] = address;
+            rec[sc.length + 1] = compressed.length;
+            s.chunks.add(rec);
+        });
         s.chunkIndex++;
         s.filled = 0;
     }
@@ -357,7 +350,10 @@ class Hdf5Writer extends AbstractTensorWriter {
         for (DatasetState s : datasets.values()) {
             if (s.written != s.info.byteLength()) throw new IllegalStateException(s.info.name() + " incomplete");
         }
-        if (deflater != null) deflater.end();
+        if (compressor != null) {
+            compressor.drain();
+            compressor.close();
+        }
         align(8);
         GlobalHeapWriter heap = new GlobalHeapWriter(pos());
         encodeAttributes(root, "", heap);
@@ -385,7 +381,7 @@ class Hdf5Writer extends AbstractTensorWriter {
 
     @Override
     protected void discard() {
-        if (deflater != null) deflater.end();
+        if (compressor != null) compressor.close();
         if (out != null) out.discard();
     }
 
