@@ -143,6 +143,9 @@ class Hdf5Writer extends AbstractTensorWriter {
             if (!new Hdf5Format().canStore(t.dtype())) {
                 throw new TensorFileException(format, destination, "tensor '" + t.name() + "' of type " + t.dtype() + " cannot be stored in HDF5 here");
             }
+            if (t.shape().rank() > 32) { // H5S_MAX_RANK
+                throw new TensorFileException(format, destination, "tensor '" + t.name() + "' has rank " + t.shape().rank() + "; HDF5 allows 32");
+            }
             Node n = path(t.name(), true);
             if (n.dataset != null || !n.children.isEmpty()) {
                 throw new TensorFileException(format, destination, "'" + t.name() + "' is both a dataset and a group");
@@ -389,8 +392,12 @@ class Hdf5Writer extends AbstractTensorWriter {
         for (Map.Entry<String, MetadataValue> a : n.pendingAttributes.entrySet()) {
             String name = a.getKey();
             MetadataValue v = a.getValue();
-            byte[] msg = attribute(name, v, heap);
             String key = path.isEmpty() ? name : path + "@" + name;
+            if (name.isEmpty()) {
+                notes.add("metadata '" + key + "' has an empty name, which libhdf5 cannot open as an attribute; not written");
+                continue;
+            }
+            byte[] msg = attribute(name, v, heap);
             if (msg == null) {
                 notes.add("metadata '" + key + "' (" + v.type().jsonName() + ") has no HDF5 attribute form here; not written");
             } else if (msg.length > 65535) {

@@ -135,6 +135,20 @@ class Hdf5WriterRoundTripTest {
     }
 
     @Test
+    void anEmptyAttributeNameIsANoteNotAnAttribute() {
+        Path file = dir.resolve("empty-name.h5");
+        Map<TensorInfo, byte[]> m = new java.util.LinkedHashMap<>();
+        WriterSamples.put(m, new java.util.Random(4), "t", DType.F32, 2);
+        Hdf5Writer w = new Hdf5Writer(file, WriteOptions.NONE);
+        WriterSamples.write(w, Metadata.builder().put("", "x").put("t@", "y").put("kept", "z").build(), m);
+        assertEquals(1, w.notes().size(), w.notes().toString());
+        assertTrue(w.notes().getFirst().contains("empty name"), w.notes().toString());
+        try (TensorFile f = TensorFiles.open(file)) {
+            assertEquals(Metadata.builder().put("t@", "y").put("kept", "z").build(), f.metadata());
+        }
+    }
+
+    @Test
     void kerasArchiveRoundTripsAndIsAValidZip() throws IOException {
         Path file = dir.resolve("model.keras");
         String config = "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\"}}";

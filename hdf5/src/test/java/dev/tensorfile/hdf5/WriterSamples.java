@@ -66,6 +66,8 @@ final class WriterSamples {
                 .put("sizes", new MetadataValue.Array(ValueType.I32, List.of(new MetadataValue.Int(ValueType.I32, 3), new MetadataValue.Int(ValueType.I32, -4))))
                 .put("model@layer_names", new MetadataValue.Array(ValueType.STRING, List.of(new MetadataValue.Str("dense"))))
                 .put("model/dense/kernel:0@unit", "m/s")
+                .put("a/b", "a root attribute whose name has a slash")
+                .put("e@", "a root attribute whose name ends in @")
                 .build();
     }
 
