@@ -2,6 +2,7 @@ package dev.tensorfile.hdf5;
 
 import dev.tensorfile.core.Metadata;
 import dev.tensorfile.core.MetadataValue;
+import dev.tensorfile.core.UnsupportedFeatureException;
 import dev.tensorfile.core.WriteOptions;
 import dev.tensorfile.core.spi.AtomicFileOutput;
 
@@ -25,6 +26,11 @@ final class KerasWriter extends Hdf5Writer {
 
     KerasWriter(Path destination, WriteOptions options) {
         super(destination, options, "keras", TARGET_CHUNK);
+        String n = destination.getFileName() == null ? "" : destination.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        if (n.endsWith(".weights.json")) {
+            throw new UnsupportedFeatureException("keras", destination,
+                    "writing sharded Keras weights (.weights.json) is not supported; write a .keras archive or a .weights.h5 file");
+        }
     }
 
     @Override

@@ -248,6 +248,9 @@ class Hdf5WriterRoundTripTest {
         e = assertThrows(TensorFileException.class, () -> new Hdf5Writer(file, new WriteOptions(Map.of("compress", "gzip:10"))));
         assertTrue(e.getMessage().contains("10"), e.getMessage());
         assertFalse(Files.exists(file));
+        e = assertThrows(dev.tensorfile.core.UnsupportedFeatureException.class,
+                () -> new KerasFormat().newWriter(dir.resolve("model.weights.json"), WriteOptions.NONE));
+        assertTrue(e.getMessage().contains(".weights.json"), e.getMessage());
     }
 
     /** HDF5 → HDF5 keeps every dataset with a tensor type, with the values h5py read from the source. */

@@ -34,6 +34,9 @@ final class WriterSamples {
         put(m, r, "model/dense/kernel:0", DType.F32, 17, 9);
         put(m, r, "model/dense/bias:0", DType.F32, 9);
         put(m, r, "deep/a/b/c/d/e/weights", DType.F16, 2, 3, 4);
+        // rows longer than a 64-byte test chunk: chunk grids over two and three dimensions, with edge chunks
+        put(m, r, "grid/wide_rows", DType.F32, 3, 40);
+        put(m, r, "grid/three_d", DType.I16, 2, 3, 41);
         put(m, r, "scalar", DType.F64);
         put(m, r, "empty_rows", DType.F32, 0, 4);
         put(m, r, "empty", DType.I64, 0);
