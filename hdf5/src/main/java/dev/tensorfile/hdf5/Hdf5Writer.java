@@ -25,9 +25,11 @@ import java.util.zip.CRC32;
  * Writes an HDF5 file by streaming: the data of each dataset goes to the file as it is fed (contiguous, or cut into
  * row-block chunks that are shuffled and deflated), and the metadata — global heap for strings, chunk B-trees,
  * object headers, groups — follows the data; the superblock at offset 0 is written last. The structure versions:
- * superblock 2, object headers 2, new-style compact groups with link info and group info messages, layout
- * message 3 (contiguous, or chunked with a version 1 B-tree), all of which libhdf5 reads since 1.8 (1.10 and later
- * included) and none of which needs the shared message table or the superblock extension.
+ * superblock 2, object headers 2, new-style compact groups with link info and group info messages, compact
+ * attributes behind an attribute info message, layout message 3 (contiguous, or chunked with a version 1 B-tree),
+ * all of which libhdf5 reads since 1.8 (1.10 and later included) and none of which needs the shared message table or
+ * the superblock extension ({@code docs/hdf5-writer.md} says why). A subclass may wrap the HDF5 bytes in a container
+ * (the {@code .keras} zip): addresses are then relative to where the HDF5 bytes start.
  */
 class Hdf5Writer extends AbstractTensorWriter {
     private static final int ALIGN = 64;
@@ -266,7 +268,7 @@ class Hdf5Writer extends AbstractTensorWriter {
         long[] chunk = new long[dims.length];
         long inner = es;
         int d = dims.length - 1;
-        while (d > 0 && inner * dims[d] <= targetChunk) {
+        while (d > 0 && dims[d] <= targetChunk / inner) {
             inner *= dims[d];
             chunk[d] = dims[d];
             d--;
