@@ -391,6 +391,32 @@ def keras3():
     json.dump(out, open(os.path.join(HERE, 'sharded.weights.json.json'), 'w'), indent=1, sort_keys=True)
 
 
+def hostile():
+    """Files h5py writes but whose chunks lie (written raw with write_direct_chunk): a deflate chunk that inflates
+    far past the chunk size (a bomb), a corrupt deflate stream, a fletcher32 checksum that fails. hostile.json
+    gives each dataset's chunk address as h5py reports it (the offset the reader's error must name)."""
+    import zlib
+    os.makedirs(os.path.join(HERE, 'hostile'), exist_ok=True)
+    path = os.path.join(HERE, 'hostile', 'chunks.h5')
+    where = {}
+    with h5py.File(path, 'w', libver='latest') as f:
+        bomb = f.create_dataset('bomb', shape=(4,), dtype='<f4', chunks=(4,), compression='gzip')
+        bomb.id.write_direct_chunk((0,), zlib.compress(bytes(64 << 20), 9))  # 16 bytes declared, 64 MiB inside
+        bad = f.create_dataset('corrupt_deflate', shape=(4,), dtype='<f4', chunks=(4,), compression='gzip')
+        stream = bytearray(zlib.compress(np.arange(4, dtype='<f4').tobytes()))
+        stream[2:6] = b'\xff\xff\xff\xff'
+        bad.id.write_direct_chunk((0,), bytes(stream))
+        fl = f.create_dataset('bad_fletcher32', shape=(4,), dtype='<i4', chunks=(4,), fletcher32=True)
+        fl.id.write_direct_chunk((0,), np.arange(4, dtype='<i4').tobytes() + b'\x00\x00\x00\x00')
+        f['ok'] = np.arange(3, dtype='<i4')
+    with h5py.File(path, 'r') as f:
+        for n in ('bomb', 'corrupt_deflate', 'bad_fletcher32'):
+            info = f[n].id.get_chunk_info(0)
+            where[n] = {'chunk_address': info.byte_offset, 'chunk_size': info.size}
+    with open(os.path.join(HERE, 'hostile', 'chunks.h5.json'), 'w') as m:
+        json.dump(where, m, indent=1, sort_keys=True)
+
+
 if __name__ == '__main__':
     for lv in ('earliest', 'latest'):
         types(lv)
@@ -401,3 +427,4 @@ if __name__ == '__main__':
     superblocks()
     keras2()
     keras3()
+    hostile()

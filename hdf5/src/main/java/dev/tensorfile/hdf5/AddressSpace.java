@@ -42,7 +42,9 @@ final class AddressSpace {
         if (address == UNDEFINED) throw c.fail("undefined address where a " + structure + " is required");
         long abs = baseAddress + address;
         if (address < 0 || abs < 0 || abs >= segment.byteSize()) {
-            throw new MalformedFileException(FORMAT, path, structure, -1, "address " + Long.toUnsignedString(address)
+            // The offset named is where the structure would be: the address the file claims.
+            throw new MalformedFileException(FORMAT, path, structure, address < 0 || abs < 0 ? -1 : fileOffset + abs,
+                    "address " + Long.toUnsignedString(address)
                     + " is past the end of the file (" + segment.byteSize() + " bytes)");
         }
         return c.seek(abs);

@@ -8,6 +8,9 @@ import java.lang.foreign.ValueLayout;
  * "H5_checksum_lookup3"), computed over bytes with an initial value of 0.
  */
 final class Lookup3 {
+    /** One constant: a layout derived per call goes through the JDK's var-handle cache each time (slow). */
+    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+
     private Lookup3() {}
 
     static int hash(MemorySegment s, long offset, long length) {
@@ -45,6 +48,6 @@ final class Lookup3 {
     }
 
     private static int word(MemorySegment s, long p) {
-        return s.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), p);
+        return s.get(LE_INT, p);
     }
 }

@@ -72,11 +72,14 @@ record Superblock(int version, long location, int offsetSize, int lengthSize, lo
             c.skip(1); // file consistency flags
             space.offsetSize = offsetSize;
             space.lengthSize = lengthSize;
+            // verify before interpreting: a flipped bit then reads as a checksum failure, not a strange address
+            long fields = c.position();
+            AddressSpace.checksum(c, at, fields + 4L * offsetSize);
+            c.seek(fields);
             long base = AddressSpace.unsigned(c, offsetSize);
             ext = space.offset(c);
             eof = space.length(c);
             root = space.offset(c);
-            AddressSpace.checksum(c, at, c.position());
             // libhdf5 (H5F__super_read) takes the superblock's own location as the base when they differ
             space.baseAddress = at;
         } else {

@@ -1,0 +1,321 @@
+package dev.tensorfile.hdf5;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tensorfile.core.MalformedFileException;
+import dev.tensorfile.core.ReadLimits;
+import dev.tensorfile.core.Tensor;
+import dev.tensorfile.core.TensorFile;
+import dev.tensorfile.core.TensorFileException;
+import dev.tensorfile.core.TensorFiles;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * One test per structure rule, each on a fixture broken in one place; runs with a 64 MB heap and a 512 KB stack.
+ * Each asserts the exception type and that its one-line message names the file, the structure and the byte
+ * offset. Structures are found by their signatures (spec: "OHDR", "TREE", "HEAP", ...) in h5py's files.
+ */
+@Timeout(30)
+class Hdf5HostileInputTest {
+    @TempDir Path dir;
+    private int files;
+
+    private static byte[] fixture(String name) {
+        return Fixtures.bytes(name.startsWith("dv-") ? Fixtures.SHARED.resolve(name) : Fixtures.gen(name));
+    }
+
+    private Path write(byte[] bytes, String suffix) throws IOException {
+        Path p = dir.resolve("f" + (files++) + suffix);
+        Files.write(p, bytes);
+        return p;
+    }
+
+    private Path write(byte[] bytes) throws IOException { return write(bytes, ".h5"); }
+
+    private static int find(byte[] b, String sig, int from) {
+        outer:
+        for (int i = from; i <= b.length - sig.length(); i++) {
+            for (int j = 0; j < sig.length(); j++) if (b[i + j] != sig.charAt(j)) continue outer;
+            return i;
+        }
+        throw new AssertionError(sig + " not found");
+    }
+
+    /**
+     * Re-seals the v2 object header at {@code at} after a patch (spec IV.A.1.b: lookup3 over prefix and chunk 0),
+     * so the reader gets past the checksum to the rule under test.
+     */
+    private static void reseal(byte[] b, int at) {
+        int flags = b[at + 5];
+        int p = at + 6 + ((flags & 0x20) != 0 ? 16 : 0) + ((flags & 0x10) != 0 ? 4 : 0);
+        int n = 1 << (flags & 3);
+        long chunk0 = 0;
+        for (int i = 0; i < n; i++) chunk0 |= (long) (b[p + i] & 0xff) << (8 * i);
+        int end = (int) (p + n + chunk0);
+        int sum = Lookup3.hash(java.lang.foreign.MemorySegment.ofArray(b), at, end - at);
+        ByteBuffer.wrap(b, end, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(sum);
+    }
+
+    private static int enclosingHeader(byte[] b, int at) {
+        while (!new String(b, at, 4).equals("OHDR")) at--;
+        return at;
+    }
+
+    private static long u64(byte[] b, int at) { return ByteBuffer.wrap(b, at, 8).order(ByteOrder.LITTLE_ENDIAN).getLong(); }
+
+    private static void put64(byte[] b, int at, long v) { ByteBuffer.wrap(b, at, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(v); }
+
+    /** Opens and reads every tensor whole, expecting {@code type}; checks the message names file, structure, offset. */
+    private static <T extends TensorFileException> T rejects(Class<T> type, Path p, ReadLimits limits, String structure,
+            long offset, String rule) {
+        T e = assertThrows(type, () -> {
+            try (TensorFile f = limits == null ? TensorFiles.open(p) : new Hdf5Format().open(p, limits)) {
+                for (Tensor t : f.tensors()) {
+                    if (t.dtype() == dev.tensorfile.core.DType.STRING) t.strings();
+                    else t.bytes();
+                }
+            }
+        });
+        String m = e.getMessage();
+        assertTrue(!m.contains("\n"), "one line: " + m);
+        assertTrue(m.contains(p.getFileName().toString()), "names the file: " + m);
+        assertTrue(m.contains(structure), "names the structure '" + structure + "': " + m);
+        if (offset >= 0) assertTrue(m.contains("at byte " + offset), "names the offset " + offset + ": " + m);
+        assertTrue(m.contains(rule), "names the rule '" + rule + "': " + m);
+        return e;
+    }
+
+    private static MalformedFileException rejects(Path p, String structure, long offset, String rule) {
+        return rejects(MalformedFileException.class, p, null, structure, offset, rule);
+    }
+
+    @Test
+    void rejectsSuperblockChecksumMismatch() throws IOException {
+        byte[] b = fixture("layouts-latest.h5");
+        b[20] ^= 1; // superblock v3: the superblock extension address; checksum at byte 44
+        rejects(write(b), "superblock", 44, "checksum");
+    }
+
+    @Test
+    void rejectsObjectHeaderSignature() throws IOException {
+        byte[] b = fixture("layouts-latest.h5");
+        int at = find(b, "OHDR", 0);
+        b[at + 3] = 'X';
+        rejects(write(b), "object header", at, "signature");
+    }
+
+    @Test
+    void rejectsObjectHeaderChecksumMismatch() throws IOException {
+        byte[] b = fixture("layouts-latest.h5");
+        int at = find(b, "OHDR", 0);
+        b[at + 12] ^= 0x40;
+        rejects(write(b), "object header", -1, "checksum");
+    }
+
+    @Test
+    void rejectsAddressPastTheEndOfTheFile() throws IOException {
+        byte[] b = fixture("layouts-earliest.h5");
+        // superblock v0: the root group's symbol table entry holds its object header address at byte 64
+        put64(b, 64, b.length + 4096L);
+        rejects(write(b), "object header", b.length + 4096L, "past the end of the file");
+    }
+
+    @Test
+    void rejectsContiguousDataPastTheEndOfTheFile() throws IOException {
+        byte[] b = fixture("superblock2.h5");
+        // layout message v3, class 1 (contiguous) of x: address, then size 24; move the data to 8 bytes before the end
+        int at = -1;
+        for (int i = 0; i < b.length - 18 && at < 0; i++) {
+            if (b[i] == 3 && b[i + 1] == 1 && u64(b, i + 10) == 24) at = i;
+        }
+        assertTrue(at > 0, "layout message not found");
+        put64(b, at + 2, b.length - 8);
+        reseal(b, enclosingHeader(b, at));
+        rejects(write(b), "data layout message", at, "past the end of the file");
+    }
+
+    @Test
+    void rejectsContinuationChainCycle() throws IOException {
+        // a v2 continuation message (type 0x10, 16 bytes) pointing at an "OCHK" block: point it at its own "OHDR"
+        for (String file : java.util.List.of("groups-latest.h5", "types-latest.h5")) {
+            byte[] b = fixture(file);
+            for (int ochk = b.length - 4; ochk > 0; ochk--) {
+                if (!new String(b, ochk, 4).equals("OCHK")) continue;
+                for (int i = 6; i < b.length - 8; i++) {
+                    if (u64(b, i) != ochk) continue;
+                    boolean plain = b[i - 4] == 0x10 && b[i - 3] == 16 && b[i - 2] == 0;
+                    boolean ordered = b[i - 6] == 0x10 && b[i - 5] == 16 && b[i - 4] == 0;
+                    if (!plain && !ordered) continue;
+                    int header = enclosingHeader(b, i);
+                    int block = i;
+                    while (!new String(b, block, 4).equals("OCHK") && block > header) block--;
+                    if (block != header) continue; // the message is in a continuation block itself
+                    put64(b, i, header);
+                    reseal(b, header);
+                    rejects(write(b), "object header continuation message", i, "cycle");
+                    return;
+                }
+            }
+        }
+        throw new AssertionError("no continuation message found");
+    }
+
+    @Test
+    void rejectsV1BTreeCycle() throws IOException {
+        byte[] b = fixture("layouts-earliest.h5");
+        // an internal chunk-index node (type 1, level > 0) whose first child becomes the node itself
+        for (int at = find(b, "TREE", 0); ; at = find(b, "TREE", at + 4)) {
+            if (b[at + 4] != 1 || b[at + 5] == 0) continue;
+            for (int rank = 1; rank <= 3; rank++) {
+                int child = at + 24 + 8 + 8 * (rank + 1);
+                long target = u64(b, child);
+                if (target > 0 && target < b.length - 4 && new String(b, (int) target, 4).equals("TREE")) {
+                    put64(b, child, at);
+                    rejects(write(b), "v1 B-tree node", at, "cycle");
+                    return;
+                }
+            }
+        }
+    }
+
+    @Test
+    void rejectsLocalHeapSignature() throws IOException {
+        byte[] b = fixture("groups-earliest.h5");
+        int at = find(b, "HEAP", 0);
+        b[at] = 'X';
+        rejects(write(b), "local heap", at, "signature");
+    }
+
+    @Test
+    void rejectsSymbolTableNodeSignature() throws IOException {
+        byte[] b = fixture("groups-earliest.h5");
+        int at = find(b, "SNOD", 0);
+        b[at] = 'X';
+        rejects(write(b), "symbol table node", at, "signature");
+    }
+
+    @Test
+    void rejectsFractalHeapHeaderChecksumMismatch() throws IOException {
+        byte[] b = fixture("groups-latest.h5");
+        int at = find(b, "FRHP", 0);
+        b[at + 7] ^= 1;
+        rejects(write(b), "fractal heap header", -1, "checksum");
+    }
+
+    @Test
+    void rejectsV2BTreeHeaderChecksumMismatch() throws IOException {
+        byte[] b = fixture("groups-latest.h5");
+        int at = find(b, "BTHD", 0);
+        b[at + 9] ^= 1;
+        rejects(write(b), "v2 B-tree header", -1, "checksum");
+    }
+
+    @Test
+    void rejectsFixedArrayHeaderChecksumMismatch() throws IOException {
+        byte[] b = fixture("layouts-latest.h5");
+        int at = find(b, "FAHD", 0);
+        b[at + 8] ^= 1;
+        rejects(write(b), "fixed array header", -1, "checksum");
+    }
+
+    @Test
+    void rejectsExtensibleArrayHeaderChecksumMismatch() throws IOException {
+        byte[] b = fixture("layouts-latest.h5");
+        int at = find(b, "EAHD", 0);
+        b[at + 8] ^= 1;
+        rejects(write(b), "extensible array header", -1, "checksum");
+    }
+
+    @Test
+    void rejectsGlobalHeapSignature() throws IOException {
+        byte[] b = fixture("types-latest.h5");
+        int at = find(b, "GCOL", 0);
+        b[at] = 'X';
+        rejects(write(b), "global heap", at, "signature");
+    }
+
+    @Test
+    void rejectsDataspaceLargerThanItsStorage() throws IOException {
+        byte[] b = fixture("superblock2.h5");
+        // dataspace message v2 of x: version 2, rank 2, flags, type 1 (simple), dims 2 and 3
+        byte[] want = {2, 2, 1, 1, 2, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0};
+        int at = -1;
+        for (int i = 0; i < b.length - want.length && at < 0; i++) {
+            if (Arrays.equals(b, i, i + 2, want, 0, 2) && b[i + 3] == 1 && Arrays.equals(b, i + 4, i + 20, want, 4, 20)) at = i;
+        }
+        assertTrue(at > 0, "dataspace not found");
+        b[at + 4] = 4;
+        b[at + 20] = 4;
+        reseal(b, enclosingHeader(b, at));
+        rejects(write(b), "data layout message", -1, "needs 48 bytes but its contiguous storage holds 24");
+        // flags bit 0: maximum dimensions follow, which libhdf5 checks against the dimensions too
+    }
+
+    private JsonNode hostile() throws IOException {
+        return new ObjectMapper().readTree(Fixtures.GEN.resolve("hostile/chunks.h5.json").toFile());
+    }
+
+    private Path hostileFile() throws IOException {
+        return write(Fixtures.bytes(Fixtures.GEN.resolve("hostile/chunks.h5")));
+    }
+
+    private static MalformedFileException rejectsRead(Path p, String dataset, long offset, String rule) {
+        try (TensorFile f = TensorFiles.open(p)) {
+            Tensor t = f.tensor(dataset);
+            MalformedFileException e = assertThrows(MalformedFileException.class, t::bytes);
+            String m = e.getMessage();
+            assertTrue(m.contains(p.getFileName().toString()) && m.contains("chunk") && m.contains("at byte " + offset)
+                    && m.contains(rule) && !m.contains("\n"), m);
+            assertEquals(java.util.List.of(0, 1, 2), java.util.stream.IntStream.range(0, 3)
+                    .map(i -> f.tensor("ok").bytes().getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, i)).boxed().toList(),
+                    "the file's other datasets still read");
+            return e;
+        }
+    }
+
+    @Test
+    void rejectsDecompressionBomb() throws IOException {
+        rejectsRead(hostileFile(), "bomb", hostile().get("bomb").get("chunk_address").asLong(), "16");
+    }
+
+    @Test
+    void rejectsCorruptDeflateStream() throws IOException {
+        rejectsRead(hostileFile(), "corrupt_deflate", hostile().get("corrupt_deflate").get("chunk_address").asLong(), "deflate");
+    }
+
+    @Test
+    void rejectsFailedFletcher32() throws IOException {
+        rejectsRead(hostileFile(), "bad_fletcher32", hostile().get("bad_fletcher32").get("chunk_address").asLong(), "fletcher32");
+    }
+
+    @Test
+    void rejectsGroupsNestedDeeperThanTheLimit() throws IOException {
+        rejects(MalformedFileException.class, write(fixture("groups-earliest.h5")), ReadLimits.DEFAULT.withMaxNestingDepth(1),
+                "object header", -1, "groups nest deeper than 1");
+    }
+
+    @Test
+    void rejectsTruncatedKerasArchive() throws IOException {
+        byte[] b = fixture("model.keras");
+        rejects(MalformedFileException.class, write(Arrays.copyOf(b, b.length - 30), ".keras"), null, "zip", -1, "");
+    }
+
+    @Test
+    void rejectsKerasShardOutsideItsDirectory() throws IOException {
+        Path index = write("{\"weight_map\": {\"layers/dense/vars\": \"../evil.weights.h5\"}}".getBytes(), ".weights.json");
+        rejects(TensorFileException.class, index, null, "shard", -1, "outside the index's directory");
+    }
+}
