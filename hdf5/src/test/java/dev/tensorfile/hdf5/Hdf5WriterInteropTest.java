@@ -228,4 +228,34 @@ class Hdf5WriterInteropTest {
         assertEquals(0, r.exit, r.err);
         assertEquals("1.0 -2.5 3.140625 0.0", r.out.strip());
     }
+
+    @Test
+    void libhdf5EditsWhatWeWrite() throws Exception {
+        assumeTrue(h5py, "python3-h5py is not installed");
+        // libhdf5 allocates from our end-of-file address, rewrites a deflated chunk, turns a compact group dense
+        Path file = dir.resolve("edited.h5");
+        Map<TensorInfo, byte[]> m = new java.util.LinkedHashMap<>();
+        java.util.Random r = new java.util.Random(9);
+        for (int i = 0; i < 20; i++) WriterSamples.put(m, r, "g/t" + i, DType.F32, 4, 3);
+        WriterSamples.write(new Hdf5Writer(file, new WriteOptions(Map.of("compress", "gzip")), "hdf5", 16), Metadata.empty(), m);
+        Result edit = run(List.of(PYTHON.toString(), "-c", "import sys, h5py, numpy as np\n"
+                + "with h5py.File(sys.argv[1], 'a') as f:\n"
+                + "    f['g/t0'][1, 2] = 42.0\n"
+                + "    f['g/new'] = np.arange(5, dtype='<i4')\n"
+                + "    del f['g/t19']\n"
+                + "    f.attrs['edited'] = 'yes'\n", file.toString()));
+        assertEquals(0, edit.exit, edit.err);
+        try (dev.tensorfile.core.TensorFile f = dev.tensorfile.core.TensorFiles.open(file)) {
+            assertEquals(20, f.tensors().size());
+            float[] row = new float[3];
+            f.tensor("g/t0").readFloats(3, row, 0, 3);
+            assertEquals(42.0f, row[2]);
+            long[] ints = new long[5];
+            for (int i = 0; i < 5; i++) ints[i] = f.tensor("g/new").bytes().get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 4L * i);
+            assertEquals(List.of(0L, 1L, 2L, 3L, 4L), java.util.Arrays.stream(ints).boxed().toList());
+            assertTrue(f.find("g/t19").isEmpty());
+            assertEquals("yes", f.metadata().getString("edited").orElseThrow());
+            f.verify();
+        }
+    }
 }
