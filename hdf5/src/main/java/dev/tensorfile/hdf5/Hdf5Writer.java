@@ -222,6 +222,17 @@ class Hdf5Writer extends AbstractTensorWriter {
     private long pos() { return out.position() - base; }
 
     private void emit(MemorySegment data) {
+        if (data.heapBase().isPresent() && !(data.heapBase().get() instanceof byte[])) {
+            // a segment over a float[] (or any non-byte array) has no ByteBuffer view, which the channel and the
+            // CRC need: go through a byte[] in pieces
+            byte[] piece = new byte[(int) Math.min(data.byteSize(), 1 << 20)];
+            for (long at = 0; at < data.byteSize(); at += piece.length) {
+                int n = (int) Math.min(piece.length, data.byteSize() - at);
+                MemorySegment.copy(data, ValueLayout.JAVA_BYTE, at, piece, 0, n);
+                emit(n == piece.length ? piece : java.util.Arrays.copyOf(piece, n));
+            }
+            return;
+        }
         if (crc != null) {
             for (long at = 0; at < data.byteSize(); at += 1L << 30) {
                 crc.update(data.asSlice(at, Math.min(1L << 30, data.byteSize() - at)).asByteBuffer());

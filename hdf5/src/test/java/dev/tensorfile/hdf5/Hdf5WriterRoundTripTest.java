@@ -102,6 +102,27 @@ class Hdf5WriterRoundTripTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"plain.h5", "gzip.h5", "plain.keras"})
+    void dataMayComeFromAFloatArray(String name) {
+        // a heap segment over float[] has no ByteBuffer view: the writer must not need one
+        Path file = dir.resolve(name);
+        float[] values = new float[300_000];
+        for (int i = 0; i < values.length; i++) values[i] = i * 0.5f;
+        TensorInfo info = TensorInfo.of("f", DType.F32, Shape.of(300, 1000));
+        WriteOptions options = name.startsWith("gzip") ? new WriteOptions(Map.of("compress", "gzip")) : WriteOptions.NONE;
+        try (TensorWriter w = name.endsWith(".keras") ? new KerasWriter(file, options) : new Hdf5Writer(file, options)) {
+            w.declare(Metadata.empty(), List.of(info));
+            w.write("f", java.lang.foreign.MemorySegment.ofArray(values));
+        }
+        try (TensorFile f = TensorFiles.open(file)) {
+            float[] back = new float[values.length];
+            f.tensor("f").readFloats(0, back, 0, back.length);
+            assertArrayEquals(values, back);
+            f.verify();
+        }
+    }
+
     @Test
     void metadataRoundTripsAsAttributes() {
         Path file = dir.resolve("md.h5");
