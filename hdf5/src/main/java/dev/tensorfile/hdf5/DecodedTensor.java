@@ -51,6 +51,20 @@ class DecodedTensor implements Tensor {
         return w;
     }
 
+    /**
+     * Float32 data decodes straight into the caller's array (on a little-endian machine a {@code float[]} segment
+     * has the file's byte order), skipping the temporary buffer of the default conversion.
+     */
+    @Override
+    public void readFloats(long first, float[] dst, int offset, int count) {
+        if (info.dtype() == DType.F32 && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN && first >= 0 && count >= 0
+                && offset >= 0 && count <= dst.length - offset && first <= info.shape().elementCount() - count) {
+            readBytes(first * 4, MemorySegment.ofArray(dst).asSlice(4L * offset, 4L * count));
+            return;
+        }
+        Tensor.super.readFloats(first, dst, offset, count);
+    }
+
     @Override
     public void readBytes(long byteOffset, MemorySegment dst) {
         owner.ensureOpen(info.name());

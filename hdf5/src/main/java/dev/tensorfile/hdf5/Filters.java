@@ -124,9 +124,18 @@ final class Filters {
         if (size <= 1 || in.length < size * 2) return in;
         byte[] out = new byte[in.length];
         int n = in.length / size;
-        for (int b = 0; b < size; b++) {
-            int src = b * n;
-            for (int i = 0; i < n; i++) out[i * size + b] = in[src + i];
+        if (size == 4) {
+            // the common case (float32/int32): sequential writes from four sequential streams
+            for (int i = 0, o = 0; i < n; i++, o += 4) {
+                out[o] = in[i];
+                out[o + 1] = in[n + i];
+                out[o + 2] = in[2 * n + i];
+                out[o + 3] = in[3 * n + i];
+            }
+        } else {
+            for (int i = 0, o = 0; i < n; i++) {
+                for (int b = 0; b < size; b++) out[o++] = in[b * n + i];
+            }
         }
         int tail = n * size;
         System.arraycopy(in, tail, out, tail, in.length - tail);

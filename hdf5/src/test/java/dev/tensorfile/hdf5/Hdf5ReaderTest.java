@@ -171,4 +171,26 @@ class Hdf5ReaderTest {
             assertTrue(e.getMessage().contains("14127"), e.getMessage());
         }
     }
+
+    /** readFloats of decoded float32 data (straight into the array) gives h5py's first values and any sub-range. */
+    @ParameterizedTest
+    @ValueSource(strings = {"chunked", "btree2_gzip", "chunked_be", "implicit"})
+    void decodedFloat32ReadsMatchH5py(String name) {
+        Path file = Fixtures.gen("layouts-latest.h5");
+        com.fasterxml.jackson.databind.JsonNode want = null;
+        for (com.fasterxml.jackson.databind.JsonNode t : Fixtures.manifest(file).get("tensors")) {
+            if (t.get("name").asText().equals(name)) want = t.get("head");
+        }
+        try (TensorFile f = TensorFiles.open(file)) {
+            Tensor t = f.tensor(name);
+            float[] head = new float[want.size()];
+            t.readFloats(0, head, 0, head.length);
+            for (int i = 0; i < head.length; i++) assertEquals((float) want.get(i).asDouble(), head[i], name + "[" + i + "]");
+            float[] all = new float[(int) t.elementCount()];
+            t.readFloats(0, all, 0, all.length);
+            float[] part = new float[60];
+            t.readFloats(37, part, 3, 50);
+            for (int i = 0; i < 50; i++) assertEquals(all[37 + i], part[3 + i], name + "[" + (37 + i) + "]");
+        }
+    }
 }
