@@ -2,12 +2,15 @@ package dev.tensorfile.hdf5;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tensorfile.core.DType;
 import dev.tensorfile.core.Metadata;
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFileException;
 import dev.tensorfile.core.TensorFormat;
+import dev.tensorfile.core.TensorWriter;
+import dev.tensorfile.core.WriteOptions;
 import dev.tensorfile.core.UnsupportedFeatureException;
 import dev.tensorfile.core.spi.MappedFile;
 import dev.tensorfile.core.spi.ShardedTensorFile;
@@ -96,6 +99,20 @@ public final class KerasFormat implements TensorFormat {
             mapped.close();
             throw Hdf5Format.wrap(path, e);
         }
+    }
+
+    @Override public boolean canWrite() { return true; }
+
+    @Override public boolean canStore(DType type) { return new Hdf5Format().canStore(type); }
+
+    /**
+     * A writer of a Keras 3 archive: {@code model.weights.h5} stored in the zip (options as for HDF5), with
+     * {@code config.json} and {@code metadata.json} from the metadata strings {@code keras.config} and
+     * {@code keras.metadata} when they are present.
+     */
+    @Override
+    public TensorWriter newWriter(Path destination, WriteOptions options) {
+        return new KerasWriter(destination, options);
     }
 
     private static String text(MappedFile mapped, ZipDirectory.Entry e, ReadLimits limits, Path path) {
