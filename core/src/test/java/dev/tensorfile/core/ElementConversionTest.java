@@ -172,4 +172,23 @@ class ElementConversionTest {
         ElementConversion.fromFloat(type, values, 0, out, 0, values.length);
         return out.toArray(ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN));
     }
+
+    /** The staged bulk paths (chunks of 4096, pairs of BF16) agree with the definition, at odd counts and offsets. */
+    @Test
+    void bulkHalfWidthWideningMatchesTheDefinitionElementByElement() {
+        int count = 3 * 4096 + 5;
+        java.lang.foreign.MemorySegment src = java.lang.foreign.MemorySegment.ofArray(new byte[2 * count + 3]);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        for (long i = 0; i < src.byteSize(); i++) src.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) random.nextInt());
+        java.lang.foreign.ValueLayout.OfShort le = java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+        float[] f16 = new float[count + 2];
+        float[] bf16 = new float[count + 2];
+        ElementConversion.toFloat(DType.F16, src, 1, f16, 2, count);
+        ElementConversion.toFloat(DType.BF16, src, 1, bf16, 2, count);
+        for (int i = 0; i < count; i++) {
+            short bits = src.get(le, 1 + 2L * i);
+            assertEquals(Float.floatToRawIntBits(Float.float16ToFloat(bits)), Float.floatToRawIntBits(f16[2 + i]), "F16 #" + i);
+            assertEquals(bits << 16, Float.floatToRawIntBits(bf16[2 + i]), "BF16 #" + i);
+        }
+    }
 }
