@@ -2,6 +2,7 @@ package dev.tensorfile.core;
 
 import dev.tensorfile.core.spi.BlockCodec;
 import dev.tensorfile.core.spi.BlockCodecs;
+import dev.tensorfile.core.spi.SegmentTensor;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -33,6 +34,8 @@ public final class Converter {
     private static final int CHUNK_ELEMENTS = 1 << 18;
     /** Bytes copied per chunk when a tensor is kept as it is. */
     private static final long COPY_CHUNK = 64L << 20;
+    /** Below this, opening a channel for a kernel copy costs more than copying through the mapping. */
+    private static final long TRANSFER_MIN = 1L << 20;
 
     /** What a conversion did. */
     public record Report(List<UnsupportedEntry> skipped, List<String> notes, int tensorsWritten, long bytesWritten) {}
@@ -187,6 +190,22 @@ public final class Converter {
 
     private long copy(Tensor src, TensorSink sink, long written, long total) {
         long length = src.info().byteLength();
+        if (src instanceof SegmentTensor view && length >= TRANSFER_MIN) {
+            // A view of a mapped file: let the kernel copy it (no page faults, no user-space copy) if the writer can.
+            long offset = view.fileOffset();
+            long n = Math.min(COPY_CHUNK, length);
+            if (sink.transferFrom(view.file(), offset, n)) {
+                listener.progress(written += n, total);
+                for (long at = n; at < length; at += n) {
+                    n = Math.min(COPY_CHUNK, length - at);
+                    if (!sink.transferFrom(view.file(), offset + at, n)) {
+                        throw new IllegalStateException("the writer stopped taking kernel copies mid-tensor");
+                    }
+                    listener.progress(written += n, total);
+                }
+                return written;
+            }
+        }
         if (src.isView()) {
             MemorySegment data = src.bytes();
             for (long at = 0; at < length; at += COPY_CHUNK) {

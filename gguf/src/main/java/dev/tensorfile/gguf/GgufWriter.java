@@ -248,6 +248,12 @@ final class GgufWriter extends AbstractTensorWriter {
     }
 
     @Override
+    protected boolean transferData(TensorInfo tensor, Path file, long offset, long length) {
+        outputs.getLast().transferFrom(file, offset, length); // tensor data is stored as it comes
+        return true;
+    }
+
+    @Override
     protected void endTensor(TensorInfo tensor) {
         AtomicFileOutput out = outputs.getLast();
         out.pad((alignment - out.position() % alignment) % alignment);

@@ -166,6 +166,12 @@ final class SafetensorsWriter extends AbstractTensorWriter {
     }
 
     @Override
+    protected boolean transferData(TensorInfo tensor, Path file, long offset, long length) {
+        output(shardOf).transferFrom(file, offset, length); // bytes are stored as they come
+        return true;
+    }
+
+    @Override
     protected void endTensor(TensorInfo tensor) {
         output(shardOf);
         fed++;

@@ -82,6 +82,13 @@ public abstract class AbstractTensorWriter implements TensorWriter {
     /** Appends a chunk of {@code tensor}'s data. */
     protected abstract void writeData(TensorInfo tensor, MemorySegment chunk);
 
+    /**
+     * Appends {@code length} bytes of {@code file} at {@code offset} to {@code tensor}'s data by a kernel copy, and
+     * answers true; or answers false, having written nothing (the default: the bytes then come through
+     * {@link #writeData}). See {@link TensorSink#transferFrom}.
+     */
+    protected boolean transferData(TensorInfo tensor, Path file, long offset, long length) { return false; }
+
     /** All of {@code tensor}'s data was written (pad to the next alignment here). */
     protected void endTensor(TensorInfo tensor) {}
 
@@ -132,13 +139,7 @@ public abstract class AbstractTensorWriter implements TensorWriter {
 
         @Override
         public void write(MemorySegment chunk) {
-            if (closed) throw new IllegalStateException(tensor.name() + ": sink already closed");
-            ensureUsable();
-            if (written + chunk.byteSize() > tensor.byteLength()) {
-                failed = true;
-                throw new IllegalStateException(destination + ": tensor '" + tensor.name() + "' declared "
-                        + tensor.byteLength() + " bytes; " + (written + chunk.byteSize()) + " were written");
-            }
+            checkRoomFor(chunk.byteSize());
             try {
                 writeData(tensor, chunk);
             } catch (RuntimeException e) {
@@ -146,6 +147,30 @@ public abstract class AbstractTensorWriter implements TensorWriter {
                 throw e;
             }
             written += chunk.byteSize();
+        }
+
+        @Override
+        public boolean transferFrom(Path file, long offset, long length) {
+            checkRoomFor(length);
+            boolean done;
+            try {
+                done = transferData(tensor, file, offset, length);
+            } catch (RuntimeException e) {
+                failed = true;
+                throw e;
+            }
+            if (done) written += length;
+            return done;
+        }
+
+        private void checkRoomFor(long bytes) {
+            if (closed) throw new IllegalStateException(tensor.name() + ": sink already closed");
+            ensureUsable();
+            if (written + bytes > tensor.byteLength()) {
+                failed = true;
+                throw new IllegalStateException(destination + ": tensor '" + tensor.name() + "' declared "
+                        + tensor.byteLength() + " bytes; " + (written + bytes) + " were written");
+            }
         }
 
         @Override

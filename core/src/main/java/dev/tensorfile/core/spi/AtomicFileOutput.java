@@ -89,6 +89,25 @@ public final class AtomicFileOutput implements AutoCloseable {
         }
     }
 
+    /** Appends {@code length} bytes of {@code file} from byte {@code offset}, copied by the kernel. */
+    public void transferFrom(Path file, long offset, long length) {
+        ensureOpen();
+        try (FileChannel source = FileChannel.open(file, StandardOpenOption.READ)) {
+            if (offset < 0 || length < 0 || offset + length > source.size()) {
+                throw new TensorFileException(format, destination, "cannot copy bytes [" + offset + ", "
+                        + (offset + length) + ") of " + file + ": it has " + source.size() + " bytes");
+            }
+            for (long done = 0; done < length; ) {
+                long n = source.transferTo(offset + done, length - done, channel);
+                if (n <= 0) throw new IOException("no progress copying from " + file);
+                done += n;
+                position += n;
+            }
+        } catch (IOException e) {
+            throw new TensorFileException(format, destination, "write failed: " + e.getMessage(), e);
+        }
+    }
+
     /** Appends the remaining bytes of {@code buffer}. */
     public void write(ByteBuffer buffer) {
         ensureOpen();

@@ -4,6 +4,7 @@ import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorInfo;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -45,6 +46,15 @@ public class SegmentTensor implements Tensor {
     public void readBytes(long byteOffset, MemorySegment dst) {
         ensureOpen();
         MemorySegment.copy(data, byteOffset, dst, 0, dst.byteSize());
+    }
+
+    /** The file this tensor's bytes lie in, as they are. */
+    public Path file() { return owner.path(); }
+
+    /** Where this tensor's bytes start in {@link #file()}. */
+    public long fileOffset() {
+        ensureOpen();
+        return data.address() - owner.segment().address();
     }
 
     /** The mapping this tensor is a view of. */
