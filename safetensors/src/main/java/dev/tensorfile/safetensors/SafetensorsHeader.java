@@ -57,7 +57,7 @@ record SafetensorsHeader(long headerLength, Map<String, String> metadata, List<E
     long dataStart() { return 8 + headerLength; }
 
     /** A tensor entry as written, before validation; numbers hold unsigned 64-bit values. */
-    private record Raw(String name, DType dtype, long[] shape, long begin, long end, long at) {}
+    record Raw(String name, DType dtype, long[] shape, long begin, long end, long at) {}
 
     /**
      * Reads and validates the header of {@code file}, which is the whole file.
@@ -84,7 +84,9 @@ record SafetensorsHeader(long headerLength, Map<String, String> metadata, List<E
         long bad = Utf8.firstInvalid(json);
         if (bad >= 0) throw fail(path, "header", 8 + bad, "the header is not valid UTF-8 (InvalidHeader)");
         List<Raw> raws = new ArrayList<>();
-        Map<String, String> metadata = parse(json, path, limits, raws);
+        // The header is at most 100 MB and really in the file: copying it to the heap is bounded by its real size.
+        Map<String, String> metadata = PlainHeaderParser.parse(json.toArray(ValueLayout.JAVA_BYTE), limits, raws);
+        if (metadata == null) metadata = parse(json, path, limits, raws);
         return validate(path, size, n, metadata, raws);
     }
 
