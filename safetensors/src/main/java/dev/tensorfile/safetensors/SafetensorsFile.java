@@ -32,7 +32,7 @@ final class SafetensorsFile implements TensorFile {
         this.header = header;
         this.metadata = MetadataStrings.decode(header.metadata());
         List<Tensor> list = new ArrayList<>(header.entries().size());
-        Map<String, Tensor> names = new HashMap<>();
+        Map<String, Tensor> names = HashMap.newHashMap(header.entries().size());
         long base = header.dataStart();
         for (SafetensorsHeader.Entry e : header.entries()) {
             Tensor t = new SegmentTensor(e.info(), mapped.segment().asSlice(base + e.begin(), e.info().byteLength()), mapped);

@@ -83,7 +83,7 @@ record SafetensorsHeader(long headerLength, Map<String, String> metadata, List<E
         MemorySegment json = file.asSlice(8, n);
         long bad = Utf8.firstInvalid(json);
         if (bad >= 0) throw fail(path, "header", 8 + bad, "the header is not valid UTF-8 (InvalidHeader)");
-        List<Raw> raws = new ArrayList<>();
+        List<Raw> raws = new ArrayList<>((int) Math.min(1 << 16, n / 80 + 1)); // a capacity hint: entries are ~80+ bytes
         // The header is at most 100 MB and really in the file: copying it to the heap is bounded by its real size.
         Map<String, String> metadata = PlainHeaderParser.parse(json.toArray(ValueLayout.JAVA_BYTE), limits, raws);
         if (metadata == null) metadata = parse(json, path, limits, raws);
