@@ -4,6 +4,7 @@ import dev.tensorfile.core.DType;
 import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorInfo;
 import dev.tensorfile.core.spi.MappedFile;
+import dev.tensorfile.core.spi.SegmentTensor;
 
 import java.lang.foreign.MemorySegment;
 
@@ -40,6 +41,26 @@ final class StridedTensor implements Tensor {
         this.swap = swap && componentSize() > 1;
         this.owner = owner;
         this.contiguous = isRowMajor(shape, stride);
+    }
+
+    /**
+     * The tensor over {@code storage}: a {@link SegmentTensor} when its bytes lie in {@code file} as they are (a
+     * row-major contiguous, little-endian view of a STORED zip entry, a legacy storage or an {@code .npy} body), so
+     * that conversion can hand them to the writer as a kernel copy of a file region; else a {@link StridedTensor}
+     * that gathers (non-contiguous views), inflates (deflated entries) or swaps (big-endian storages) on read.
+     *
+     * @param file the mapping of the file as it is on disk: bytes of any other mapping (an inflated temporary file,
+     *     already deleted) or of the heap stay {@code StridedTensor}s
+     */
+    static Tensor of(TensorInfo info, ByteSource storage, long offset, long[] shape, long[] stride, boolean swap,
+            MappedFile file) {
+        StridedTensor t = new StridedTensor(info, storage, offset, shape, stride, swap, file);
+        if (!t.isView()) return t;
+        MemorySegment data = storage.view().asSlice(offset * t.elementSize, info.byteLength());
+        MemorySegment whole = file.segment();
+        boolean inFile = data.isNative() && whole.isNative() && data.address() >= whole.address()
+                && data.address() + data.byteSize() <= whole.address() + whole.byteSize();
+        return inFile ? new SegmentTensor(info, data, file) : t;
     }
 
     /**
