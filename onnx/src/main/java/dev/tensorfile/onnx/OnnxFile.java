@@ -215,7 +215,7 @@ final class OnnxFile implements TensorFile {
             throw fail(t, TensorProto.fieldName(type.storage.field) + " has " + t.typedEntries + " entries, but dims "
                     + shape + " of " + type + " need " + want);
         }
-        return new DecodedTensor(info, mapped, out -> TypedData.decode(t, type, out, mapped, limits), true);
+        return new DecodedTensor(info, mapped, out -> TypedData.decode(t, type, out, path, limits), true);
     }
 
     private static String typedNames(int fields) {

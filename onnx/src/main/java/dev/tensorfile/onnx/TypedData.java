@@ -2,15 +2,10 @@ package dev.tensorfile.onnx;
 
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.spi.ByteCursor;
-import dev.tensorfile.core.spi.MappedFile;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Decodes a tensor's typed field into raw_data's encoding, exactly as {@code onnx.numpy_helper.to_array} reads it:
@@ -34,8 +29,7 @@ final class TypedData {
     }
 
     /** Fills {@code out} (exactly the tensor's raw byte length) from the typed field of {@code t}. */
-    static void decode(TensorProto t, DataType type, MemorySegment out, MappedFile mapped, ReadLimits limits) {
-        Path file = mapped.path();
+    static void decode(TensorProto t, DataType type, MemorySegment out, Path file, ReadLimits limits) {
         ByteCursor c = new ByteCursor(t.message, t.offset, "onnx", file).structure("initializer '" + t.name + "'");
         WireReader r = new WireReader(c, 0, limits.maxNestingDepth());
         int field = type.storage.field;
@@ -53,7 +47,7 @@ final class TypedData {
                     if (r.wireType() == WireReader.LEN) {
                         MemorySegment packed = r.bytes(TensorProto.fieldName(field));
                         long n = Math.min(packed.byteSize(), limit - o);
-                        if (n < READ_AT_LEAST || !read(mapped, packed, n, out, o)) MemorySegment.copy(packed, 0, out, o, n);
+                        MemorySegment.copy(packed, 0, out, o, n);
                         o += n;
                     } else {
                         MemorySegment one = c.slice(size);
@@ -74,45 +68,6 @@ final class TypedData {
             }
         }
         if (o < limit) throw c.fail("typed data ends after " + o + " of " + limit + " bytes");
-    }
-
-    /**
-     * Runs of float_data/double_data at least this long are read from the file with positional reads rather than
-     * copied from the mapping: the copy would fault in every page of a fresh mapping (about 3 times slower than
-     * the kernel's copy from the page cache on the benchmark VM).
-     */
-    static final long READ_AT_LEAST = 1 << 20;
-
-    /** Reads by 1 MiB, so that the JDK's cached temporary buffer serves a heap destination. */
-    private static final int CHUNK = 1 << 20;
-
-    /**
-     * Reads {@code n} bytes of the run {@code packed} (a slice of {@code mapped}) from the file into {@code out} at
-     * {@code o}. False, with nothing promised about {@code out}, when the file cannot be read again or is no longer
-     * the one mapped (another size, or the run's first and last 8 bytes differ from the mapping): the caller then
-     * copies from the mapping, which stays the source of truth.
-     */
-    static boolean read(MappedFile mapped, MemorySegment packed, long n, MemorySegment out, long o) {
-        if (n < 16 || !packed.isNative() || !mapped.segment().isNative()) return false;
-        long at = packed.address() - mapped.segment().address();
-        try (FileChannel ch = FileChannel.open(mapped.path(), StandardOpenOption.READ)) {
-            if (ch.size() != mapped.size()) return false;
-            for (long done = 0; done < n; ) {
-                int len = (int) Math.min(CHUNK, n - done);
-                ByteBuffer b = out.asSlice(o + done, len).asByteBuffer();
-                while (b.hasRemaining()) {
-                    if (ch.read(b, at + done + b.position()) < 0) return false;
-                }
-                done += len;
-            }
-        } catch (IOException e) {
-            return false;
-        }
-        return same(packed, out, o, 0) && same(packed, out, o, n - 8);
-    }
-
-    private static boolean same(MemorySegment packed, MemorySegment out, long o, long i) {
-        return packed.get(ValueLayout.JAVA_LONG_UNALIGNED, i) == out.get(ValueLayout.JAVA_LONG_UNALIGNED, o + i);
     }
 
     private static long store(MemorySegment out, long o, PackedVarints.Width width, long v) {

@@ -12,7 +12,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 import static dev.tensorfile.onnx.Wire.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -76,45 +75,6 @@ class OnnxPackedVarintTest {
             assertEquals((short) v[i], i16.get(le16, 2L * i), "int16 " + i);
             assertEquals((byte) v[i], u8.get(ValueLayout.JAVA_BYTE, i), "uint8 " + i);
             assertEquals(v[i] != 0 ? 1 : 0, bool.get(ValueLayout.JAVA_BYTE, i), "bool " + i);
-        }
-    }
-
-    /** A float_data run of 1 MiB and more is read with the file's channel; 262,145 floats here. */
-    @Test
-    void largeFloatDataReadFromTheFile() throws IOException {
-        int n = (1 << 18) + 1;
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = i * 0.5f - 3;
-        Path p = dir.resolve("floats.onnx");
-        Files.write(p, model(initializer(tensor("f", 1, new long[] {n}, ld(4, f32(v))))));
-        try (TensorFile f = TensorFiles.open(p, "onnx")) {
-            MemorySegment b = f.tensor("f").bytes();
-            for (int i = 0; i < n; i++) {
-                assertEquals(v[i], b.get(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 4L * i), "value " + i);
-            }
-        }
-    }
-
-    /** The file replaced after open (same size, other values): the tensor still holds what was mapped. */
-    @Test
-    void largeFloatDataOfAReplacedFileComesFromTheMapping() throws IOException {
-        int n = 1 << 18;
-        float[] v = new float[n];
-        float[] other = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = i;
-            other[i] = -i - 1;
-        }
-        Path p = dir.resolve("floats.onnx");
-        Files.write(p, model(initializer(tensor("f", 1, new long[] {n}, ld(4, f32(v))))));
-        try (TensorFile f = TensorFiles.open(p, "onnx")) {
-            Path q = dir.resolve("other.onnx");
-            Files.write(q, model(initializer(tensor("f", 1, new long[] {n}, ld(4, f32(other))))));
-            Files.move(q, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            MemorySegment b = f.tensor("f").bytes();
-            for (int i = 0; i < n; i++) {
-                assertEquals(v[i], b.get(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 4L * i), "value " + i);
-            }
         }
     }
 }
