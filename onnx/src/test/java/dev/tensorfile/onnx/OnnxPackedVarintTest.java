@@ -77,4 +77,26 @@ class OnnxPackedVarintTest {
             assertEquals(v[i] != 0 ? 1 : 0, bool.get(ValueLayout.JAVA_BYTE, i), "bool " + i);
         }
     }
+
+    /** One packed float_data run is a view of the file; the same values split over two runs are decoded. */
+    @Test
+    void packedFloatDataIsAViewAndSplitRunsAreDecoded() throws IOException {
+        float[] v = {1.5f, -2, 0, Float.MAX_VALUE, Float.MIN_VALUE};
+        Path one = dir.resolve("one.onnx");
+        Files.write(one, model(initializer(tensor("f", 1, new long[] {5}, ld(4, f32(v))))));
+        Path two = dir.resolve("two.onnx");
+        Files.write(two, model(initializer(tensor("f", 1, new long[] {5},
+                cat(ld(4, f32(v[0], v[1])), ld(4, f32(v[2], v[3], v[4])))))));
+        for (Path p : new Path[] {one, two}) {
+            try (TensorFile f = TensorFiles.open(p, "onnx")) {
+                var t = f.tensor("f");
+                assertEquals(p == one, t.isView(), p.toString());
+                MemorySegment b = t.bytes();
+                assertEquals(20, b.byteSize());
+                for (int i = 0; i < v.length; i++) {
+                    assertEquals(v[i], b.get(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 4L * i), "value " + i);
+                }
+            }
+        }
+    }
 }
