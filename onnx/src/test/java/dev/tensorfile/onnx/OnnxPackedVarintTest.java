@@ -17,9 +17,9 @@ import static dev.tensorfile.onnx.Wire.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Packed varint runs decoded by whole words (the fast path) and byte by byte (varints over 8 bytes, a run's last
- * bytes): every varint length from 1 to 10 bytes, at every alignment within a word, into each output width. The
- * expected values are the literals the run was encoded from (protobuf.dev encoding guide, {@link Wire}).
+ * Packed varint runs decoded into each output width: every varint length from 1 to 10 bytes, at every offset
+ * within an 8-byte word; and packed float_data as a view. The expected values are the literals the run was encoded
+ * from (protobuf.dev encoding guide, {@link Wire}).
  */
 class OnnxPackedVarintTest {
     @TempDir Path dir;
