@@ -215,6 +215,11 @@ final class OnnxFile implements TensorFile {
             throw fail(t, TensorProto.fieldName(type.storage.field) + " has " + t.typedEntries + " entries, but dims "
                     + shape + " of " + type + " need " + want);
         }
+        if (t.typedRun != null && t.typedRun.byteSize() == rawBytes
+                && (type.storage == DataType.Storage.FLOAT_DATA || type.storage == DataType.Storage.DOUBLE_DATA)) {
+            // one packed run of fixed32/fixed64 values is byte for byte raw_data's little-endian encoding: a view
+            return new SegmentTensor(info, t.typedRun, mapped);
+        }
         return new DecodedTensor(info, mapped, out -> TypedData.decode(t, type, out, path, limits), true);
     }
 

@@ -34,12 +34,14 @@ final class TensorProto {
     final int typedFields;
     final long typedEntries;
     final long typedBytes;
+    /** The typed field's bytes when it occurs once, as one packed run (as onnx.helper writes it); else null. */
+    final MemorySegment typedRun;
     final List<Entry> externalData;
     final long dataLocation;
 
     private TensorProto(MemorySegment message, long offset, String name, long[] dims, long dataType,
             boolean hasSegment, MemorySegment rawData, long rawDataOffset, int typedFields, long typedEntries,
-            long typedBytes, List<Entry> externalData, long dataLocation) {
+            long typedBytes, MemorySegment typedRun, List<Entry> externalData, long dataLocation) {
         this.message = message;
         this.offset = offset;
         this.name = name;
@@ -51,6 +53,7 @@ final class TensorProto {
         this.typedFields = typedFields;
         this.typedEntries = typedEntries;
         this.typedBytes = typedBytes;
+        this.typedRun = typedRun;
         this.externalData = externalData;
         this.dataLocation = dataLocation;
     }
@@ -70,6 +73,8 @@ final class TensorProto {
         int typed = 0;
         long entries = 0;
         long typedBytes = 0;
+        int typedOccurrences = 0;
+        MemorySegment typedRun = null;
         List<Entry> external = List.of();
         long location = 0;
         while (r.next()) {
@@ -103,10 +108,12 @@ final class TensorProto {
                 case 4, 5, 7, 10, 11 -> {
                     int f = r.field();
                     typed |= 1 << f;
+                    typedOccurrences++;
                     int fixed = f == 4 ? 4 : f == 10 ? 8 : 0;
                     if (r.wireType() == WireReader.LEN) {
                         MemorySegment packed = r.bytes(fieldName(f));
                         typedBytes += packed.byteSize();
+                        typedRun = packed;
                         if (fixed > 0) {
                             if (packed.byteSize() % fixed != 0) {
                                 throw r.failField(fieldName(f) + " of " + packed.byteSize()
@@ -150,7 +157,7 @@ final class TensorProto {
             }
         }
         return new TensorProto(message, offset, name, Arrays.copyOf(dims, rank), dataType, hasSegment, raw, rawOffset,
-                typed, entries, typedBytes, external, location);
+                typed, entries, typedBytes, typedOccurrences == 1 ? typedRun : null, external, location);
     }
 
     private static void checkRank(WireReader r, long rank, ReadLimits limits) {
