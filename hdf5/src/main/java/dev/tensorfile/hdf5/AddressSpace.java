@@ -6,6 +6,8 @@ import dev.tensorfile.core.UnsupportedFeatureException;
 import dev.tensorfile.core.spi.ByteCursor;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 
 /**
@@ -76,8 +78,42 @@ final class AddressSpace {
 
     long length(ByteCursor c) { return readSized(c, lengthSize, false); }
 
+    /*
+     * Little-endian reads with constant layouts. ByteCursor's own u16/u32/i64 derive a layout from its byte order on
+     * every call (withOrder: a new layout and a var-handle cache lookup each time), which made those calls the
+     * biggest cost of reading object headers; HDF5 metadata is always little-endian.
+     */
+    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    static int u16(ByteCursor c) {
+        c.require(2);
+        int v = c.segment().get(LE_SHORT, c.position()) & 0xFFFF;
+        c.skip(2);
+        return v;
+    }
+
+    static int i32(ByteCursor c) {
+        c.require(4);
+        int v = c.segment().get(LE_INT, c.position());
+        c.skip(4);
+        return v;
+    }
+
+    static long u32(ByteCursor c) { return i32(c) & 0xFFFFFFFFL; }
+
+    static long i64(ByteCursor c) {
+        c.require(8);
+        long v = c.segment().get(LE_LONG, c.position());
+        c.skip(8);
+        return v;
+    }
+
     /** An unsigned little-endian value of {@code n} bytes (1–8); above 2^63-1 fails unless it is all ones. */
     static long unsigned(ByteCursor c, int n) {
+        if (n == 8) return i64(c);
+        if (n == 4) return u32(c);
         long v = 0;
         for (int i = 0; i < n; i++) v |= (long) c.u8() << (8 * i);
         return v;
@@ -118,7 +154,7 @@ final class AddressSpace {
     /** Verifies the Jenkins lookup3 checksum of {@code [start, end)} stored as 4 bytes at {@code end}. */
     static void checksum(ByteCursor c, long start, long end) {
         c.seek(end);
-        long stored = c.u32();
+        long stored = u32(c);
         int actual = Lookup3.hash(c.segment(), start, end - start);
         if ((int) stored != actual) {
             throw c.failAt(end, String.format("checksum 0x%08x does not match the computed 0x%08x", stored, actual));

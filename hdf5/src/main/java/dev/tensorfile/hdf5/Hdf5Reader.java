@@ -374,7 +374,7 @@ final class Hdf5Reader {
                                 int mask = 0;
                                 if (tree.type == 11) {
                                     size = AddressSpace.unsigned(r, sizeLength);
-                                    mask = r.i32();
+                                    mask = AddressSpace.i32(r);
                                 }
                                 long[] s = new long[(int) rank];
                                 for (int d = 0; d < rank; d++) s[d] = r.u64Size("scaled chunk offset");

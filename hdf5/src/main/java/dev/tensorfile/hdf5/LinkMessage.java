@@ -23,11 +23,11 @@ final class LinkMessage {
         return switch (type) {
             case 0 -> new Link(name, Link.Kind.HARD, space.offset(c), null, null);
             case 1 -> {
-                int n = c.u16();
+                int n = AddressSpace.u16(c);
                 yield new Link(name, Link.Kind.SOFT, AddressSpace.UNDEFINED, c.utf8(n), null);
             }
             case 64 -> {
-                int n = c.u16();
+                int n = AddressSpace.u16(c);
                 ByteCursor v = c.split(n);
                 v.u8(); // version and flags
                 String file = cString(v);
