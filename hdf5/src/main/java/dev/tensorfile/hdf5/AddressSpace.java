@@ -110,6 +110,25 @@ final class AddressSpace {
         return v;
     }
 
+    /**
+     * The next {@code n} bytes as strict UTF-8, like {@link ByteCursor#utf8}, with a fast path for the common
+     * all-ASCII name (ByteCursor builds a reporting CharsetDecoder per call).
+     */
+    static String utf8(ByteCursor c, long n) {
+        if (n > 0 && n <= 256) {
+            c.require(n);
+            byte[] b = new byte[(int) n];
+            MemorySegment.copy(c.segment(), ValueLayout.JAVA_BYTE, c.position(), b, 0, b.length);
+            boolean ascii = true;
+            for (byte x : b) ascii &= x >= 0;
+            if (ascii) {
+                c.skip(n);
+                return new String(b, java.nio.charset.StandardCharsets.US_ASCII);
+            }
+        }
+        return c.utf8(n);
+    }
+
     /** An unsigned little-endian value of {@code n} bytes (1–8); above 2^63-1 fails unless it is all ones. */
     static long unsigned(ByteCursor c, int n) {
         if (n == 8) return i64(c);

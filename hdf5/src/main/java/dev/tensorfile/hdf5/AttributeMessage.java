@@ -24,7 +24,7 @@ record AttributeMessage(String name, DatatypeMessage type, DataspaceMessage data
         ByteCursor n = c.split(pad ? align8(nameSize) : nameSize);
         int len = nameSize;
         while (len > 0 && n.segment().get(java.lang.foreign.ValueLayout.JAVA_BYTE, len - 1) == 0) len--;
-        String name = n.utf8(len);
+        String name = AddressSpace.utf8(n, len);
         ByteCursor t = c.split(pad ? align8(typeSize) : typeSize);
         DatatypeMessage type = (flags & 1) != 0 ? SharedMessage.datatype(space, t) : DatatypeMessage.read(t, 0);
         ByteCursor s = c.split(pad ? align8(spaceSize) : spaceSize);
