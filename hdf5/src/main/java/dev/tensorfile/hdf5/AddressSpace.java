@@ -170,6 +170,23 @@ final class AddressSpace {
         }
     }
 
+    /**
+     * Verifies the lookup3 checksum of the {@code length} bytes at {@code address}, stored in the 4 bytes after
+     * them, straight from the mapping (no cursor or slice: this runs once per object header).
+     */
+    void checksumAt(long address, long length, String structure) {
+        if (!contains(address, length) || !contains(address, length + 4)) {
+            range(address, length + 4, structure); // fails with the usual message
+        }
+        long abs = baseAddress + address;
+        int stored = segment.get(LE_INT, abs + length);
+        int actual = Lookup3.hash(segment, abs, length);
+        if (stored != actual) {
+            throw new MalformedFileException(FORMAT, path, structure, fileOffset + abs + length,
+                    String.format("checksum 0x%08x does not match the computed 0x%08x", stored, actual));
+        }
+    }
+
     /** Verifies the Jenkins lookup3 checksum of {@code [start, end)} stored as 4 bytes at {@code end}. */
     static void checksum(ByteCursor c, long start, long end) {
         c.seek(end);

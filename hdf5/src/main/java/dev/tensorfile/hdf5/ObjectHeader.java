@@ -84,8 +84,7 @@ record ObjectHeader(long address, int version, List<Message> messages) {
         long start = c.position() - space.baseAddress;
         long prefix = start - address;
         // the checksum covers the prefix and chunk 0 (spec IV.A.1.b)
-        ByteCursor whole = space.range(address, prefix + chunk0 + 4, "object header");
-        AddressSpace.checksum(whole, 0, prefix + chunk0);
+        space.checksumAt(address, prefix + chunk0, "object header");
         List<Message> out = new ArrayList<>();
         List<long[]> blocks = new ArrayList<>();
         blocks.add(new long[] {start, chunk0});
