@@ -54,6 +54,11 @@ final class AddressSpace {
 
     /** A cursor over exactly {@code length} bytes at {@code address}. */
     ByteCursor range(long address, long length, String structure) {
+        if (contains(address, length) && baseAddress + address < segment.byteSize()) {
+            // the common case in one slice and one cursor (at + split make two cursors)
+            long abs = baseAddress + address;
+            return new ByteCursor(segment.asSlice(abs, length), fileOffset + abs, FORMAT, path).structure(structure);
+        }
         ByteCursor c = at(address, structure);
         if (length < 0 || length > c.remaining()) {
             throw c.fail(structure + " of " + Long.toUnsignedString(length) + " bytes runs past the end of the file ("
