@@ -6,6 +6,8 @@ import dev.tensorfile.core.UnsupportedFeatureException;
 import dev.tensorfile.core.spi.ByteCursor;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 
 /**
@@ -52,6 +54,11 @@ final class AddressSpace {
 
     /** A cursor over exactly {@code length} bytes at {@code address}. */
     ByteCursor range(long address, long length, String structure) {
+        if (contains(address, length) && baseAddress + address < segment.byteSize()) {
+            // the common case in one slice and one cursor (at + split make two cursors)
+            long abs = baseAddress + address;
+            return new ByteCursor(segment.asSlice(abs, length), fileOffset + abs, FORMAT, path).structure(structure);
+        }
         ByteCursor c = at(address, structure);
         if (length < 0 || length > c.remaining()) {
             throw c.fail(structure + " of " + Long.toUnsignedString(length) + " bytes runs past the end of the file ("
@@ -76,8 +83,61 @@ final class AddressSpace {
 
     long length(ByteCursor c) { return readSized(c, lengthSize, false); }
 
+    /*
+     * Little-endian reads with constant layouts. ByteCursor's own u16/u32/i64 derive a layout from its byte order on
+     * every call (withOrder: a new layout and a var-handle cache lookup each time), which made those calls the
+     * biggest cost of reading object headers; HDF5 metadata is always little-endian.
+     */
+    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    static int u16(ByteCursor c) {
+        c.require(2);
+        int v = c.segment().get(LE_SHORT, c.position()) & 0xFFFF;
+        c.skip(2);
+        return v;
+    }
+
+    static int i32(ByteCursor c) {
+        c.require(4);
+        int v = c.segment().get(LE_INT, c.position());
+        c.skip(4);
+        return v;
+    }
+
+    static long u32(ByteCursor c) { return i32(c) & 0xFFFFFFFFL; }
+
+    static long i64(ByteCursor c) {
+        c.require(8);
+        long v = c.segment().get(LE_LONG, c.position());
+        c.skip(8);
+        return v;
+    }
+
+    /**
+     * The next {@code n} bytes as strict UTF-8, like {@link ByteCursor#utf8}, with a fast path for the common
+     * all-ASCII name (ByteCursor builds a reporting CharsetDecoder per call).
+     */
+    static String utf8(ByteCursor c, long n) {
+        if (n > 0 && n <= 256) {
+            c.require(n);
+            byte[] b = new byte[(int) n];
+            MemorySegment.copy(c.segment(), ValueLayout.JAVA_BYTE, c.position(), b, 0, b.length);
+            boolean ascii = true;
+            for (byte x : b) ascii &= x >= 0;
+            if (ascii) {
+                c.skip(n);
+                return new String(b, java.nio.charset.StandardCharsets.US_ASCII);
+            }
+        }
+        return c.utf8(n);
+    }
+
     /** An unsigned little-endian value of {@code n} bytes (1–8); above 2^63-1 fails unless it is all ones. */
     static long unsigned(ByteCursor c, int n) {
+        if (n == 8) return i64(c);
+        if (n == 4) return u32(c);
         long v = 0;
         for (int i = 0; i < n; i++) v |= (long) c.u8() << (8 * i);
         return v;
@@ -115,10 +175,27 @@ final class AddressSpace {
         }
     }
 
+    /**
+     * Verifies the lookup3 checksum of the {@code length} bytes at {@code address}, stored in the 4 bytes after
+     * them, straight from the mapping (no cursor or slice: this runs once per object header).
+     */
+    void checksumAt(long address, long length, String structure) {
+        if (!contains(address, length) || !contains(address, length + 4)) {
+            range(address, length + 4, structure); // fails with the usual message
+        }
+        long abs = baseAddress + address;
+        int stored = segment.get(LE_INT, abs + length);
+        int actual = Lookup3.hash(segment, abs, length);
+        if (stored != actual) {
+            throw new MalformedFileException(FORMAT, path, structure, fileOffset + abs + length,
+                    String.format("checksum 0x%08x does not match the computed 0x%08x", stored, actual));
+        }
+    }
+
     /** Verifies the Jenkins lookup3 checksum of {@code [start, end)} stored as 4 bytes at {@code end}. */
     static void checksum(ByteCursor c, long start, long end) {
         c.seek(end);
-        long stored = c.u32();
+        long stored = u32(c);
         int actual = Lookup3.hash(c.segment(), start, end - start);
         if ((int) stored != actual) {
             throw c.failAt(end, String.format("checksum 0x%08x does not match the computed 0x%08x", stored, actual));

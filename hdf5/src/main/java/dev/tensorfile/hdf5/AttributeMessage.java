@@ -16,15 +16,15 @@ record AttributeMessage(String name, DatatypeMessage type, DataspaceMessage data
         int version = c.u8();
         if (version < 1 || version > 3) throw c.failAt(start, "attribute message version " + version + " is not 1, 2 or 3");
         int flags = c.u8();
-        int nameSize = c.u16();
-        int typeSize = c.u16();
-        int spaceSize = c.u16();
+        int nameSize = AddressSpace.u16(c);
+        int typeSize = AddressSpace.u16(c);
+        int spaceSize = AddressSpace.u16(c);
         if (version == 3) c.skip(1); // name character set
         boolean pad = version == 1;
         ByteCursor n = c.split(pad ? align8(nameSize) : nameSize);
         int len = nameSize;
         while (len > 0 && n.segment().get(java.lang.foreign.ValueLayout.JAVA_BYTE, len - 1) == 0) len--;
-        String name = n.utf8(len);
+        String name = AddressSpace.utf8(n, len);
         ByteCursor t = c.split(pad ? align8(typeSize) : typeSize);
         DatatypeMessage type = (flags & 1) != 0 ? SharedMessage.datatype(space, t) : DatatypeMessage.read(t, 0);
         ByteCursor s = c.split(pad ? align8(spaceSize) : spaceSize);

@@ -50,15 +50,15 @@ final class BTreeV1 {
             if (next[1] >= 0 && level != next[1] - 1) {
                 throw c.failAt(5, "node level " + level + " under a node of level " + next[1] + ": levels must decrease by one");
             }
-            int entries = c.u16();
+            int entries = AddressSpace.u16(c);
             space.offset(c);
             space.offset(c);
             c.requireCount(entries, keySize + space.offsetSize, "B-tree entry");
             long[] children = new long[entries];
             for (int i = 0; i < entries; i++) {
                 if (type == 1 && level == 0) {
-                    long size = c.u32();
-                    int mask = c.i32();
+                    long size = AddressSpace.u32(c);
+                    int mask = AddressSpace.i32(c);
                     long[] offsets = new long[rank];
                     for (int d = 0; d < rank; d++) offsets[d] = c.u64Size("chunk offset");
                     c.skip(8);

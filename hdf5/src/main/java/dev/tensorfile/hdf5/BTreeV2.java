@@ -37,12 +37,12 @@ final class BTreeV2 {
         int version = c.u8();
         if (version != 0) throw c.failAt(4, "v2 B-tree version " + version + " is not 0");
         type = c.u8();
-        long ns = c.u32();
-        recordSize = c.u16();
-        depth = c.u16();
+        long ns = AddressSpace.u32(c);
+        recordSize = AddressSpace.u16(c);
+        depth = AddressSpace.u16(c);
         c.skip(2);
         root = space.offset(c);
-        rootRecords = c.u16();
+        rootRecords = AddressSpace.u16(c);
         space.length(c);
         AddressSpace.checksum(c, space.baseAddress + address, c.position());
         if (ns < 16 || ns > (1 << 24) || recordSize == 0 || recordSize > ns) {

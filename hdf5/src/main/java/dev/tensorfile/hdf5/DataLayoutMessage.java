@@ -45,10 +45,10 @@ sealed interface DataLayoutMessage {
             long address = cls == 0 ? AddressSpace.UNDEFINED : space.offset(c);
             if (rank < 1 || rank > 33) throw c.failAt(1, "layout dimensionality " + rank + " is not 1 to 33");
             long[] dims = new long[rank];
-            for (int i = 0; i < rank; i++) dims[i] = c.u32();
+            for (int i = 0; i < rank; i++) dims[i] = AddressSpace.u32(c);
             return switch (cls) {
                 case 0 -> {
-                    long size = c.u32();
+                    long size = AddressSpace.u32(c);
                     yield new Compact(m.dataAddress() + c.position(), size);
                 }
                 case 1 -> {
@@ -57,7 +57,7 @@ sealed interface DataLayoutMessage {
                     yield new Contiguous(address, n);
                 }
                 case 2 -> {
-                    long elementSize = c.u32();
+                    long elementSize = AddressSpace.u32(c);
                     long[] chunk = java.util.Arrays.copyOf(dims, rank - 1);
                     yield new Chunked(chunk, elementSize, 0, address, 0, 0, 0);
                 }
@@ -68,7 +68,7 @@ sealed interface DataLayoutMessage {
         int cls = c.u8();
         switch (cls) {
             case 0 -> {
-                int size = c.u16();
+                int size = AddressSpace.u16(c);
                 return new Compact(m.dataAddress() + c.position(), size);
             }
             case 1 -> {
@@ -82,8 +82,8 @@ sealed interface DataLayoutMessage {
                     if (rank < 0 || rank > 32) throw c.failAt(2, "chunk dimensionality " + (rank + 1) + " is not 1 to 33");
                     long address = space.offset(c);
                     long[] dims = new long[rank];
-                    for (int i = 0; i < rank; i++) dims[i] = c.u32();
-                    long elementSize = c.u32();
+                    for (int i = 0; i < rank; i++) dims[i] = AddressSpace.u32(c);
+                    long elementSize = AddressSpace.u32(c);
                     return new Chunked(dims, elementSize, 0, address, 0, 0, 0);
                 }
                 int flags = c.u8();
@@ -101,7 +101,7 @@ sealed interface DataLayoutMessage {
                     case 1 -> {
                         if ((flags & 2) != 0) {
                             filteredSize = space.length(c);
-                            mask = c.i32();
+                            mask = AddressSpace.i32(c);
                         }
                     }
                     case 2 -> { }

@@ -40,7 +40,7 @@ record DatatypeMessage(int typeClass, int version, int bits, int size, DatatypeM
         int cls = b0 & 0x0F;
         int version = b0 >> 4;
         int bits = c.u8() | c.u8() << 8 | c.u8() << 16;
-        long size = c.u32();
+        long size = AddressSpace.u32(c);
         if (version < 1 || version > 5) throw c.failAt(start, "datatype version " + version + " is not 1 to 5");
         if (size > Integer.MAX_VALUE) throw c.failAt(start + 4, "datatype size " + size + " is too large");
         DatatypeMessage base = null;
@@ -52,17 +52,17 @@ record DatatypeMessage(int typeClass, int version, int bits, int size, DatatypeM
         long bias = 0;
         switch (cls) {
             case FIXED, BITFIELD -> {
-                offset = c.u16();
-                precision = c.u16();
+                offset = AddressSpace.u16(c);
+                precision = AddressSpace.u16(c);
             }
             case FLOAT -> {
-                offset = c.u16();
-                precision = c.u16();
+                offset = AddressSpace.u16(c);
+                precision = AddressSpace.u16(c);
                 c.u8(); // exponent location
                 expSize = c.u8();
                 c.u8(); // mantissa location
                 mantSize = c.u8();
-                bias = c.u32();
+                bias = AddressSpace.u32(c);
             }
             case TIME -> c.skip(Math.min(2, c.remaining()));
             case STRING, REFERENCE -> { }
@@ -91,7 +91,7 @@ record DatatypeMessage(int typeClass, int version, int bits, int size, DatatypeM
                 if (version < 3) c.skip(3);
                 c.requireCount(rank, 4, "array dimension");
                 arrayDims = new long[rank];
-                for (int i = 0; i < rank; i++) arrayDims[i] = c.u32();
+                for (int i = 0; i < rank; i++) arrayDims[i] = AddressSpace.u32(c);
                 if (version < 3) c.skip(4L * rank); // permutation indices
                 base = read(c, depth + 1);
             }

@@ -162,7 +162,7 @@ final class ExtensibleArrayIndex implements ChunkIndex {
         if (address == AddressSpace.UNDEFINED) return null;
         if (!filtered) return new ChunkRef(address, chunkBytes, 0);
         long size = AddressSpace.unsigned(c, elementSize - space.offsetSize - 4);
-        return new ChunkRef(address, size, c.i32());
+        return new ChunkRef(address, size, AddressSpace.i32(c));
     }
 
     long header() { return header; }

@@ -22,7 +22,7 @@ record FillValueMessage(byte[] value) {
                 defined = c.u8() != 0;
                 if (version == 1 || defined) {
                     if (c.remaining() == 0) return ZEROS;
-                    long size = c.u32();
+                    long size = AddressSpace.u32(c);
                     if (!defined || size == 0) return ZEROS;
                     return new FillValueMessage(c.bytes(size));
                 }
@@ -30,7 +30,7 @@ record FillValueMessage(byte[] value) {
             } else if (version == 3) {
                 int flags = c.u8();
                 if ((flags & 0x20) == 0) return ZEROS;
-                long size = c.u32();
+                long size = AddressSpace.u32(c);
                 return size == 0 ? ZEROS : new FillValueMessage(c.bytes(size));
             }
             throw c.failAt(0, "fill value message version " + version + " is not 1, 2 or 3");
@@ -38,7 +38,7 @@ record FillValueMessage(byte[] value) {
         m = header.first(ObjectHeader.FILL_VALUE_OLD);
         if (m != null) {
             ByteCursor c = m.cursor(space, "old fill value message");
-            long size = c.u32();
+            long size = AddressSpace.u32(c);
             return size == 0 ? ZEROS : new FillValueMessage(c.bytes(size));
         }
         return ZEROS;

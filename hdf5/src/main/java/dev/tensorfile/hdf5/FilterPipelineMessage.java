@@ -37,10 +37,10 @@ record FilterPipelineMessage(List<Filter> filters) {
         if (count > 32) throw c.failAt(1, count + " filters: HDF5 allows at most 32");
         List<Filter> list = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            int id = c.u16();
-            int nameLength = version == 1 || id >= 256 ? c.u16() : 0;
-            int flags = c.u16();
-            int nvalues = c.u16();
+            int id = AddressSpace.u16(c);
+            int nameLength = version == 1 || id >= 256 ? AddressSpace.u16(c) : 0;
+            int flags = AddressSpace.u16(c);
+            int nvalues = AddressSpace.u16(c);
             String name = "";
             if (nameLength > 0) {
                 byte[] b = c.bytes(version == 1 ? (nameLength + 7) / 8 * 8 : nameLength);
@@ -50,7 +50,7 @@ record FilterPipelineMessage(List<Filter> filters) {
             }
             c.requireCount(nvalues, 4, "filter client data");
             int[] data = new int[nvalues];
-            for (int k = 0; k < nvalues; k++) data[k] = c.i32();
+            for (int k = 0; k < nvalues; k++) data[k] = AddressSpace.i32(c);
             if (version == 1 && nvalues % 2 == 1) c.skip(4);
             list.add(new Filter(id, name, flags, data));
         }

@@ -87,7 +87,7 @@ final class FixedArrayIndex implements ChunkIndex {
         if (address == AddressSpace.UNDEFINED) return null;
         if (!filtered) return new ChunkRef(address, chunkBytes, 0);
         long size = AddressSpace.unsigned(c, entrySize - space.offsetSize - 4);
-        int mask = c.i32();
+        int mask = AddressSpace.i32(c);
         return new ChunkRef(address, size, mask);
     }
 }

@@ -40,11 +40,11 @@ final class FractalHeap {
         AddressSpace.signature(c, "FRHP");
         int version = c.u8();
         if (version != 0) throw c.failAt(start + 4, "fractal heap version " + version + " is not 0");
-        idLength = c.u16();
-        filterLength = c.u16();
+        idLength = AddressSpace.u16(c);
+        filterLength = AddressSpace.u16(c);
         int flags = c.u8();
         checksumDirect = (flags & 2) != 0;
-        maxManagedSize = c.u32();
+        maxManagedSize = AddressSpace.u32(c);
         space.length(c); // next huge object ID
         hugeTree = space.offset(c);
         space.length(c); // free space in managed blocks
@@ -57,13 +57,13 @@ final class FractalHeap {
         space.length(c); // huge objects
         space.length(c); // tiny objects size
         space.length(c); // tiny objects
-        width = c.u16();
+        width = AddressSpace.u16(c);
         startBlockSize = space.length(c);
         maxDirectBlockSize = space.length(c);
-        maxHeapBits = c.u16();
-        c.u16(); // starting rows of the root indirect block
+        maxHeapBits = AddressSpace.u16(c);
+        AddressSpace.u16(c); // starting rows of the root indirect block
         rootBlock = space.offset(c);
-        rootRows = c.u16();
+        rootRows = AddressSpace.u16(c);
         if (filterLength > 0) {
             space.length(c);
             c.skip(4);
@@ -180,6 +180,9 @@ final class FractalHeap {
     /** A cursor at the first child entry of the indirect block. */
     private ByteCursor indirectBlock(long block, int rows) {
         ByteCursor c = space.at(block, "fractal heap indirect block");
+        // a block already checked (signature, owner, checksum) is not parsed again: a dense group's B-tree walk
+        // looks up every link through the same root indirect block
+        if (verified.contains(block)) return c.seek(c.position() + 5 + space.offsetSize + offsetBytes);
         long start = c.position();
         AddressSpace.signature(c, "FHIB");
         int version = c.u8();
@@ -201,23 +204,28 @@ final class FractalHeap {
 
     private ByteCursor direct(long block, long size, long blockOffset, long offset, long length) {
         ByteCursor c = space.range(block, size, "fractal heap direct block");
+        if (verified.contains(block)) return object(c, size, offset - blockOffset, offset, length);
         AddressSpace.signature(c, "FHDB");
         int version = c.u8();
         if (version != 0) throw c.failAt(4, "direct block version " + version + " is not 0");
         long header = space.offset(c);
         if (header != address) throw c.failAt(5, "belongs to heap " + header + ", not " + address);
         c.skip(offsetBytes);
-        if (checksumDirect && !verified.contains(block)) {
+        if (checksumDirect) {
             long at = c.position();
-            long stored = c.u32();
+            long stored = AddressSpace.u32(c);
             // the checksum covers the whole block with its own field zeroed (libhdf5 H5HF__cache_dblock_verify_chksum)
             byte[] copy = c.segment().toArray(ValueLayout.JAVA_BYTE);
             for (int i = 0; i < 4; i++) copy[(int) at + i] = 0;
-            int actual = Lookup3.hash(MemorySegment.ofArray(copy), 0, copy.length);
+            int actual = Lookup3.hash(copy, 0, copy.length);
             if ((int) stored != actual) throw c.failAt(at, String.format("checksum 0x%08x does not match the computed 0x%08x", stored, actual));
-            verified.add(block);
         }
-        long within = offset - blockOffset;
+        verified.add(block);
+        return object(c, size, offset - blockOffset, offset, length);
+    }
+
+    /** The object at {@code within} bytes into the direct block {@code c}, checked to lie past the block's header. */
+    private ByteCursor object(ByteCursor c, long size, long within, long offset, long length) {
         long headerSize = 5 + space.offsetSize + offsetBytes + (checksumDirect ? 4 : 0);
         if (within < headerSize || length > size - within) {
             throw c.failAt(0, "object at heap offset " + offset + " of " + length + " bytes is outside its direct block");

@@ -41,7 +41,7 @@ final class GlobalHeap {
         body.seek(headerSize);
         Map<Integer, long[]> objects = new HashMap<>();
         while (body.remaining() >= 8 + space.lengthSize) {
-            int index = body.u16();
+            int index = AddressSpace.u16(body);
             body.skip(6); // reference count, reserved
             long objectSize = space.length(body);
             if (index == 0) break; // free space runs to the end of the collection

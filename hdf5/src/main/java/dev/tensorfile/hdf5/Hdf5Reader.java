@@ -29,7 +29,8 @@ final class Hdf5Reader {
     private final StringDecoder strings;
     final Metadata.Builder metadata = Metadata.builder();
     final List<Tensor> tensors = new ArrayList<>();
-    final List<String> details = new ArrayList<>();
+    /** Lines of the group tree: Strings, or for datasets a {@code Supplier<String>} built only if details are asked for. */
+    final List<Object> details = new ArrayList<>();
     final List<UnsupportedEntry> unsupported = new ArrayList<>();
     private final Map<Long, String> reached = new HashMap<>();
     private final Map<String, Long> paths = new HashMap<>();
@@ -69,10 +70,10 @@ final class Hdf5Reader {
                 details.add(indent + p.label() + (p.path().isEmpty() ? "" : "/") + describeAttrs(attrs));
                 addAttributes(p.path(), attrs, indent + "  ");
                 List<Link> links = Group.links(space, h);
+                String childIndent = "  ".repeat(p.depth() + 1);
                 for (int i = links.size() - 1; i >= 0; i--) {
                     Link l = links.get(i);
                     String child = p.path().isEmpty() ? l.name() : p.path() + "/" + l.name();
-                    String childIndent = "  ".repeat(p.depth() + 1);
                     switch (l.kind()) {
                         case HARD -> stack.push(new Pending(child, l.address(), p.depth() + 1, l.name()));
                         case SOFT -> softLinks.add(new String[] {child, l.target(), p.path(), childIndent});
@@ -191,9 +192,11 @@ final class Hdf5Reader {
             };
             if (k != null && k.blockBytes() == type.size()) dtype = k;
         }
-        String line = label + "  " + type.describe() + " " + (ds.kind() == DataspaceMessage.Kind.NULL ? "null dataspace"
-                : java.util.Arrays.toString(ds.dims())) + "  " + describe(layout, pipeline);
-        details.add(line + (attrs.isEmpty() ? "" : "  (" + attrs.size() + " attributes)"));
+        int attrCount = attrs.size();
+        // built on demand: listing thousands of datasets should not format thousands of lines nobody reads
+        details.add((java.util.function.Supplier<String>) () -> label + "  " + type.describe() + " "
+                + (ds.kind() == DataspaceMessage.Kind.NULL ? "null dataspace" : java.util.Arrays.toString(ds.dims()))
+                + "  " + describe(layout, pipeline) + (attrCount == 0 ? "" : "  (" + attrCount + " attributes)"));
         if (dtype == null) {
             unsupported.add(new UnsupportedEntry(name, "dataset of type " + type.describe()));
             return;
@@ -374,7 +377,7 @@ final class Hdf5Reader {
                                 int mask = 0;
                                 if (tree.type == 11) {
                                     size = AddressSpace.unsigned(r, sizeLength);
-                                    mask = r.i32();
+                                    mask = AddressSpace.i32(r);
                                 }
                                 long[] s = new long[(int) rank];
                                 for (int d = 0; d < rank; d++) s[d] = r.u64Size("scaled chunk offset");

@@ -29,7 +29,9 @@ final class Hdf5TensorFile implements TensorFile {
     private final Metadata metadata;
     private final List<Tensor> tensors;
     private final Map<String, Tensor> byName = new HashMap<>();
-    private final List<String> details;
+    private final List<String> detailsPrefix;
+    private final List<Object> detailLines;
+    private List<String> details;
     private final List<UnsupportedEntry> unsupported;
     private ExecutorService executor;
 
@@ -50,9 +52,8 @@ final class Hdf5TensorFile implements TensorFile {
         this.metadata = md.build();
         this.tensors = List.copyOf(reader.tensors);
         for (Tensor t : tensors) byName.putIfAbsent(t.name(), t);
-        java.util.ArrayList<String> d = new java.util.ArrayList<>(detailsPrefix);
-        d.addAll(reader.details);
-        this.details = Collections.unmodifiableList(d);
+        this.detailsPrefix = detailsPrefix;
+        this.detailLines = reader.details;
         this.unsupported = List.copyOf(reader.unsupported);
     }
 
@@ -83,7 +84,17 @@ final class Hdf5TensorFile implements TensorFile {
     @Override public Metadata metadata() { return metadata; }
     @Override public List<Tensor> tensors() { return tensors; }
     @Override public Optional<Tensor> find(String name) { return Optional.ofNullable(byName.get(name)); }
-    @Override public List<String> details() { return details; }
+    /** The group tree, its dataset lines formatted on first call (they are not needed to list or read tensors). */
+    @Override
+    public synchronized List<String> details() {
+        if (details == null) {
+            java.util.ArrayList<String> d = new java.util.ArrayList<>(detailsPrefix.size() + detailLines.size());
+            d.addAll(detailsPrefix);
+            for (Object o : detailLines) d.add(o instanceof java.util.function.Supplier<?> s ? (String) s.get() : (String) o);
+            details = Collections.unmodifiableList(d);
+        }
+        return details;
+    }
     @Override public List<UnsupportedEntry> unsupported() { return unsupported; }
 
     /** Every tensor read end to end and every chunk of every chunked dataset decoded (checksums included). */

@@ -382,7 +382,7 @@ class Hdf5Writer extends AbstractTensorWriter {
         ByteBuffer sb = ByteBuffer.allocate(ALIGN).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         sb.put(Superblock.SIGNATURE).put((byte) 2).put((byte) 8).put((byte) 8).put((byte) 0);
         sb.putLong(0).putLong(-1L).putLong(eof).putLong(rootAddress);
-        sb.putInt(Lookup3.hash(MemorySegment.ofArray(sb.array()), 0, 44));
+        sb.putInt(Lookup3.hash(sb.array(), 0, 44));
         sb.clear();
         int total = 0;
         if (crc != null) {
@@ -570,7 +570,7 @@ class Hdf5Writer extends AbstractTensorWriter {
         MessageEncoder h = new MessageEncoder();
         h.bytes("OHDR".getBytes(StandardCharsets.US_ASCII)).u8(2).u8(2).u32(m.length).bytes(m);
         byte[] header = h.toBytes();
-        int sum = Lookup3.hash(MemorySegment.ofArray(header), 0, header.length);
+        int sum = Lookup3.hash(header, 0, header.length);
         align(8);
         n.address = pos();
         emit(header);

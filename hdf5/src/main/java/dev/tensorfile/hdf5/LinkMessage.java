@@ -19,15 +19,15 @@ final class LinkMessage {
         if ((flags & 0x10) != 0) c.skip(1); // character set of the name
         long nameLength = AddressSpace.unsigned(c, 1 << (flags & 3));
         if (nameLength == 0 || nameLength > space.limits.maxStringBytes()) throw c.fail("link name length " + nameLength + " is invalid");
-        String name = c.utf8(nameLength);
+        String name = AddressSpace.utf8(c, nameLength);
         return switch (type) {
             case 0 -> new Link(name, Link.Kind.HARD, space.offset(c), null, null);
             case 1 -> {
-                int n = c.u16();
+                int n = AddressSpace.u16(c);
                 yield new Link(name, Link.Kind.SOFT, AddressSpace.UNDEFINED, c.utf8(n), null);
             }
             case 64 -> {
-                int n = c.u16();
+                int n = AddressSpace.u16(c);
                 ByteCursor v = c.split(n);
                 v.u8(); // version and flags
                 String file = cString(v);

@@ -8,20 +8,29 @@ import java.lang.foreign.ValueLayout;
  * "H5_checksum_lookup3"), computed over bytes with an initial value of 0.
  */
 final class Lookup3 {
-    /** One constant: a layout derived per call goes through the JDK's var-handle cache each time (slow). */
-    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
-
     private Lookup3() {}
 
+    /**
+     * The hash of {@code length} bytes of {@code s} at {@code offset}. The bytes are copied to an array first (one
+     * bulk copy): hashing straight from the segment costs a var-handle access per word, which dominated opening a
+     * file of thousands of small object headers before the JIT had compiled it.
+     */
     static int hash(MemorySegment s, long offset, long length) {
+        if (length > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(length + " bytes to hash");
+        byte[] b = new byte[(int) length];
+        MemorySegment.copy(s, ValueLayout.JAVA_BYTE, offset, b, 0, b.length);
+        return hash(b, 0, b.length);
+    }
+
+    static int hash(byte[] k, int offset, int length) {
         int a, b, c;
-        a = b = c = 0xdeadbeef + (int) length;
-        long p = offset;
-        long left = length;
+        a = b = c = 0xdeadbeef + length;
+        int p = offset;
+        int left = length;
         while (left > 12) {
-            a += word(s, p);
-            b += word(s, p + 4);
-            c += word(s, p + 8);
+            a += word(k, p);
+            b += word(k, p + 4);
+            c += word(k, p + 8);
             a -= c; a ^= Integer.rotateLeft(c, 4); c += b;
             b -= a; b ^= Integer.rotateLeft(a, 6); a += c;
             c -= b; c ^= Integer.rotateLeft(b, 8); b += a;
@@ -32,11 +41,15 @@ final class Lookup3 {
             left -= 12;
         }
         if (left == 0) return c;
-        int[] k = new int[12];
-        for (int i = 0; i < left; i++) k[i] = s.get(ValueLayout.JAVA_BYTE, p + i) & 0xFF;
-        a += k[0] | k[1] << 8 | k[2] << 16 | k[3] << 24;
-        b += k[4] | k[5] << 8 | k[6] << 16 | k[7] << 24;
-        c += k[8] | k[9] << 8 | k[10] << 16 | k[11] << 24;
+        // the tail, zero-padded to 12 bytes (hashlittle's byte-wise switch)
+        int k0 = 0, k1 = 0, k2 = 0;
+        for (int i = 0; i < left; i++) {
+            int v = (k[p + i] & 0xFF) << (8 * (i & 3));
+            if (i < 4) k0 |= v; else if (i < 8) k1 |= v; else k2 |= v;
+        }
+        a += k0;
+        b += k1;
+        c += k2;
         c ^= b; c -= Integer.rotateLeft(b, 14);
         a ^= c; a -= Integer.rotateLeft(c, 11);
         b ^= a; b -= Integer.rotateLeft(a, 25);
@@ -47,7 +60,7 @@ final class Lookup3 {
         return c;
     }
 
-    private static int word(MemorySegment s, long p) {
-        return s.get(LE_INT, p);
+    private static int word(byte[] k, int p) {
+        return (k[p] & 0xFF) | (k[p + 1] & 0xFF) << 8 | (k[p + 2] & 0xFF) << 16 | (k[p + 3] & 0xFF) << 24;
     }
 }

@@ -47,7 +47,7 @@ record ObjectHeader(long address, int version, List<Message> messages) {
         c.skip(1);
         c.skip(2); // message count: libhdf5 splits and merges NIL messages, so the blocks are read to their end
         c.skip(4); // reference count
-        long size = c.u32();
+        long size = AddressSpace.u32(c);
         c.skip(4); // pads the 12-byte prefix to 16 (spec IV.A.1.a)
         List<Message> out = new ArrayList<>();
         List<long[]> blocks = new ArrayList<>();
@@ -60,8 +60,8 @@ record ObjectHeader(long address, int version, List<Message> messages) {
             ByteCursor m = space.range(start, length, "object header message block");
             while (m.remaining() >= 8) {
                 long at = m.position();
-                int type = m.u16();
-                int msize = m.u16();
+                int type = AddressSpace.u16(m);
+                int msize = AddressSpace.u16(m);
                 int flags = m.u8();
                 m.skip(3);
                 if (msize > m.remaining()) throw m.failAt(at, "message of " + msize + " bytes overruns its header block");
@@ -84,8 +84,7 @@ record ObjectHeader(long address, int version, List<Message> messages) {
         long start = c.position() - space.baseAddress;
         long prefix = start - address;
         // the checksum covers the prefix and chunk 0 (spec IV.A.1.b)
-        ByteCursor whole = space.range(address, prefix + chunk0 + 4, "object header");
-        AddressSpace.checksum(whole, 0, prefix + chunk0);
+        space.checksumAt(address, prefix + chunk0, "object header");
         List<Message> out = new ArrayList<>();
         List<long[]> blocks = new ArrayList<>();
         blocks.add(new long[] {start, chunk0});
@@ -107,7 +106,7 @@ record ObjectHeader(long address, int version, List<Message> messages) {
             while (m.remaining() >= headerSize) {
                 long at = m.position();
                 int type = m.u8();
-                int msize = m.u16();
+                int msize = AddressSpace.u16(m);
                 int mflags = m.u8();
                 if (creationOrder) m.skip(2);
                 if (msize > m.remaining()) throw m.failAt(at, "message of " + msize + " bytes overruns its header block");

@@ -47,9 +47,9 @@ final class StringDecoder {
 
     String vlen(MemorySegment e) {
         ByteCursor c = new ByteCursor(e, -1, AddressSpace.FORMAT, space.path).structure("variable-length string");
-        long length = c.u32();
+        long length = AddressSpace.u32(c);
         long collection = space.offset(c);
-        int index = c.i32();
+        int index = AddressSpace.i32(c);
         if (length == 0 && (collection == 0 || collection == AddressSpace.UNDEFINED)) return "";
         MemorySegment obj = heap.object(collection, index);
         if (length > obj.byteSize()) {

@@ -17,17 +17,17 @@ final class SymbolTableNode {
         int version = c.u8();
         if (version != 1) throw c.failAt(c.position() - 1, "symbol table node version " + version + " is not 1");
         c.skip(1);
-        int count = c.u16();
+        int count = AddressSpace.u16(c);
         c.requireCount(count, 2L * space.offsetSize + 24, "symbol table entry");
         for (int i = 0; i < count; i++) {
             long nameOffset = space.length(c);
             long header = space.offset(c);
-            int cacheType = c.i32();
+            int cacheType = AddressSpace.i32(c);
             c.skip(4);
             ByteCursor scratch = c.split(16);
             String name = heap.string(space, nameOffset);
             if (cacheType == 2) {
-                long valueOffset = scratch.u32();
+                long valueOffset = AddressSpace.u32(scratch);
                 out.add(new Link(name, Link.Kind.SOFT, AddressSpace.UNDEFINED, heap.string(space, valueOffset), null));
             } else {
                 out.add(new Link(name, Link.Kind.HARD, header, null, null));
