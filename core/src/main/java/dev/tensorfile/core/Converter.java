@@ -191,19 +191,17 @@ public final class Converter {
     private long copy(Tensor src, TensorSink sink, long written, long total) {
         long length = src.info().byteLength();
         if (src instanceof SegmentTensor view && length >= TRANSFER_MIN) {
-            // A view of a mapped file: let the kernel copy it (no page faults, no user-space copy) if the writer can.
-            long offset = view.fileOffset();
-            long n = Math.min(COPY_CHUNK, length);
-            if (sink.transferFrom(view.file(), offset, n)) {
-                listener.progress(written += n, total);
-                for (long at = n; at < length; at += n) {
-                    n = Math.min(COPY_CHUNK, length - at);
-                    if (!sink.transferFrom(view.file(), offset + at, n)) {
-                        throw new IllegalStateException("the writer stopped taking kernel copies mid-tensor");
-                    }
-                    listener.progress(written += n, total);
+            // A view of a mapped file: let the kernel copy it (no page faults, no user-space copy) if the writer can;
+            // a writer that declines does so on the first chunk, before anything is written.
+            for (long at = 0; at < length; ) {
+                long n = Math.min(COPY_CHUNK, length - at);
+                if (!sink.transferFrom(view.file(), view.fileOffset() + at, n)) {
+                    if (at == 0) break;
+                    throw new IllegalStateException("the writer stopped taking kernel copies mid-tensor");
                 }
-                return written;
+                listener.progress(written += n, total);
+                at += n;
+                if (at == length) return written;
             }
         }
         if (src.isView()) {

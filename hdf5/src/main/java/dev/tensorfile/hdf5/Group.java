@@ -35,24 +35,12 @@ final class Group {
             for (ObjectHeader.Message m : h.all(ObjectHeader.LINK)) out.add(LinkMessage.read(space, m.cursor(space, "link message")));
             ObjectHeader.Message li = h.first(ObjectHeader.LINK_INFO);
             if (li != null) {
-                ByteCursor c = li.cursor(space, "link info message");
-                int version = c.u8();
-                if (version != 0) throw c.failAt(0, "link info version " + version + " is not 0");
-                int flags = c.u8();
-                if ((flags & 1) != 0) c.skip(8);
-                long heapAddress = space.offset(c);
-                long nameIndex = space.offset(c);
-                long orderIndex = (flags & 2) != 0 ? space.offset(c) : AddressSpace.UNDEFINED;
-                creationOrder = (flags & 1) != 0;
-                if (heapAddress != AddressSpace.UNDEFINED) {
-                    FractalHeap heap = new FractalHeap(space, heapAddress);
-                    boolean byOrder = orderIndex != AddressSpace.UNDEFINED;
-                    BTreeV2 tree = new BTreeV2(space, byOrder ? orderIndex : nameIndex);
-                    int expected = byOrder ? 6 : 5;
-                    if (tree.type != expected) {
-                        throw space.malformed("v2 B-tree header", tree.address(), "type " + tree.type + " where a link index of type " + expected + " was expected");
-                    }
-                    tree.forEach(r -> {
+                DenseIndex index = DenseIndex.read(space, li, "link info", 8);
+                creationOrder = index.creationOrderTracked();
+                if (index.heapAddress() != AddressSpace.UNDEFINED) {
+                    FractalHeap heap = new FractalHeap(space, index.heapAddress());
+                    boolean byOrder = index.byOrder();
+                    index.tree(space, 5, "link").forEach(r -> {
                         r.skip(byOrder ? 8 : 4);
                         out.add(LinkMessage.read(space, heap.object(r)));
                         if (out.size() > space.limits.maxCollectionSize()) throw r.fail("too many links");
@@ -74,28 +62,15 @@ final class Group {
         boolean creationOrder = false;
         ObjectHeader.Message ai = h.first(ObjectHeader.ATTRIBUTE_INFO);
         if (ai != null) {
-            ByteCursor c = ai.cursor(space, "attribute info message");
-            int version = c.u8();
-            if (version != 0) throw c.failAt(0, "attribute info version " + version + " is not 0");
-            int flags = c.u8();
-            if ((flags & 1) != 0) c.skip(2);
-            long heapAddress = space.offset(c);
-            long nameIndex = space.offset(c);
-            long orderIndex = (flags & 2) != 0 ? space.offset(c) : AddressSpace.UNDEFINED;
-            creationOrder = (flags & 1) != 0;
-            if (heapAddress != AddressSpace.UNDEFINED) {
-                FractalHeap heap = new FractalHeap(space, heapAddress);
-                boolean byOrder = orderIndex != AddressSpace.UNDEFINED;
-                if (!byOrder) creationOrder = false;
-                BTreeV2 tree = new BTreeV2(space, byOrder ? orderIndex : nameIndex);
-                int expected = byOrder ? 9 : 8;
-                if (tree.type != expected) {
-                    throw space.malformed("v2 B-tree header", tree.address(), "type " + tree.type + " where an attribute index of type " + expected + " was expected");
-                }
-                tree.forEach(r -> {
+            DenseIndex index = DenseIndex.read(space, ai, "attribute info", 2);
+            creationOrder = index.creationOrderTracked();
+            if (index.heapAddress() != AddressSpace.UNDEFINED) {
+                FractalHeap heap = new FractalHeap(space, index.heapAddress());
+                index.tree(space, 8, "attribute").forEach(r -> {
                     out.add(AttributeMessage.read(space, heap.object(r.split(8))));
                     if (out.size() > space.limits.maxCollectionSize()) throw r.fail("too many attributes");
                 });
+                if (!index.byOrder()) creationOrder = false;
             }
         }
         if (!creationOrder) {
@@ -104,5 +79,38 @@ final class Group {
             return new ArrayList<>(sorted.values());
         }
         return out;
+    }
+
+    /**
+     * A link info or attribute info message (spec IV.A.2.c, IV.A.2.v): the same layout but for the width of the
+     * maximum creation index — where dense storage keeps a group's links or an object's attributes.
+     */
+    private record DenseIndex(long heapAddress, long nameIndex, long orderIndex, boolean creationOrderTracked) {
+        static DenseIndex read(AddressSpace space, ObjectHeader.Message m, String what, int maxCreationIndexBytes) {
+            ByteCursor c = m.cursor(space, what + " message");
+            int version = c.u8();
+            if (version != 0) throw c.failAt(0, what + " version " + version + " is not 0");
+            int flags = c.u8();
+            if ((flags & 1) != 0) c.skip(maxCreationIndexBytes);
+            long heapAddress = space.offset(c);
+            long nameIndex = space.offset(c);
+            long orderIndex = (flags & 2) != 0 ? space.offset(c) : AddressSpace.UNDEFINED;
+            return new DenseIndex(heapAddress, nameIndex, orderIndex, (flags & 1) != 0);
+        }
+
+        boolean byOrder() { return orderIndex != AddressSpace.UNDEFINED; }
+
+        /** The index to walk: by creation order where there is one (type {@code byNameType + 1}), by name otherwise. */
+        BTreeV2 tree(AddressSpace space, int byNameType, String what) {
+            BTreeV2 tree = new BTreeV2(space, byOrder() ? orderIndex : nameIndex);
+            int expected = byOrder() ? byNameType + 1 : byNameType;
+            if (tree.type != expected) {
+                throw space.malformed("v2 B-tree header", tree.address(), "type " + tree.type + " where " + article(what)
+                        + " " + what + " index of type " + expected + " was expected");
+            }
+            return tree;
+        }
+
+        private static String article(String what) { return what.startsWith("a") ? "an" : "a"; }
     }
 }
