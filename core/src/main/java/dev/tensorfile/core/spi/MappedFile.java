@@ -5,16 +5,19 @@ import dev.tensorfile.core.TensorFileException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * A whole file mapped read-only into a shared {@link Arena} that this object owns: zero copy, any size, unmapped
- * deterministically by {@link #close()}. The channel is closed as soon as the mapping exists.
+ * deterministically by {@link #close()}. The channel is closed as soon as the mapping exists; {@link #read} opens
+ * one again when a format asks for a positional read.
  *
  * <p>Truncating a file while it is mapped makes later reads of the lost pages fault with an {@link InternalError}
  * in the JVM; sizes are checked at open, and the hazard is the caller's to avoid (as with any mmap reader).
@@ -23,11 +26,17 @@ public final class MappedFile implements AutoCloseable {
     private final Path path;
     private final Arena arena;
     private final MemorySegment segment;
+    /** The mapped file's identity (device and inode on Unix), to refuse positional reads of a file put in its place. */
+    private final Object fileKey;
+    /** For {@link #read}: opened on first use, closed with the mapping; guarded by {@code this}. */
+    private FileChannel channel;
+    private boolean channelRefused;
 
-    private MappedFile(Path path, Arena arena, MemorySegment segment) {
+    private MappedFile(Path path, Arena arena, MemorySegment segment, Object fileKey) {
         this.path = path;
         this.arena = arena;
         this.segment = segment;
+        this.fileKey = fileKey;
     }
 
     /**
@@ -37,13 +46,20 @@ public final class MappedFile implements AutoCloseable {
      * @throws TensorFileException if the file does not exist, is not a regular file or cannot be read
      */
     public static MappedFile open(Path path, String format) {
-        if (Files.isDirectory(path)) throw new TensorFileException(format, path, "is a directory, not a file");
+        Object fileKey = null;
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            if (attributes.isDirectory()) throw new TensorFileException(format, path, "is a directory, not a file");
+            fileKey = attributes.fileKey();
+        } catch (IOException e) {
+            // the open below says what is wrong
+        }
         Arena arena = Arena.ofShared();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = channel.size();
             MemorySegment segment = size == 0 ? MemorySegment.ofArray(new byte[0])
                     : channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            return new MappedFile(path, arena, segment);
+            return new MappedFile(path, arena, segment, fileKey);
         } catch (NoSuchFileException e) {
             arena.close();
             throw new TensorFileException(format, path, "no such file");
@@ -71,9 +87,66 @@ public final class MappedFile implements AutoCloseable {
     /** True until {@link #close()}. */
     public boolean isOpen() { return arena.scope().isAlive(); }
 
+    /**
+     * Reads bytes from {@code offset} into {@code dst} with a positional read, without touching the mapping.
+     *
+     * <p>For structures spread thinly over a large file, such as a header before each tensor's data: the first
+     * touch of a mapped page is a page fault, which costs several times a read syscall on virtualized hosts, and a
+     * read maps nothing. The data is the same page cache either way.
+     *
+     * @return the number of bytes read, fewer than {@code dst.remaining()} only at the end of the file; or -1 if the
+     *     file cannot be read this way (closed, or not the file that was mapped any more): read the mapping instead
+     */
+    public int read(long offset, ByteBuffer dst) {
+        FileChannel ch = channel();
+        if (ch == null) return -1;
+        int total = 0;
+        try {
+            while (dst.hasRemaining()) {
+                int n = ch.read(dst, offset + total);
+                if (n < 0) break;
+                total += n;
+            }
+            return total;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private synchronized FileChannel channel() {
+        if (channel == null && !channelRefused) {
+            channelRefused = true;
+            if (fileKey == null || !isOpen()) return null;
+            try {
+                FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+                Object key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+                if (fileKey.equals(key) && ch.size() == segment.byteSize()) {
+                    channel = ch;
+                    channelRefused = false;
+                } else {
+                    ch.close();
+                }
+            } catch (IOException e) {
+                // refused: the caller reads the mapping
+            }
+        }
+        return channel;
+    }
+
     /** Unmaps the file; idempotent. */
     @Override
     public void close() {
+        synchronized (this) {
+            channelRefused = true;
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // read-only: nothing to lose
+                }
+                channel = null;
+            }
+        }
         if (arena.scope().isAlive()) {
             try {
                 arena.close();

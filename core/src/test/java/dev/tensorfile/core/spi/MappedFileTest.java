@@ -4,13 +4,16 @@ import dev.tensorfile.core.DType;
 import dev.tensorfile.core.Shape;
 import dev.tensorfile.core.TensorFileException;
 import dev.tensorfile.core.TensorInfo;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -50,5 +53,64 @@ class MappedFileTest {
         assertEquals("no such file", missing.detail());
         TensorFileException directory = assertThrows(TensorFileException.class, () -> MappedFile.open(dir, "test"));
         assertTrue(directory.detail().contains("is a directory"));
+    }
+
+    @Test
+    void positionalReadsReturnTheMappedBytesAndStopAtTheEnd() throws IOException {
+        Path f = dir.resolve("r.bin");
+        Files.write(f, new byte[] {1, 2, 3, 4, 5, 6});
+        try (MappedFile m = MappedFile.open(f, "test")) {
+            ByteBuffer dst = ByteBuffer.allocate(3);
+            assertEquals(3, m.read(2, dst));
+            assertEquals(ByteBuffer.wrap(new byte[] {3, 4, 5}), dst.flip());
+            ByteBuffer tail = ByteBuffer.allocate(4);
+            assertEquals(2, m.read(4, tail), "fewer bytes at the end of the file");
+            assertEquals(5, tail.get(0));
+            assertEquals(6, tail.get(1));
+            assertEquals(0, m.read(6, ByteBuffer.allocate(4)));
+        }
+    }
+
+    @Test
+    void positionalReadsAreRefusedAfterCloseAndForAFilePutInThePlaceOfTheMappedOne() throws IOException {
+        Path f = dir.resolve("r.bin");
+        Files.write(f, new byte[] {1, 2, 3, 4});
+        MappedFile closed = MappedFile.open(f, "test");
+        closed.close();
+        assertEquals(-1, closed.read(0, ByteBuffer.allocate(2)));
+
+        try (MappedFile m = MappedFile.open(f, "test")) {
+            Path other = Files.write(dir.resolve("other.bin"), new byte[] {7, 7, 7, 7});
+            Files.move(other, f, StandardCopyOption.REPLACE_EXISTING);
+            assertEquals(-1, m.read(0, ByteBuffer.allocate(2)), "same name and size, another file");
+            assertEquals(1, m.segment().get(ValueLayout.JAVA_BYTE, 0), "the mapping still holds the first file");
+        }
+    }
+
+    @Test
+    void aChannelOpenedForReadsIsClosedWithTheMapping() throws IOException {
+        Path fds = Path.of("/proc/self/fd");
+        Assumptions.assumeTrue(Files.isDirectory(fds), "needs /proc to see open descriptors");
+        Path f = dir.resolve("r.bin");
+        Files.write(f, new byte[] {1, 2, 3, 4});
+        MappedFile m = MappedFile.open(f, "test");
+        assertEquals(0, descriptorsOf(f, fds), "the mapping holds no descriptor");
+        assertEquals(2, m.read(0, ByteBuffer.allocate(2)));
+        assertEquals(1, descriptorsOf(f, fds));
+        m.close();
+        assertEquals(0, descriptorsOf(f, fds));
+    }
+
+    private static long descriptorsOf(Path file, Path fds) throws IOException {
+        Path real = file.toRealPath();
+        try (var s = Files.list(fds)) {
+            return s.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).equals(real);
+                } catch (IOException e) {
+                    return false; // closed while listing
+                }
+            }).count();
+        }
     }
 }
