@@ -37,6 +37,14 @@ final class GraphProto {
     }
 
     static GraphProto parse(WireReader r, ReadLimits limits) {
+        return parse(r, limits, null);
+    }
+
+    /**
+     * @param probe reads the headers of initializers that follow a long field by positional reads (null: all
+     *     through the mapping)
+     */
+    static GraphProto parse(WireReader r, ReadLimits limits, InitializerProbe probe) {
         ByteCursor c = r.cursor();
         long start = c.position();
         long offset = c.absolutePosition();
@@ -45,7 +53,18 @@ final class GraphProto {
         List<NodeProto> nodes = new ArrayList<>();
         List<TensorProto> initializers = new ArrayList<>();
         List<SparseTensorProto> sparse = new ArrayList<>();
-        while (r.next()) {
+        long jumped = 0; // bytes the last field spanned
+        while (true) {
+            long before = c.position();
+            if (probe != null && jumped >= InitializerProbe.MIN_JUMP) {
+                TensorProto t = probe.initializer(c);
+                if (t != null) {
+                    initializers.add(t);
+                    jumped = c.position() - before;
+                    continue;
+                }
+            }
+            if (!r.next()) break;
             switch (r.field()) {
                 case 1 -> nodes.add(NodeProto.parse(r.message("node", where + " node #" + nodes.size()), limits));
                 case 2 -> name = r.string("name", limits.maxStringBytes());
@@ -55,6 +74,7 @@ final class GraphProto {
                         r.message("sparse_initializer", where + " sparse_initializer #" + sparse.size()), limits));
                 default -> r.skip();
             }
+            jumped = c.position() - before;
         }
         c.seek(start);
         return new GraphProto(name, offset, nodes, initializers, sparse, c, r.depth(), limits);

@@ -40,16 +40,27 @@ final class ModelProto {
     long graphOffset;
     private final java.nio.file.Path file;
     private final ReadLimits limits;
+    private final InitializerProbe probe;
     private GraphProto graph;
 
-    private ModelProto(java.nio.file.Path file, ReadLimits limits) {
+    private ModelProto(java.nio.file.Path file, ReadLimits limits, InitializerProbe probe) {
         this.file = file;
         this.limits = limits;
+        this.probe = probe;
     }
 
     /** Reads the top-level fields of the model that {@code c} covers. */
     static ModelProto parse(ByteCursor c, java.nio.file.Path file, ReadLimits limits) {
-        ModelProto m = new ModelProto(file, limits);
+        return parse(c, file, limits, null);
+    }
+
+    /**
+     * Reads the top-level fields of the model that {@code c} covers.
+     *
+     * @param probe reads initializer headers of the main graph by positional reads (null: through the mapping)
+     */
+    static ModelProto parse(ByteCursor c, java.nio.file.Path file, ReadLimits limits, InitializerProbe probe) {
+        ModelProto m = new ModelProto(file, limits, probe);
         WireReader r = new WireReader(c.structure("ModelProto"), 0, limits.maxNestingDepth());
         while (r.next()) {
             switch (r.field()) {
@@ -112,7 +123,7 @@ final class ModelProto {
     synchronized GraphProto graph() {
         if (graph == null && graphBytes != null) {
             ByteCursor g = new ByteCursor(graphBytes, graphOffset, "onnx", file).structure("graph");
-            graph = GraphProto.parse(new WireReader(g, 1, limits.maxNestingDepth()), limits);
+            graph = GraphProto.parse(new WireReader(g, 1, limits.maxNestingDepth()), limits, probe);
         }
         return graph;
     }

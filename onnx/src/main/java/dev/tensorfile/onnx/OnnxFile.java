@@ -63,7 +63,8 @@ final class OnnxFile implements TensorFile {
     static OnnxFile open(Path path, ReadLimits limits) {
         MappedFile mapped = MappedFile.open(path, FORMAT);
         try {
-            ModelProto model = ModelProto.parse(ByteCursor.of(mapped, FORMAT), path, limits);
+            ModelProto model = ModelProto.parse(ByteCursor.of(mapped, FORMAT), path, limits,
+                    new InitializerProbe(mapped, limits));
             return new OnnxFile(path, mapped, limits, model);
         } catch (RuntimeException | Error e) {
             mapped.close();

@@ -58,6 +58,13 @@ final class TensorProto {
         this.dataLocation = dataLocation;
     }
 
+    /** A TensorProto of dims, data_type, name and raw_data only (what {@link InitializerProbe} reads). */
+    static TensorProto plain(MemorySegment message, long offset, String name, long[] dims, long dataType,
+            MemorySegment rawData, long rawDataOffset) {
+        return new TensorProto(message, offset, name, dims, dataType, false, rawData, rawDataOffset, 0, 0, 0, null,
+                List.of(), 0);
+    }
+
     /** Indexes the TensorProto that {@code r} reads (a reader over exactly the message's bytes). */
     static TensorProto parse(WireReader r, ReadLimits limits) {
         ByteCursor c = r.cursor();
