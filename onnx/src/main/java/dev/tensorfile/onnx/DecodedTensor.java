@@ -19,6 +19,11 @@ class DecodedTensor implements Tensor {
         void decode(MemorySegment out);
     }
 
+    /** A decoder that can also decode any byte range of the tensor on its own. */
+    interface RangeDecoder extends Decoder {
+        void read(long byteOffset, MemorySegment dst);
+    }
+
     private final TensorInfo info;
     private final MappedFile owner;
     private final Decoder decoder;
@@ -60,10 +65,20 @@ class DecodedTensor implements Tensor {
         return d;
     }
 
+    /**
+     * Copies from the whole decoded tensor once {@link #bytes()} made it; before that, a decoder that can decode
+     * ranges decodes only this one, so that reading a tensor in chunks never holds all of it.
+     */
     @Override
     public void readBytes(long byteOffset, MemorySegment dst) {
-        MemorySegment all = bytes();
-        MemorySegment.copy(all, byteOffset, dst, 0, dst.byteSize());
+        ensureOpen();
+        java.util.Objects.checkFromIndexSize(byteOffset, dst.byteSize(), info.byteLength());
+        MemorySegment all = decoded;
+        if (all == null && decoder instanceof RangeDecoder ranges) {
+            ranges.read(byteOffset, dst);
+            return;
+        }
+        MemorySegment.copy(bytes(), byteOffset, dst, 0, dst.byteSize());
     }
 
     void ensureOpen() {

@@ -221,7 +221,7 @@ final class OnnxFile implements TensorFile {
             // one packed run of fixed32/fixed64 values is byte for byte raw_data's little-endian encoding: a view
             return new SegmentTensor(info, t.typedRun, mapped);
         }
-        return new DecodedTensor(info, mapped, out -> TypedData.decode(t, type, out, path, limits), true);
+        return new DecodedTensor(info, mapped, new TypedData(t, type, path, limits), true);
     }
 
     private static String typedNames(int fields) {

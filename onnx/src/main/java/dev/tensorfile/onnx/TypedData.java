@@ -5,6 +5,7 @@ import dev.tensorfile.core.spi.ByteCursor;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 
 /**
@@ -13,9 +14,46 @@ import java.nio.file.Path;
  * FLOAT8 family (bit patterns), one byte per entry for the packed 4- and 2-bit types, and BOOL is 1 for any
  * non-zero entry; {@code uint64_data} keeps 32 bits for UINT32; {@code float_data}/{@code double_data} are copied.
  * Packed and unpacked occurrences of the field may alternate; they are read in file order.
+ *
+ * <p>Any byte range can be read, and reading resumes where the last read ended: a converter that reads a tensor in
+ * consecutive chunks decodes each value once and never holds the whole decoded tensor. A range that starts before
+ * the last read's end decodes again from the field's first value, since varints cannot be indexed. The tensor's
+ * entry count was checked against its dims when it was opened, so every range in bounds has its values.
  */
-final class TypedData {
-    private TypedData() {}
+final class TypedData implements DecodedTensor.RangeDecoder {
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final MemorySegment EMPTY = MemorySegment.ofArray(new byte[0]);
+
+    private final TensorProto tensor;
+    private final Path file;
+    private final ReadLimits limits;
+    private final int field;
+    /** float_data and double_data: values are little-endian bytes already, copied as they are. */
+    private final boolean fixed;
+    private final PackedVarints.Width width;
+    /** Output bytes per varint value. */
+    private final int step;
+
+    // where the next read resumes; guarded by this
+    private ByteCursor cursor;
+    private WireReader reader;
+    private MemorySegment run = EMPTY;
+    private long runPosition;
+    private long runAbsolute;
+    /** Output bytes of every value before {@code run[runPosition]}. */
+    private long produced;
+
+    TypedData(TensorProto tensor, DataType type, Path file, ReadLimits limits) {
+        this.tensor = tensor;
+        this.file = file;
+        this.limits = limits;
+        this.field = type.storage.field;
+        this.fixed = type.storage == DataType.Storage.FLOAT_DATA || type.storage == DataType.Storage.DOUBLE_DATA;
+        this.width = width(type);
+        this.step = switch (width) { case BOOL, BYTE -> 1; case SHORT -> 2; case INT -> 4; case LONG -> 8; };
+    }
 
     static PackedVarints.Width width(DataType type) {
         return switch (type) {
@@ -28,55 +66,151 @@ final class TypedData {
         };
     }
 
-    /** Fills {@code out} (exactly the tensor's raw byte length) from the typed field of {@code t}. */
-    static void decode(TensorProto t, DataType type, MemorySegment out, Path file, ReadLimits limits) {
-        ByteCursor c = new ByteCursor(t.message, t.offset, "onnx", file).structure("initializer '" + t.name + "'");
-        WireReader r = new WireReader(c, 0, limits.maxNestingDepth());
-        int field = type.storage.field;
-        long o = 0;
-        long limit = out.byteSize();
-        PackedVarints.Width width = width(type);
-        while (r.next() && o < limit) {
-            if (r.field() != field) {
-                r.skip();
-                continue;
-            }
-            switch (type.storage) {
-                case FLOAT_DATA, DOUBLE_DATA -> {
-                    int size = type.storage == DataType.Storage.FLOAT_DATA ? 4 : 8;
-                    if (r.wireType() == WireReader.LEN) {
-                        MemorySegment packed = r.bytes(TensorProto.fieldName(field));
-                        long n = Math.min(packed.byteSize(), limit - o);
-                        MemorySegment.copy(packed, 0, out, o, n);
-                        o += n;
-                    } else {
-                        MemorySegment one = c.slice(size);
-                        MemorySegment.copy(one, 0, out, o, Math.min(size, limit - o));
-                        o += size;
-                    }
-                }
-                default -> {
-                    if (r.wireType() == WireReader.LEN) {
-                        MemorySegment packed = r.bytes(TensorProto.fieldName(field));
-                        long at = c.absolutePosition() - packed.byteSize();
-                        o = PackedVarints.decode(packed, out, o, limit, width, c, at);
-                    } else {
-                        long v = r.varint();
-                        o = store(out, o, width, v);
-                    }
-                }
-            }
-        }
-        if (o < limit) throw c.fail("typed data ends after " + o + " of " + limit + " bytes");
+    @Override
+    public void decode(MemorySegment out) {
+        read(0, out);
     }
 
-    private static long store(MemorySegment out, long o, PackedVarints.Width width, long v) {
-        switch (width) {
-            case BOOL -> { out.set(ValueLayout.JAVA_BYTE, o, (byte) (v != 0 ? 1 : 0)); return o + 1; }
-            case BYTE -> { out.set(ValueLayout.JAVA_BYTE, o, (byte) v); return o + 1; }
-            case SHORT -> { out.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), o, (short) v); return o + 2; }
-            case INT -> { out.set(ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), o, (int) v); return o + 4; }
-            default -> { out.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), o, v); return o + 8; }
+    /** Fills {@code dst} with the tensor's decoded bytes from {@code byteOffset}. */
+    @Override
+    public synchronized void read(long byteOffset, MemorySegment dst) {
+        if (cursor == null || byteOffset < produced) restart();
+        long end = byteOffset + dst.byteSize();
+        skipTo(byteOffset);
+        long o = 0; // next byte of dst
+        if (!fixed && produced < byteOffset) {
+            // the range starts inside a value: decode it whole and keep its tail
+            o = partial(byteOffset - produced, dst, 0, end - byteOffset);
         }
+        while (o < dst.byteSize()) {
+            if (!nextValues()) throw cursor.fail("typed data ends at byte " + (byteOffset + o) + " of the tensor");
+            long want = dst.byteSize() - o;
+            if (fixed) {
+                long n = Math.min(run.byteSize() - runPosition, want);
+                MemorySegment.copy(run, runPosition, dst, o, n);
+                runPosition += n;
+                produced += n;
+                o += n;
+            } else if (want < step) {
+                o = partial(0, dst, o, want);
+            } else {
+                long before = o;
+                o = decodeVarints(dst, o, o + want / step * step);
+                produced += o - before;
+            }
+        }
+    }
+
+    /** Decodes one value into a scratch and copies {@code n} of its bytes from {@code from} to {@code dst[o]}. */
+    private long partial(long from, MemorySegment dst, long o, long n) {
+        if (!nextValues()) throw cursor.fail("typed data ends at byte " + produced + " of the tensor");
+        MemorySegment one = MemorySegment.ofArray(new long[1]);
+        decodeVarints(one, 0, step);
+        produced += step;
+        long take = Math.min(step - from, n);
+        MemorySegment.copy(one, from, dst, o, take);
+        return o + take;
+    }
+
+    private void restart() {
+        cursor = new ByteCursor(tensor.message, tensor.offset, "onnx", file)
+                .structure("initializer '" + tensor.name + "'");
+        reader = new WireReader(cursor, 0, limits.maxNestingDepth());
+        run = EMPTY;
+        runPosition = 0;
+        produced = 0;
+    }
+
+    /** Moves past every value that ends at or before {@code target}. */
+    private void skipTo(long target) {
+        MemorySegment scratch = null;
+        while (produced < target) {
+            long gap = target - produced;
+            if (!fixed && gap < step) return;
+            if (!nextValues()) throw cursor.fail("typed data ends at byte " + produced + " of the tensor");
+            if (fixed) {
+                long n = Math.min(run.byteSize() - runPosition, gap);
+                runPosition += n;
+                produced += n;
+            } else {
+                if (scratch == null) scratch = MemorySegment.ofArray(new long[1024]);
+                long before = produced;
+                produced += decodeVarints(scratch, 0, Math.min(scratch.byteSize(), gap / step * step));
+                if (produced == before) throw new IllegalStateException("no progress");
+            }
+        }
+    }
+
+    /** True when the current run has values left, moving to the field's next occurrence if it has none. */
+    private boolean nextValues() {
+        while (runPosition == run.byteSize()) {
+            if (!reader.next()) return false;
+            if (reader.field() != field) {
+                reader.skip();
+                continue;
+            }
+            if (reader.wireType() == WireReader.LEN) {
+                run = reader.bytes(TensorProto.fieldName(field));
+                runAbsolute = cursor.absolutePosition() - run.byteSize();
+            } else {
+                long start = cursor.position();
+                if (fixed) {
+                    reader.expect(field == 4 ? WireReader.I32 : WireReader.I64, TensorProto.fieldName(field));
+                }
+                reader.skip();
+                runAbsolute = cursor.absolutePosition() - (cursor.position() - start);
+                run = cursor.segment().asSlice(start, cursor.position() - start);
+            }
+            runPosition = 0;
+        }
+        return true;
+    }
+
+    /**
+     * The hot loop: decodes varints of the current run into {@code dst[o, limit)}, {@link #step} bytes each (low
+     * bits kept, as numpy's cast from int32/int64 does; BOOL stores 1 for non-zero), until the run or the space
+     * ends. Returns the next output offset.
+     */
+    private long decodeVarints(MemorySegment dst, long o, long limit) {
+        MemorySegment src = run;
+        long size = src.byteSize();
+        long i = runPosition;
+        PackedVarints.Width w = width;
+        int s = step;
+        while (i < size && o < limit) {
+            long v;
+            int b = src.get(ValueLayout.JAVA_BYTE, i);
+            if (b >= 0) {
+                v = b;
+                i++;
+            } else {
+                long begin = i;
+                v = 0;
+                int shift = 0;
+                while (true) {
+                    if (i >= size) throw varintError(begin, "varint cut off");
+                    b = src.get(ValueLayout.JAVA_BYTE, i++);
+                    v |= (long) (b & 0x7F) << shift;
+                    if (b >= 0) break;
+                    shift += 7;
+                    if (shift > 63) throw varintError(begin, "varint longer than 10 bytes");
+                }
+            }
+            switch (w) {
+                case BOOL -> dst.set(ValueLayout.JAVA_BYTE, o, (byte) (v != 0 ? 1 : 0));
+                case BYTE -> dst.set(ValueLayout.JAVA_BYTE, o, (byte) v);
+                case SHORT -> dst.set(SHORT, o, (short) v);
+                case INT -> dst.set(INT, o, (int) v);
+                case LONG -> dst.set(LONG, o, v);
+            }
+            o += s;
+        }
+        runPosition = i;
+        return o;
+    }
+
+    private RuntimeException varintError(long runIndex, String what) {
+        long absolute = runAbsolute + runIndex;
+        return cursor.failAt(absolute - (cursor.absolutePosition() - cursor.position()), what);
     }
 }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -105,6 +107,49 @@ class OnnxInteropTest {
         long[] got = Elements.longs(t);
         for (int i = 0; i < got.length; i++) assertEquals(want.get(i).asLong(), got[i], t.name() + "[" + i + "]");
         assertEquals(want.size(), got.length);
+    }
+
+    /**
+     * Typed fields read in chunks that cut values apart, forwards and backwards, each pass on a fresh open so that
+     * nothing decoded whole is reused: the bytes are onnx's all the same.
+     */
+    @TestFactory
+    List<DynamicTest> typedDataReadsInAnyRangeWithoutDecodingTheWholeTensor() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Path model : Fixtures.models()) {
+            tests.add(DynamicTest.dynamicTest(Fixtures.ROOT.relativize(model).toString(), () -> {
+                int checked = 0;
+                for (JsonNode t : Fixtures.manifest(model).get("tensors")) {
+                    if (!t.has("sha256")) continue;
+                    String name = t.get("name").asText();
+                    for (int chunk : new int[] {1, 3, 7, 13}) {
+                        for (boolean backwards : new boolean[] {false, true}) {
+                            try (TensorFile f = TensorFiles.open(model)) {
+                                Tensor tensor = f.tensor(name);
+                                if (tensor.isView() || tensor.dtype() == DType.STRING) continue;
+                                byte[] all = new byte[Math.toIntExact(tensor.info().byteLength())];
+                                MemorySegment out = MemorySegment.ofArray(all);
+                                int parts = (all.length + chunk - 1) / chunk;
+                                for (int k = 0; k < parts; k++) {
+                                    int at = (backwards ? parts - 1 - k : k) * chunk;
+                                    tensor.readBytes(at, out.asSlice(at, Math.min(chunk, all.length - at)));
+                                }
+                                assertEquals(t.get("sha256").asText(), Fixtures.sha256(all),
+                                        name + " in chunks of " + chunk + (backwards ? " backwards" : ""));
+                                assertThrows(IndexOutOfBoundsException.class,
+                                        () -> tensor.readBytes(all.length - 1, MemorySegment.ofArray(new byte[2])));
+                                checked++;
+                            }
+                        }
+                    }
+                }
+                String file = model.getFileName().toString();
+                if (file.equals("all-types.onnx") || file.equals("wire-types.onnx")) {
+                    assertTrue(checked > 0, "decoded typed tensors were read");
+                }
+            }));
+        }
+        return tests;
     }
 
     @Test
