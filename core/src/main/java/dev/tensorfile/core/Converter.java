@@ -34,8 +34,11 @@ public final class Converter {
     private static final int CHUNK_ELEMENTS = 1 << 18;
     /** Bytes copied per chunk when a tensor is kept as it is. */
     private static final long COPY_CHUNK = 64L << 20;
-    /** Below this, opening a channel for a kernel copy costs more than copying through the mapping. */
-    private static final long TRANSFER_MIN = 1L << 20;
+    /**
+     * Below this a tensor is copied through the mapping. Above it one kernel copy (a syscall on the writer's cached
+     * source channel) is cheaper than the page faults of touching the view: Linux maps file pages 64 KiB per fault.
+     */
+    private static final long TRANSFER_MIN = 64L << 10;
 
     /** What a conversion did. */
     public record Report(List<UnsupportedEntry> skipped, List<String> notes, int tensorsWritten, long bytesWritten) {}

@@ -29,6 +29,9 @@ public final class AtomicFileOutput implements AutoCloseable {
     private final String format;
     private long position;
     private boolean done;
+    /** The file {@link #transferFrom} last copied from, kept open: a conversion copies many tensors of one file. */
+    private Path sourcePath;
+    private FileChannel source;
 
     private AtomicFileOutput(Path destination, Path temp, FileChannel channel, String format) {
         this.destination = destination;
@@ -92,13 +95,14 @@ public final class AtomicFileOutput implements AutoCloseable {
     /** Appends {@code length} bytes of {@code file} from byte {@code offset}, copied by the kernel. */
     public void transferFrom(Path file, long offset, long length) {
         ensureOpen();
-        try (FileChannel source = FileChannel.open(file, StandardOpenOption.READ)) {
-            if (offset < 0 || length < 0 || offset + length > source.size()) {
+        try {
+            FileChannel in = source(file);
+            if (offset < 0 || length < 0 || offset + length > in.size()) {
                 throw new TensorFileException(format, destination, "cannot copy bytes [" + offset + ", "
-                        + (offset + length) + ") of " + file + ": it has " + source.size() + " bytes");
+                        + (offset + length) + ") of " + file + ": it has " + in.size() + " bytes");
             }
             for (long done = 0; done < length; ) {
-                long n = source.transferTo(offset + done, length - done, channel);
+                long n = in.transferTo(offset + done, length - done, channel);
                 if (n <= 0) throw new IOException("no progress copying from " + file);
                 done += n;
                 position += n;
@@ -106,6 +110,26 @@ public final class AtomicFileOutput implements AutoCloseable {
         } catch (IOException e) {
             throw new TensorFileException(format, destination, "write failed: " + e.getMessage(), e);
         }
+    }
+
+    private FileChannel source(Path file) throws IOException {
+        if (source == null || !file.equals(sourcePath)) {
+            closeSource();
+            source = FileChannel.open(file, StandardOpenOption.READ);
+            sourcePath = file;
+        }
+        return source;
+    }
+
+    private void closeSource() {
+        if (source == null) return;
+        try {
+            source.close();
+        } catch (IOException ignored) {
+            // read-only: nothing is lost
+        }
+        source = null;
+        sourcePath = null;
     }
 
     /** Appends the remaining bytes of {@code buffer}. */
@@ -146,6 +170,7 @@ public final class AtomicFileOutput implements AutoCloseable {
     public void commit() {
         ensureOpen();
         done = true;
+        closeSource();
         try {
             channel.force(true);
             channel.close();
@@ -164,6 +189,7 @@ public final class AtomicFileOutput implements AutoCloseable {
     public void discard() {
         if (done) return;
         done = true;
+        closeSource();
         try {
             channel.close();
         } catch (IOException ignored) {
