@@ -49,6 +49,7 @@ final class GraphProto {
         long start = c.position();
         long offset = c.absolutePosition();
         String where = c.structure();
+        String node = where + " node", initializer = where + " initializer", sparseInitializer = where + " sparse_initializer";
         String name = "";
         List<NodeProto> nodes = new ArrayList<>();
         List<TensorProto> initializers = new ArrayList<>();
@@ -66,12 +67,12 @@ final class GraphProto {
             }
             if (!r.next()) break;
             switch (r.field()) {
-                case 1 -> nodes.add(NodeProto.parse(r.message("node", where + " node #" + nodes.size()), limits));
+                case 1 -> nodes.add(NodeProto.parse(r.message("node", node, nodes.size()), limits));
                 case 2 -> name = r.string("name", limits.maxStringBytes());
                 case 5 -> initializers.add(TensorProto.parse(
-                        r.message("initializer", where + " initializer #" + initializers.size()), limits));
+                        r.message("initializer", initializer, initializers.size()), limits));
                 case 15 -> sparse.add(SparseTensorProto.parse(
-                        r.message("sparse_initializer", where + " sparse_initializer #" + sparse.size()), limits));
+                        r.message("sparse_initializer", sparseInitializer, sparse.size()), limits));
                 default -> r.skip();
             }
             jumped = c.position() - before;

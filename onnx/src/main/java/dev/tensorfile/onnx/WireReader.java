@@ -142,6 +142,13 @@ final class WireReader {
         return new WireReader(sub, depth + 1, maxDepth);
     }
 
+    /** The current field as the {@code index}th of its kind, named {@code structure + " #" + index} in errors. */
+    WireReader message(String name, String structure, long index) {
+        long n = length(name);
+        ByteCursor sub = in.split(n).structure(structure, index);
+        return new WireReader(sub, depth + 1, maxDepth);
+    }
+
     /** Skips the current field's value, whatever its wire type. */
     void skip() {
         switch (wireType) {

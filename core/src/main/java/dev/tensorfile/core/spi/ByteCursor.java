@@ -34,6 +34,8 @@ public final class ByteCursor {
     private long position;
     private ByteOrder order = ByteOrder.LITTLE_ENDIAN;
     private String structure = "file";
+    /** When not negative, the structure is {@code structure + " #" + structureIndex}, built only when asked for. */
+    private long structureIndex = -1;
 
     /**
      * @param segment the bytes to read
@@ -57,6 +59,7 @@ public final class ByteCursor {
         ByteCursor c = new ByteCursor(segment.asSlice(position, length), base + position, format, file);
         c.order = order;
         c.structure = structure;
+        c.structureIndex = structureIndex;
         position += length;
         return c;
     }
@@ -73,11 +76,22 @@ public final class ByteCursor {
     /** Names the structure now being read, for error messages. */
     public ByteCursor structure(String name) {
         this.structure = name;
+        this.structureIndex = -1;
+        return this;
+    }
+
+    /**
+     * Names the structure now being read {@code name + " #" + index}: the name of one of many (the 2,000th
+     * initializer), composed only if an error or {@link #structure()} needs it.
+     */
+    public ByteCursor structure(String name, long index) {
+        this.structure = name;
+        this.structureIndex = index;
         return this;
     }
 
     /** The structure now being read. */
-    public String structure() { return structure; }
+    public String structure() { return structureIndex < 0 ? structure : structure + " #" + structureIndex; }
 
     /** Position relative to the segment start. */
     public long position() { return position; }
@@ -194,6 +208,7 @@ public final class ByteCursor {
     public String utf8(long n) {
         long at = position;
         byte[] b = bytes(n);
+        if (isAscii(b)) return new String(b, StandardCharsets.ISO_8859_1); // names mostly are: no decoder needed
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -204,6 +219,11 @@ public final class ByteCursor {
         }
     }
 
+    private static boolean isAscii(byte[] b) {
+        for (byte x : b) if (x < 0) return false;
+        return true;
+    }
+
     /** An error at the current position in the current structure. */
     public MalformedFileException fail(String what) {
         return failAt(position, what);
@@ -211,7 +231,7 @@ public final class ByteCursor {
 
     /** An error at {@code relativePosition} in the current structure. */
     public MalformedFileException failAt(long relativePosition, String what) {
-        return new MalformedFileException(format, file, structure, base + relativePosition, what);
+        return new MalformedFileException(format, file, structure(), base + relativePosition, what);
     }
 
     private String describeLength() {
