@@ -42,12 +42,8 @@ public class OnnxConvertBenchmark {
     }
 
     @Setup(Level.Invocation)
-    public void deleteOutputs() throws IOException, InterruptedException {
-        Files.deleteIfExists(dir.resolve("out.safetensors"));
-        Files.deleteIfExists(dir.resolve("copy.bin"));
-        // Commit the deletion now: on a file system mounted with online discard, freeing 1 GiB queues trims that
-        // the next journal commit issues, which would stall whichever invocation forces next.
-        new ProcessBuilder("sync").inheritIO().start().waitFor();
+    public void deleteOutputs() throws IOException {
+        Outputs.deleteAndSync(dir.resolve("out.safetensors"), dir.resolve("copy.bin"));
     }
 
     @TearDown(Level.Trial)

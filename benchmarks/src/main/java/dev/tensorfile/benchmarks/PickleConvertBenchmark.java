@@ -46,6 +46,12 @@ public class PickleConvertBenchmark {
         PickleCheckpoints.write(checkpoint, TENSORS, BYTES / 4 / TENSORS, false);
     }
 
+    /** Each invocation starts without outputs (see {@link Outputs#deleteAndSync}): none pays for freeing the last one's. */
+    @Setup(Level.Invocation)
+    public void deleteOutputs() throws IOException {
+        Outputs.deleteAndSync(dir.resolve("model.safetensors"), dir.resolve("mapped.bin"), dir.resolve("copy.pt"));
+    }
+
     @TearDown(Level.Trial)
     public void delete() throws IOException {
         try (var s = Files.list(dir)) {

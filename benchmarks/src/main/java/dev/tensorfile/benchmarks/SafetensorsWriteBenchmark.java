@@ -113,9 +113,7 @@ public class SafetensorsWriteBenchmark {
 
     @TearDown(Level.Iteration)
     public void deleteOutputs() throws IOException {
-        Files.deleteIfExists(dir.resolve("out.safetensors"));
-        Files.deleteIfExists(dir.resolve("copy.bin"));
-        Files.deleteIfExists(dir.resolve("converted.safetensors"));
+        Outputs.deleteAndSync(dir.resolve("out.safetensors"), dir.resolve("copy.bin"), dir.resolve("converted.safetensors"));
     }
 
     @TearDown(Level.Trial)
