@@ -1,5 +1,7 @@
 package dev.tensorfile.core;
 
+import dev.tensorfile.core.spi.Widening;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -54,8 +56,8 @@ public final class ElementConversion {
         int end = dstOffset + count;
         switch (type) {
             case F32 -> MemorySegment.copy(src, FLOAT, srcOffset, dst, dstOffset, count);
-            case F16 -> halfToFloat(src, srcOffset, dst, dstOffset, count);
-            case BF16 -> bfloat16ToFloat(src, srcOffset, dst, dstOffset, count);
+            case F16 -> Widening.f16ToFloat(src, srcOffset, dst, dstOffset, count);
+            case BF16 -> Widening.bf16ToFloat(src, srcOffset, dst, dstOffset, count);
             case F64 -> {
                 for (int i = dstOffset; i < end; i++, srcOffset += 8) dst[i] = (float) src.get(DOUBLE, srcOffset);
             }
@@ -116,58 +118,11 @@ public final class ElementConversion {
         }
     }
 
-    // The two hot widenings live in small methods of their own, over a short[] staging copy: C2 vectorises these
-    // loops (vcvtph2ps for F16) only in a small compilation unit with int-indexed arrays, not inside the big switch.
-    private static final int STAGE = 4096;
-
-    private static void halfToFloat(MemorySegment src, long srcOffset, float[] dst, int dstOffset, int count) {
-        short[] stage = new short[Math.min(count, STAGE)];
-        for (int done = 0; done < count; ) {
-            int n = Math.min(stage.length, count - done);
-            MemorySegment.copy(src, SHORT, srcOffset + 2L * done, stage, 0, n);
-            int base = dstOffset + done;
-            for (int k = 0; k < n; k++) dst[base + k] = Float.float16ToFloat(stage[k]);
-            done += n;
-        }
-    }
-
-    private static void bfloat16ToFloat(MemorySegment src, long srcOffset, float[] dst, int dstOffset, int count) {
-        // Two BF16 values per int read: each becomes the high half of a float's bits. Measured fastest of the
-        // scalar forms (the direct intBitsToFloat loop does not vectorise).
-        int[] pairs = new int[STAGE / 2];
-        int[] bits = new int[STAGE];
-        for (int done = 0; done < count; ) {
-            int n = Math.min(STAGE, count - done);
-            int half = n / 2;
-            MemorySegment.copy(src, INT, srcOffset + 2L * done, pairs, 0, half);
-            for (int k = 0; k < half; k++) {
-                int v = pairs[k];
-                bits[2 * k] = v << 16;
-                bits[2 * k + 1] = v & 0xFFFF0000;
-            }
-            if ((n & 1) != 0) bits[n - 1] = src.get(SHORT, srcOffset + 2L * (done + n - 1)) << 16;
-            MemorySegment.copy(MemorySegment.ofArray(bits), ValueLayout.JAVA_FLOAT, 0, dst, dstOffset + done, n);
-            done += n;
-        }
-    }
-
     /** Converts {@code count} elements into little-endian floats at byte {@code dstOffset} of {@code dst}. */
     public static void toFloat(DType type, MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset,
             int count) {
         if (type == DType.F32) {
             MemorySegment.copy(src, srcOffset, dst, dstOffset, 4L * count);
-            return;
-        }
-        if (type == DType.F16) {
-            for (int i = 0; i < count; i++, srcOffset += 2, dstOffset += 4) {
-                dst.set(FLOAT, dstOffset, Float.float16ToFloat(src.get(SHORT, srcOffset)));
-            }
-            return;
-        }
-        if (type == DType.BF16) {
-            for (int i = 0; i < count; i++, srcOffset += 2, dstOffset += 4) {
-                dst.set(INT, dstOffset, src.get(SHORT, srcOffset) << 16);
-            }
             return;
         }
         float[] buf = new float[Math.min(count, 8192)];

@@ -195,35 +195,4 @@ final class PanamaDequantizers implements Dequantizers {
             }
         }
     }
-
-    @Override
-    public void widenF16(MemorySegment src, long srcOffset, float[] dst, int dstOffset, int count) {
-        int i = 0;
-        for (; i <= count - L; i += L) {
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, src, srcOffset + 2L * i, LE)
-                    .convertShape(VectorOperators.S2I, I, 0);
-            // Exact binary16 -> binary32 without branches (F. Giesen's half_to_float): move exponent and
-            // significand into place and rebias; Inf/NaN get the rest of the exponent range; subnormals are
-            // renormalised by an exact subtraction of 2^-14.
-            IntVector o = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
-            IntVector e = o.and(0x0F800000);
-            o = o.add(112 << 23);
-            o = o.add(112 << 23, e.eq(0x0F800000));
-            IntVector sub = o.add(1 << 23).reinterpretAsFloats().sub(HALF_MAGIC).reinterpretAsInts();
-            o = o.blend(sub, e.eq(0));
-            o.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats().intoArray(dst, dstOffset + i);
-        }
-        ScalarDequantizers.INSTANCE.widenF16(src, srcOffset + 2L * i, dst, dstOffset + i, count - i);
-    }
-
-    @Override
-    public void widenBF16(MemorySegment src, long srcOffset, float[] dst, int dstOffset, int count) {
-        int i = 0;
-        for (; i <= count - L; i += L) {
-            ((IntVector) ShortVector.fromMemorySegment(S, src, srcOffset + 2L * i, LE)
-                    .convertShape(VectorOperators.S2I, I, 0))
-                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, dstOffset + i);
-        }
-        ScalarDequantizers.INSTANCE.widenBF16(src, srcOffset + 2L * i, dst, dstOffset + i, count - i);
-    }
 }

@@ -46,14 +46,4 @@ final class ScalarDequantizers implements Dequantizers {
             default -> null;    // Q8_1 and Q8_K have no to_float in ggml; scalars are not block types
         };
     }
-
-    @Override
-    public void widenF16(MemorySegment src, long srcOffset, float[] dst, int dstOffset, int count) {
-        for (int i = 0; i < count; i++) dst[dstOffset + i] = Bits.halfToFloat(Bits.u16(src, srcOffset + 2L * i));
-    }
-
-    @Override
-    public void widenBF16(MemorySegment src, long srcOffset, float[] dst, int dstOffset, int count) {
-        for (int i = 0; i < count; i++) dst[dstOffset + i] = Float.intBitsToFloat(Bits.u16(src, srcOffset + 2L * i) << 16);
-    }
 }

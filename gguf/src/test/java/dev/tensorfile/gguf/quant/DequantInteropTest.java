@@ -39,8 +39,8 @@ class DequantInteropTest {
     void widenedTensorsMatchGgufPy(String fileType) {
         for (QuantFixtures.FixtureTensor t : QuantFixtures.tensors("dv-microllama-" + fileType + ".slice")) {
             float[] out = new float[t.elements()];
-            if (t.dtype() == DType.F16) Widening.f16ToFloat(t.bytes(), 0, out, 0, out.length);
-            else Widening.bf16ToFloat(t.bytes(), 0, out, 0, out.length);
+            if (t.dtype() == DType.F16) dev.tensorfile.core.spi.Widening.f16ToFloat(t.bytes(), 0, out, 0, out.length);
+            else dev.tensorfile.core.spi.Widening.bf16ToFloat(t.bytes(), 0, out, 0, out.length);
             assertEquals(t.f32Sha256(), QuantFixtures.sha256(out), t.file() + " " + t.name());
             if (QuantFixtures.hasNpy(t.dequantNpy())) assertBitsEqual(QuantFixtures.npy(t.dequantNpy()), out, t);
         }

@@ -52,51 +52,6 @@ class PanamaAgreementTest {
         }
     }
 
-    @Test
-    void f16WideningMatchesScalarForEveryHalf() {
-        byte[] raw = new byte[1 + 2 * 65536];
-        for (int h = 0; h < 65536; h++) {
-            raw[1 + 2 * h] = (byte) h;
-            raw[2 + 2 * h] = (byte) (h >>> 8);
-        }
-        MemorySegment src = MemorySegment.ofArray(raw);
-        float[] a = new float[65536];
-        float[] b = new float[65536];
-        ScalarDequantizers.INSTANCE.widenF16(src, 1, a, 0, 65536);
-        panama.widenF16(src, 1, b, 0, 65536);
-        assertSameBits(a, b, "F16 exhaustive");
-        for (int h = 0; h < 65536; h++) {
-            if (Float.isNaN(b[h])) {
-                assertEquals(0x7F800000 | ((h & 0x8000) << 16) | ((h & 0x3FF) << 13), Float.floatToRawIntBits(b[h]), "NaN payload of half " + h);
-                continue;
-            }
-            assertEquals(Float.floatToRawIntBits(Float.float16ToFloat((short) h)), Float.floatToRawIntBits(b[h]), "half " + h);
-        }
-        ScalarDequantizers.INSTANCE.widenBF16(src, 1, a, 0, 65536);
-        panama.widenBF16(src, 1, b, 0, 65536);
-        assertSameBits(a, b, "BF16 exhaustive");
-    }
-
-    @Test
-    void wideningHandlesAwkwardCountsAndOffsets() {
-        Random rnd = new Random(42);
-        for (int count : new int[] {0, 1, 3, 15, 16, 17, 33, 100}) {
-            for (int srcOffset : new int[] {0, 1, 3}) {
-                byte[] raw = new byte[srcOffset + 2 * count + 1];
-                rnd.nextBytes(raw);
-                MemorySegment src = MemorySegment.ofArray(raw);
-                float[] a = new float[count + 3];
-                float[] b = new float[count + 3];
-                ScalarDequantizers.INSTANCE.widenF16(src, srcOffset, a, 3, count);
-                panama.widenF16(src, srcOffset, b, 3, count);
-                assertSameBits(a, b, "F16 count=" + count + " srcOffset=" + srcOffset);
-                ScalarDequantizers.INSTANCE.widenBF16(src, srcOffset, a, 3, count);
-                panama.widenBF16(src, srcOffset, b, 3, count);
-                assertSameBits(a, b, "BF16 count=" + count + " srcOffset=" + srcOffset);
-            }
-        }
-    }
-
     /** Half the cases use finite, moderate fp16 scales so that the codes, not NaN, decide the output. */
     private static void saneScales(byte[] raw, int off, DType type, int blocks, Random rnd) {
         int[] fields = switch (type) {
