@@ -3,6 +3,7 @@ package dev.tensorfile.gguf;
 import dev.tensorfile.core.DType;
 import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorInfo;
+import dev.tensorfile.core.spi.DecodedTensor;
 import dev.tensorfile.core.spi.MappedFile;
 
 import java.lang.foreign.Arena;
@@ -18,25 +19,21 @@ import java.nio.ByteOrder;
  * {@link #bytes()} swaps the whole tensor once into memory owned by the file's arena, released when the file is
  * closed.
  */
-final class ByteSwappedTensor implements Tensor {
+final class ByteSwappedTensor extends DecodedTensor {
     private static final ValueLayout.OfShort U16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfShort U16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private final TensorInfo info;
     private final MemorySegment stored;
-    private final MappedFile owner;
     private final ValueLayout bigEndian;
     private final ValueLayout littleEndian;
     /** Bytes of one element, or of one block. */
     private final int elementBytes;
     /** For a block type, where its f16 fields lie in each block; null for a scalar type. */
     private final int[] halfFields;
-    private volatile MemorySegment decoded;
 
     ByteSwappedTensor(TensorInfo info, MemorySegment stored, MappedFile owner) {
-        this.info = info;
+        super(info, owner);
         this.stored = stored;
-        this.owner = owner;
         this.elementBytes = info.dtype().blockBytes();
         this.halfFields = halfFields(info.dtype());
         ValueLayout layout = halfFields != null ? ValueLayout.JAVA_BYTE : switch (elementBytes) {
@@ -75,36 +72,9 @@ final class ByteSwappedTensor implements Tensor {
         return !t.isQuantized() || halfFields(t) != null || t == DType.MXFP4 || t == DType.NVFP4;
     }
 
-    @Override public TensorInfo info() { return info; }
-
-    @Override public boolean isView() { return false; }
-
     @Override
-    public MemorySegment bytes() {
-        ensureOpen();
-        MemorySegment d = decoded;
-        if (d == null) {
-            synchronized (this) {
-                d = decoded;
-                if (d == null) {
-                    long n = info.byteLength();
-                    d = owner.arena().allocate(Math.max(1, n), 8).asSlice(0, n);
-                    swap(0, d, 0, n / elementBytes);
-                    decoded = d;
-                }
-            }
-        }
-        return d;
-    }
-
-    @Override
-    public void readBytes(long byteOffset, MemorySegment dst) {
-        ensureOpen();
+    protected void decode(long byteOffset, MemorySegment dst) {
         long length = dst.byteSize();
-        if (byteOffset < 0 || length > info.byteLength() - byteOffset) {
-            throw new IndexOutOfBoundsException(info.name() + ": bytes [" + byteOffset + ", " + (byteOffset + length)
-                    + ") outside " + info.byteLength());
-        }
         if (byteOffset % elementBytes == 0 && length % elementBytes == 0) {
             swap(byteOffset, dst, 0, length / elementBytes);
             return;
@@ -133,12 +103,4 @@ final class ByteSwappedTensor implements Tensor {
             }
         }
     }
-
-    private void ensureOpen() {
-        if (!owner.isOpen()) {
-            throw new IllegalStateException("tensor '" + info.name() + "' used after " + owner.path() + " was closed");
-        }
-    }
-
-    @Override public String toString() { return info.toString(); }
 }

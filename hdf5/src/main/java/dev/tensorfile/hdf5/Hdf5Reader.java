@@ -239,11 +239,11 @@ final class Hdf5Reader {
         boolean bigEndian = type.bigEndian() && elementSize > 1;
         Tensor t;
         if (dtype == DType.STRING) {
-            t = new DecodedTensor.Strings(info, storage, type, strings, owner);
+            t = new DecodedDataset.Strings(info, storage, type, strings, owner);
         } else if (storage instanceof DataStorage.Block b && !bigEndian) {
             t = new ViewTensor(info, b.data(), owner);
         } else {
-            t = new DecodedTensor(info, storage, bigEndian ? (int) elementSize : 0, owner);
+            t = new DecodedDataset(info, storage, bigEndian ? (int) elementSize : 0, owner);
         }
         tensors.add(t);
     }

@@ -101,7 +101,7 @@ final class Hdf5TensorFile implements TensorFile {
     @Override
     public void verify() {
         for (Tensor t : tensors) {
-            if (t instanceof DecodedTensor d) d.verify();
+            if (t instanceof DecodedDataset d) d.verify();
             if (t.dtype() == dev.tensorfile.core.DType.STRING) t.strings();
         }
         TensorFile.super.verify();

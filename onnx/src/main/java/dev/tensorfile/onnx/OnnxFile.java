@@ -221,7 +221,7 @@ final class OnnxFile implements TensorFile {
             // one packed run of fixed32/fixed64 values is byte for byte raw_data's little-endian encoding: a view
             return new SegmentTensor(info, t.typedRun, mapped);
         }
-        return new DecodedTensor(info, mapped, new TypedData(t, type, path, limits), true);
+        return new DecodedInitializer(info, mapped, new TypedData(t, type, path, limits), true);
     }
 
     private static String typedNames(int fields) {
@@ -265,7 +265,7 @@ final class OnnxFile implements TensorFile {
     }
 
     /** A STRING tensor: string_data entries, UTF-8. */
-    static final class StringTensor extends DecodedTensor {
+    static final class StringTensor extends DecodedInitializer {
         private final TensorProto proto;
         private final Path file;
         private final ReadLimits limits;
@@ -341,7 +341,7 @@ final class OnnxFile implements TensorFile {
         int width = type.dtype.blockBytes();
         TensorInfo info = new TensorInfo(name, type.dtype, shape, bytes);
         long[] dims = s.dims();
-        return new DecodedTensor(info, mapped, out -> {
+        return new DecodedInitializer(info, mapped, out -> {
             out.fill((byte) 0);
             MemorySegment vb = values.bytes();
             MemorySegment ib = indices.bytes();

@@ -20,7 +20,7 @@ import java.nio.file.Path;
  * the last read's end decodes again from the field's first value, since varints cannot be indexed. The tensor's
  * entry count was checked against its dims when it was opened, so every range in bounds has its values.
  */
-final class TypedData implements DecodedTensor.RangeDecoder {
+final class TypedData implements DecodedInitializer.RangeDecoder {
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);

@@ -3,6 +3,7 @@ package dev.tensorfile.pickle;
 import dev.tensorfile.core.DType;
 import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorInfo;
+import dev.tensorfile.core.spi.DecodedTensor;
 import dev.tensorfile.core.spi.MappedFile;
 import dev.tensorfile.core.spi.SegmentTensor;
 
@@ -14,17 +15,14 @@ import java.lang.foreign.MemorySegment;
  * any other layout (transposed, every other column, stride-0 expansion, Fortran order, big-endian) is gathered in
  * row-major order on read.
  */
-final class StridedTensor implements Tensor {
-    private final TensorInfo info;
+final class StridedTensor extends DecodedTensor {
     private final ByteSource storage;
     private final long offset;
     private final long[] shape;
     private final long[] stride;
     private final int elementSize;
     private final boolean swap;
-    private final MappedFile owner;
     private final boolean contiguous;
-    private MemorySegment decoded;
 
     /**
      * @param offset the first element's index in the storage
@@ -32,14 +30,13 @@ final class StridedTensor implements Tensor {
      */
     StridedTensor(TensorInfo info, ByteSource storage, long offset, long[] shape, long[] stride, boolean swap,
             MappedFile owner) {
-        this.info = info;
+        super(info, owner);
         this.storage = storage;
         this.offset = offset;
         this.shape = shape.clone();
         this.stride = stride.clone();
         this.elementSize = info.dtype().blockBytes();
         this.swap = swap && componentSize() > 1;
-        this.owner = owner;
         this.contiguous = isRowMajor(shape, stride);
     }
 
@@ -98,36 +95,21 @@ final class StridedTensor implements Tensor {
     }
 
     private int componentSize() {
-        return info.dtype() == DType.C64 ? 4 : info.dtype() == DType.C128 ? 8 : elementSize;
+        return info().dtype() == DType.C64 ? 4 : info().dtype() == DType.C128 ? 8 : elementSize;
     }
-
-    @Override public TensorInfo info() { return info; }
 
     @Override public boolean isView() { return contiguous && !swap && storage.view() != null; }
 
     @Override
     public MemorySegment bytes() {
         ensureOpen();
-        if (isView()) return storage.view().asSlice(offset * elementSize, info.byteLength());
-        synchronized (this) {
-            if (decoded == null) {
-                MemorySegment m = owner.arena().allocate(Math.max(1, info.byteLength()), 8).asSlice(0, info.byteLength());
-                readBytes(0, m);
-                decoded = m;
-            }
-            return decoded;
-        }
+        if (isView()) return storage.view().asSlice(offset * elementSize, info().byteLength());
+        return super.bytes();
     }
 
     @Override
-    public void readBytes(long byteOffset, MemorySegment dst) {
-        ensureOpen();
+    protected void decode(long byteOffset, MemorySegment dst) {
         long len = dst.byteSize();
-        if (byteOffset < 0 || byteOffset > info.byteLength() - len) {
-            throw new IndexOutOfBoundsException(info.name() + ": bytes [" + byteOffset + ", " + (byteOffset + len)
-                    + ") outside " + info.byteLength());
-        }
-        if (len == 0) return;
         if (contiguous && !swap) {
             storage.read(offset * elementSize + byteOffset, dst);
             return;
@@ -180,12 +162,4 @@ final class StridedTensor implements Tensor {
             }
         }
     }
-
-    private void ensureOpen() {
-        if (!owner.isOpen()) {
-            throw new IllegalStateException("tensor '" + info.name() + "' used after " + owner.path() + " was closed");
-        }
-    }
-
-    @Override public String toString() { return info.toString(); }
 }

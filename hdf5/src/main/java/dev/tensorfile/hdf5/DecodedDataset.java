@@ -1,8 +1,8 @@
 package dev.tensorfile.hdf5;
 
 import dev.tensorfile.core.DType;
-import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorInfo;
+import dev.tensorfile.core.spi.DecodedTensor;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -11,44 +11,27 @@ import java.util.List;
 
 /**
  * A dataset whose bytes are not a view of the file: chunked, filtered, big-endian, or never written. Range reads
- * decode only what they touch; {@link #bytes()} decodes once into memory owned by the file.
+ * decode only what they touch, on the file's decode threads from 1 MiB up; {@link #bytes()} decodes once into
+ * memory owned by the file.
  */
-class DecodedTensor implements Tensor {
-    private final TensorInfo info;
+class DecodedDataset extends DecodedTensor {
     final DataStorage storage;
     private final int swapSize;
-    final Hdf5TensorFile owner;
-    private volatile MemorySegment whole;
+    private final Hdf5TensorFile file;
 
     /**
      * @param swapSize element size to byte-swap (big-endian data), or 0
      */
-    DecodedTensor(TensorInfo info, DataStorage storage, int swapSize, Hdf5TensorFile owner) {
-        this.info = info;
+    DecodedDataset(TensorInfo info, DataStorage storage, int swapSize, Hdf5TensorFile file) {
+        super(info, file.mapped());
         this.storage = storage;
         this.swapSize = swapSize;
-        this.owner = owner;
+        this.file = file;
     }
 
-    @Override public TensorInfo info() { return info; }
-
-    @Override public boolean isView() { return false; }
-
     @Override
-    public MemorySegment bytes() {
-        owner.ensureOpen(info.name());
-        MemorySegment w = whole;
-        if (w == null) {
-            synchronized (this) {
-                if (whole == null) {
-                    MemorySegment m = owner.arena().allocate(Math.max(1, info.byteLength()), 16).asSlice(0, info.byteLength());
-                    read(0, m, owner.decodeThreads());
-                    whole = m;
-                }
-                w = whole;
-            }
-        }
-        return w;
+    protected void decodeWhole(MemorySegment out) {
+        read(0, out, file.decodeThreads());
     }
 
     /**
@@ -57,27 +40,17 @@ class DecodedTensor implements Tensor {
      */
     @Override
     public void readFloats(long first, float[] dst, int offset, int count) {
-        if (info.dtype() == DType.F32 && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN && first >= 0 && count >= 0
-                && offset >= 0 && count <= dst.length - offset && first <= info.shape().elementCount() - count) {
+        if (info().dtype() == DType.F32 && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN && first >= 0 && count >= 0
+                && offset >= 0 && count <= dst.length - offset && first <= info().shape().elementCount() - count) {
             readBytes(first * 4, MemorySegment.ofArray(dst).asSlice(4L * offset, 4L * count));
             return;
         }
-        Tensor.super.readFloats(first, dst, offset, count);
+        super.readFloats(first, dst, offset, count);
     }
 
     @Override
-    public void readBytes(long byteOffset, MemorySegment dst) {
-        owner.ensureOpen(info.name());
-        if (byteOffset < 0 || dst.byteSize() > info.byteLength() - byteOffset) {
-            throw new IndexOutOfBoundsException(info.name() + ": bytes [" + byteOffset + ", " + (byteOffset + dst.byteSize())
-                    + ") outside " + info.byteLength());
-        }
-        MemorySegment w = whole;
-        if (w != null) {
-            MemorySegment.copy(w, byteOffset, dst, 0, dst.byteSize());
-            return;
-        }
-        read(byteOffset, dst, dst.byteSize() >= (1 << 20) ? owner.decodeThreads() : 1);
+    protected void decode(long byteOffset, MemorySegment dst) {
+        read(byteOffset, dst, dst.byteSize() >= (1 << 20) ? file.decodeThreads() : 1);
     }
 
     private void read(long byteOffset, MemorySegment dst, int threads) {
@@ -134,15 +107,13 @@ class DecodedTensor implements Tensor {
     /** Decodes every chunk and checks every checksum. */
     void verify() { storage.verify(); }
 
-    @Override public String toString() { return info.toString(); }
-
     /** A string dataset: its stored elements, read as Java strings. */
-    static final class Strings extends DecodedTensor {
+    static final class Strings extends DecodedDataset {
         private final DatatypeMessage type;
         private final StringDecoder decoder;
 
-        Strings(TensorInfo info, DataStorage storage, DatatypeMessage type, StringDecoder decoder, Hdf5TensorFile owner) {
-            super(info, storage, 0, owner);
+        Strings(TensorInfo info, DataStorage storage, DatatypeMessage type, StringDecoder decoder, Hdf5TensorFile file) {
+            super(info, storage, 0, file);
             this.type = type;
             this.decoder = decoder;
         }
