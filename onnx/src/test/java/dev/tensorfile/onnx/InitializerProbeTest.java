@@ -194,4 +194,66 @@ class InitializerProbeTest {
             }
         }
     }
+
+    /**
+     * Differential: random initializer headers after a large initializer — the plain fields in any order and
+     * form, unknown and typed fields, invalid UTF-8, lengths that overrun the message or the graph — must index to
+     * the same tensors, or fail with the same message, with the probe and without it.
+     */
+    @Test
+    void randomHeadersIndexOrFailAlikeWithAndWithoutTheProbe() throws IOException {
+        java.util.Random random = new java.util.Random(20261203);
+        int probed = 0;
+        for (int round = 0; round < 400; round++) {
+            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+            int fields = random.nextInt(7);
+            for (int i = 0; i < fields; i++) {
+                switch (random.nextInt(9)) {
+                    case 0 -> body.writeBytes(vi(1, random.nextInt(5) == 0 ? -1 : random.nextInt(1000)));
+                    case 1 -> body.writeBytes(ld(1, varint(random.nextInt(9)), varint(random.nextInt(300))));
+                    case 2 -> body.writeBytes(vi(2, random.nextInt(30)));
+                    case 3 -> body.writeBytes(str(8, "n" + random.nextInt(100) + (random.nextBoolean() ? "é" : "")));
+                    case 4 -> body.writeBytes(ld(8, new byte[] {(byte) (0x80 + random.nextInt(64)), 'x'}));
+                    case 5 -> body.writeBytes(str(12, "doc"));
+                    case 6 -> body.writeBytes(vi(1 + random.nextInt(40), random.nextInt(9)));
+                    case 7 -> body.writeBytes(ld(4, f32(1, 2)));
+                    default -> body.writeBytes(cat(key(8, 2), varint(random.nextInt(40))));
+                }
+            }
+            byte[] raw = new byte[random.nextInt(64)];
+            if (random.nextInt(4) != 0) body.writeBytes(ld(9, raw));
+            byte[] tensor = body.toByteArray();
+            byte[] next = random.nextInt(6) == 0
+                    ? cat(key(5, 2), varint(tensor.length + random.nextInt(3) - 1), tensor) // a length a little off
+                    : initializer(tensor);
+            byte[] trailing = random.nextBoolean() ? raw("after", 1, new long[] {1}, 4, new byte[0]) : new byte[0];
+            Path p = dir.resolve("r" + round + ".onnx");
+            Files.write(p, cat(vi(1, 8), ld(7, cat(str(2, "g"), big("big"), next, trailing))));
+            try (MappedFile mapped = MappedFile.open(p, "onnx")) {
+                List<TensorProto> full = null;
+                String fullError = null;
+                try {
+                    full = ModelProto.parse(ByteCursor.of(mapped, "onnx"), p, ReadLimits.DEFAULT).graph().initializers();
+                } catch (MalformedFileException e) {
+                    fullError = e.getMessage();
+                }
+                InitializerProbe probe = new InitializerProbe(mapped, ReadLimits.DEFAULT);
+                List<TensorProto> fast = null;
+                String fastError = null;
+                try {
+                    fast = ModelProto.parse(ByteCursor.of(mapped, "onnx"), p, ReadLimits.DEFAULT, probe).graph()
+                            .initializers();
+                } catch (MalformedFileException e) {
+                    fastError = e.getMessage();
+                }
+                assertEquals(fullError, fastError, "round " + round);
+                if (full != null) {
+                    assertEquals(full.size(), fast.size(), "round " + round);
+                    for (int i = 0; i < full.size(); i++) assertSame(full.get(i), fast.get(i));
+                }
+                probed += probe.indexed;
+            }
+        }
+        assertTrue(probed > 40, "the fast path was taken in " + probed + " rounds");
+    }
 }
