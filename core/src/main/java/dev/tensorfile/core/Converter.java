@@ -235,11 +235,20 @@ public final class Converter {
         int block = Math.max(target.blockElements(), src.dtype().blockElements());
         if (chunk % block != 0) chunk = Math.max(block, chunk - chunk % block);
         float[] floats = new float[chunk];
+        // F64 to a half-width float: read as floats rounded to odd, so that the second rounding is the only one
+        // that counts (ElementConversion.f64ToFloatRoundedToOdd).
+        boolean roundToOdd = src.dtype() == DType.F64 && (target == DType.F16 || target == DType.BF16);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(Math.max(1, target.byteSize(chunk)), 8);
+            MemorySegment doubles = roundToOdd ? arena.allocate(8L * chunk, 8) : null;
             for (long at = 0; at < n; at += chunk) {
                 int m = (int) Math.min(chunk, n - at);
-                src.readFloats(at, floats, 0, m);
+                if (roundToOdd) {
+                    src.readBytes(8 * at, doubles.asSlice(0, 8L * m));
+                    ElementConversion.f64ToFloatRoundedToOdd(doubles, 0, floats, 0, m);
+                } else {
+                    src.readFloats(at, floats, 0, m);
+                }
                 long bytes = target.byteSize(m);
                 if (codec != null) codec.encode(floats, 0, out, 0, m / target.blockElements());
                 else ElementConversion.fromFloat(target, floats, 0, out, 0, m);

@@ -156,6 +156,24 @@ public final class ElementConversion {
         }
     }
 
+    /**
+     * Reads {@code count} little-endian F64 values as floats rounded to odd: a double that is not a float becomes
+     * whichever neighbouring float has an odd last bit. Rounding that float to nearest even again, to F16 or BF16
+     * (at most 11 significand bits against float's 24), then gives the correctly rounded result of the double —
+     * numpy's direct {@code float64 → float16} — where two roundings to nearest can turn a value just past a tie into
+     * the tie itself and land on the wrong side (Boldo and Melquiond, "When double rounding is odd", 2005).
+     */
+    static void f64ToFloatRoundedToOdd(MemorySegment src, long srcOffset, float[] dst, int dstOffset, int count) {
+        for (int i = 0; i < count; i++, srcOffset += 8) {
+            double d = src.get(DOUBLE, srcOffset);
+            float f = (float) d;
+            if (f != d && !Double.isNaN(d) && (Float.floatToRawIntBits(f) & 1) == 0) {
+                f = f < d ? Math.nextUp(f) : Math.nextDown(f);
+            }
+            dst[dstOffset + i] = f;
+        }
+    }
+
     /** bfloat16 bits of {@code f}, rounded to nearest even; a NaN stays a quiet NaN with its sign. */
     public static short floatToBFloat16(float f) {
         int bits = Float.floatToRawIntBits(f);

@@ -53,6 +53,34 @@ class ConverterTest {
         }
     }
 
+    /**
+     * F64 → F16 rounds once, as numpy's {@code astype(np.float16)} does: through float, values just past a half-way
+     * point would first round onto it and then, ties to even, down. Expected bits from numpy 1.24:
+     * {@code np.array(values).astype(np.float16).view(np.uint16)} = [0x3C01, 0xBC01, 0x7BFF, 0x0001, 0x3C04]
+     * (through float32 it gives [0x3C00, 0xBC00, 0x7BFF, 0x0000, 0x3C04]). BF16 by its definition (8 significand
+     * bits): 1 + 2^-8 + 2^-40 is past the tie between 1 and 1 + 2^-7, so 0x3F81; through float, 0x3F80.
+     */
+    @Test
+    void f64NarrowsToHalfWidthFloatsWithOneRounding() throws IOException {
+        double[] values = {1 + 0x1p-11 + 0x1p-40, -(1 + 0x1p-11 + 0x1p-40), 65519.99, 0x1p-25 + 0x1p-60, 1 + 0x1p-8 + 0x1p-40};
+        MemorySegment bytes = MemorySegment.ofArray(new byte[8 * values.length]);
+        for (int i = 0; i < values.length; i++) bytes.set(ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 8L * i, values[i]);
+        for (boolean views : new boolean[] {true, false}) {
+            TensorFile f = InMemoryFormat.file(Metadata.builder().build(),
+                    List.of(InMemoryFormat.tensor("d", DType.F64, Shape.of(values.length), bytes, views)));
+            Path half = dir.resolve("h" + views + ".raw");
+            Converter.from(f).format(InMemoryFormat.storingEverythingBut(DType.STRING)).dtype(DType.F16).to(half);
+            assertArrayEquals(new short[] {0x3C01, (short) 0xBC01, 0x7BFF, 0x0001, 0x3C04}, shorts(half), "F16 views=" + views);
+            Path bf = dir.resolve("b" + views + ".raw");
+            Converter.from(f).format(InMemoryFormat.storingEverythingBut(DType.STRING)).dtype(DType.BF16).to(bf);
+            assertEquals(0x3F81, shorts(bf)[4], "BF16 views=" + views);
+        }
+    }
+
+    private static short[] shorts(Path p) throws IOException {
+        return MemorySegment.ofArray(Files.readAllBytes(p)).toArray(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN));
+    }
+
     @Test
     void strictTurnsASkipIntoAnError() {
         Path out = dir.resolve("m.raw");
