@@ -48,6 +48,9 @@ final class InitializerProbe {
     InitializerProbe(MappedFile file, ReadLimits limits) {
         this.file = file;
         this.limits = limits;
+        // The full parse reads a main-graph initializer two messages deep; where the limit forbids that, it fails,
+        // and so must the probe's caller.
+        this.unavailable = limits.maxNestingDepth() < 2;
     }
 
     /**

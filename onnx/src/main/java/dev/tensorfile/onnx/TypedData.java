@@ -16,8 +16,9 @@ import java.nio.file.Path;
  * Packed and unpacked occurrences of the field may alternate; they are read in file order.
  *
  * <p>Any byte range can be read, and reading resumes where the last read ended: a converter that reads a tensor in
- * consecutive chunks decodes each value once and never holds the whole decoded tensor. A range that starts before
- * the last read's end decodes again from the field's first value, since varints cannot be indexed. The tensor's
+ * consecutive chunks — of any size, even ones that cut values — decodes each value once and never holds the whole
+ * decoded tensor. A range that starts before the last read's end (other than inside the value it cut) decodes
+ * again from the field's first value, since varints cannot be indexed. The tensor's
  * entry count was checked against its dims when it was opened, so every range in bounds has its values.
  */
 final class TypedData implements DecodedInitializer.RangeDecoder {
@@ -44,6 +45,11 @@ final class TypedData implements DecodedInitializer.RangeDecoder {
     private long runAbsolute;
     /** Output bytes of every value before {@code run[runPosition]}. */
     private long produced;
+    /** How many times decoding started from the field's first value (for tests: resuming works). */
+    int restarts;
+    /** The last value a read cut in two, whole, and where it starts in the tensor (-1: none). */
+    private final MemorySegment cut = MemorySegment.ofArray(new long[1]);
+    private long cutStart = -1;
 
     TypedData(TensorProto tensor, DataType type, Path file, ReadLimits limits) {
         this.tensor = tensor;
@@ -74,13 +80,19 @@ final class TypedData implements DecodedInitializer.RangeDecoder {
     /** Fills {@code dst} with the tensor's decoded bytes from {@code byteOffset}. */
     @Override
     public synchronized void read(long byteOffset, MemorySegment dst) {
-        if (cursor == null || byteOffset < produced) restart();
-        long end = byteOffset + dst.byteSize();
-        skipTo(byteOffset);
         long o = 0; // next byte of dst
-        if (!fixed && produced < byteOffset) {
-            // the range starts inside a value: decode it whole and keep its tail
-            o = partial(byteOffset - produced, dst, 0, end - byteOffset);
+        if (cursor != null && cutStart >= 0 && cutStart + step == produced && byteOffset >= cutStart
+                && byteOffset < produced) {
+            // the range starts inside the value the previous read cut: its rest is at hand
+            o = Math.min(produced - byteOffset, dst.byteSize());
+            MemorySegment.copy(cut, byteOffset - cutStart, dst, 0, o);
+        } else {
+            if (cursor == null || byteOffset < produced) restart();
+            skipTo(byteOffset);
+            if (!fixed && produced < byteOffset) {
+                // the range starts inside a value: decode it whole and keep its tail
+                o = partial(byteOffset - produced, dst, 0, dst.byteSize());
+            }
         }
         while (o < dst.byteSize()) {
             if (!nextValues()) throw cursor.fail("typed data ends at byte " + (byteOffset + o) + " of the tensor");
@@ -101,14 +113,17 @@ final class TypedData implements DecodedInitializer.RangeDecoder {
         }
     }
 
-    /** Decodes one value into a scratch and copies {@code n} of its bytes from {@code from} to {@code dst[o]}. */
+    /**
+     * Decodes one value whole, kept as {@link #cut} for a read that resumes inside it, and copies {@code n} of its
+     * bytes from {@code from} to {@code dst[o]}.
+     */
     private long partial(long from, MemorySegment dst, long o, long n) {
         if (!nextValues()) throw cursor.fail("typed data ends at byte " + produced + " of the tensor");
-        MemorySegment one = MemorySegment.ofArray(new long[1]);
-        decodeVarints(one, 0, step);
+        decodeVarints(cut, 0, step);
+        cutStart = produced;
         produced += step;
         long take = Math.min(step - from, n);
-        MemorySegment.copy(one, from, dst, o, take);
+        MemorySegment.copy(cut, from, dst, o, take);
         return o + take;
     }
 
@@ -119,6 +134,8 @@ final class TypedData implements DecodedInitializer.RangeDecoder {
         run = EMPTY;
         runPosition = 0;
         produced = 0;
+        cutStart = -1;
+        restarts++;
     }
 
     /** Moves past every value that ends at or before {@code target}. */

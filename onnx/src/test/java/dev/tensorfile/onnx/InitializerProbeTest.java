@@ -256,4 +256,20 @@ class InitializerProbeTest {
         }
         assertTrue(probed > 40, "the fast path was taken in " + probed + " rounds");
     }
+
+    @Test
+    void aNestingLimitThatForbidsInitializersStopsThemWithAndWithoutTheProbe() throws IOException {
+        Path p = dir.resolve("deep.onnx");
+        Files.write(p, model(big("a"), raw("b", 1, new long[] {1}, 4, new byte[0])));
+        ReadLimits shallow = ReadLimits.DEFAULT.withMaxNestingDepth(1);
+        try (MappedFile mapped = MappedFile.open(p, "onnx")) {
+            String without = assertThrows(MalformedFileException.class,
+                    () -> ModelProto.parse(ByteCursor.of(mapped, "onnx"), p, shallow).graph()).getMessage();
+            InitializerProbe probe = new InitializerProbe(mapped, shallow);
+            String with = assertThrows(MalformedFileException.class,
+                    () -> ModelProto.parse(ByteCursor.of(mapped, "onnx"), p, shallow, probe).graph()).getMessage();
+            assertEquals(without, with);
+            assertEquals(0, probe.indexed);
+        }
+    }
 }

@@ -152,6 +152,34 @@ class OnnxInteropTest {
         return tests;
     }
 
+    /** Consecutive reads that cut values decode each value once: no read starts over from the field's start. */
+    @Test
+    void consecutiveReadsOfTypedDataResumeEvenInsideAValue() {
+        Path model = Fixtures.GEN.resolve("all-types.onnx");
+        int checked = 0;
+        try (dev.tensorfile.core.spi.MappedFile mapped = dev.tensorfile.core.spi.MappedFile.open(model, "onnx")) {
+            ModelProto m = ModelProto.parse(dev.tensorfile.core.spi.ByteCursor.of(mapped, "onnx"), model,
+                    dev.tensorfile.core.ReadLimits.DEFAULT);
+            for (TensorProto t : m.graph().initializers()) {
+                if (t.typedFields == 0 || t.typedRun != null && (t.typedFields & (1 << 4 | 1 << 10)) != 0) continue;
+                DataType type = DataType.of(t.dataType);
+                if (type == DataType.STRING) continue;
+                long length = type.rawBytes(java.util.Arrays.stream(t.dims).reduce(1, Math::multiplyExact));
+                byte[] whole = new byte[(int) length];
+                new TypedData(t, type, model, dev.tensorfile.core.ReadLimits.DEFAULT).read(0, MemorySegment.ofArray(whole));
+                TypedData reader = new TypedData(t, type, model, dev.tensorfile.core.ReadLimits.DEFAULT);
+                byte[] chunked = new byte[(int) length];
+                for (int at = 0; at < length; at += 3) {
+                    reader.read(at, MemorySegment.ofArray(chunked).asSlice(at, Math.min(3, length - at)));
+                }
+                assertArrayEquals(whole, chunked, t.name);
+                assertEquals(1, reader.restarts, t.name + ": decoded from the start once");
+                checked++;
+            }
+        }
+        assertTrue(checked > 5, "typed tensors checked: " + checked);
+    }
+
     @Test
     void rawDataAndPackedFloatDataAreViewsAndOtherTypedFieldsAreDecoded() {
         try (TensorFile f = TensorFiles.open(Fixtures.ROOT.resolve("dv-initializer-types.onnx"))) {
