@@ -113,7 +113,7 @@ public final class AtomicFileOutput implements AutoCloseable {
     }
 
     private FileChannel source(Path file) throws IOException {
-        if (source == null || !file.equals(sourcePath)) {
+        if (source == null || !source.isOpen() || !file.equals(sourcePath)) { // an interrupt closes a channel
             closeSource();
             source = FileChannel.open(file, StandardOpenOption.READ);
             sourcePath = file;

@@ -114,6 +114,7 @@ public final class MappedFile implements AutoCloseable {
     }
 
     private synchronized FileChannel channel() {
+        if (channel != null && !channel.isOpen() && isOpen()) channel = null; // closed by an interrupt: open again
         if (channel == null && !channelRefused) {
             channelRefused = true;
             if (fileKey == null || !isOpen()) return null;

@@ -88,6 +88,21 @@ class MappedFileTest {
     }
 
     @Test
+    void aChannelClosedByAnInterruptIsOpenedAgainForTheNextRead() throws IOException {
+        Path f = dir.resolve("r.bin");
+        Files.write(f, new byte[] {1, 2, 3, 4});
+        try (MappedFile m = MappedFile.open(f, "test")) {
+            assertEquals(2, m.read(0, ByteBuffer.allocate(2)));
+            Thread.currentThread().interrupt();
+            assertEquals(-1, m.read(0, ByteBuffer.allocate(2)), "the interrupt closes the channel mid-read");
+            assertTrue(Thread.interrupted());
+            ByteBuffer again = ByteBuffer.allocate(2);
+            assertEquals(2, m.read(2, again));
+            assertEquals(3, again.get(0));
+        }
+    }
+
+    @Test
     void aChannelOpenedForReadsIsClosedWithTheMapping() throws IOException {
         Path fds = Path.of("/proc/self/fd");
         Assumptions.assumeTrue(Files.isDirectory(fds), "needs /proc to see open descriptors");
