@@ -35,8 +35,8 @@ public final class Converter {
     /** Bytes copied per chunk when a tensor is kept as it is. */
     private static final long COPY_CHUNK = 64L << 20;
     /**
-     * Below this a tensor is copied through the mapping. Above it one kernel copy (a syscall on the writer's cached
-     * source channel) is cheaper than the page faults of touching the view: Linux maps file pages 64 KiB per fault.
+     * Below this a tensor is copied through the mapping. Above it one kernel copy (a syscall on the mapping's own
+     * channel) is cheaper than the page faults of touching the view: Linux maps file pages 64 KiB per fault.
      */
     private static final long TRANSFER_MIN = 64L << 10;
 
@@ -198,7 +198,7 @@ public final class Converter {
             // a writer that declines does so on the first chunk, before anything is written.
             for (long at = 0; at < length; ) {
                 long n = Math.min(COPY_CHUNK, length - at);
-                if (!sink.transferFrom(view.file(), view.fileOffset() + at, n)) {
+                if (!sink.transferFrom(view.mapping(), view.fileOffset() + at, n)) {
                     if (at == 0) break;
                     throw new IllegalStateException("the writer stopped taking kernel copies mid-tensor");
                 }

@@ -11,6 +11,7 @@ import dev.tensorfile.core.ValueType;
 import dev.tensorfile.core.WriteOptions;
 import dev.tensorfile.core.spi.AbstractTensorWriter;
 import dev.tensorfile.core.spi.AtomicFileOutput;
+import dev.tensorfile.core.spi.MappedFile;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -248,9 +249,8 @@ final class GgufWriter extends AbstractTensorWriter {
     }
 
     @Override
-    protected boolean transferData(TensorInfo tensor, Path file, long offset, long length) {
-        outputs.getLast().transferFrom(file, offset, length); // tensor data is stored as it comes
-        return true;
+    protected boolean transferData(TensorInfo tensor, MappedFile file, long offset, long length) {
+        return outputs.getLast().transferFrom(file, offset, length); // tensor data is stored as it comes
     }
 
     @Override

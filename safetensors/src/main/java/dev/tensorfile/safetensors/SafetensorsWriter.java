@@ -7,6 +7,7 @@ import dev.tensorfile.core.TensorInfo;
 import dev.tensorfile.core.UnsupportedFeatureException;
 import dev.tensorfile.core.spi.AbstractTensorWriter;
 import dev.tensorfile.core.spi.AtomicFileOutput;
+import dev.tensorfile.core.spi.MappedFile;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -166,9 +167,8 @@ final class SafetensorsWriter extends AbstractTensorWriter {
     }
 
     @Override
-    protected boolean transferData(TensorInfo tensor, Path file, long offset, long length) {
-        output(shardOf).transferFrom(file, offset, length); // bytes are stored as they come
-        return true;
+    protected boolean transferData(TensorInfo tensor, MappedFile file, long offset, long length) {
+        return output(shardOf).transferFrom(file, offset, length); // bytes are stored as they come
     }
 
     @Override

@@ -87,7 +87,7 @@ public abstract class AbstractTensorWriter implements TensorWriter {
      * answers true; or answers false, having written nothing (the default: the bytes then come through
      * {@link #writeData}). See {@link TensorSink#transferFrom}.
      */
-    protected boolean transferData(TensorInfo tensor, Path file, long offset, long length) { return false; }
+    protected boolean transferData(TensorInfo tensor, MappedFile file, long offset, long length) { return false; }
 
     /** All of {@code tensor}'s data was written (pad to the next alignment here). */
     protected void endTensor(TensorInfo tensor) {}
@@ -150,7 +150,7 @@ public abstract class AbstractTensorWriter implements TensorWriter {
         }
 
         @Override
-        public boolean transferFrom(Path file, long offset, long length) {
+        public boolean transferFrom(MappedFile file, long offset, long length) {
             checkRoomFor(length);
             boolean done;
             try {

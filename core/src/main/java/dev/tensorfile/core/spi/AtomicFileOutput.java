@@ -29,9 +29,6 @@ public final class AtomicFileOutput implements AutoCloseable {
     private final String format;
     private long position;
     private boolean done;
-    /** The file {@link #transferFrom} last copied from, kept open: a conversion copies many tensors of one file. */
-    private Path sourcePath;
-    private FileChannel source;
 
     private AtomicFileOutput(Path destination, Path temp, FileChannel channel, String format) {
         this.destination = destination;
@@ -92,44 +89,24 @@ public final class AtomicFileOutput implements AutoCloseable {
         }
     }
 
-    /** Appends {@code length} bytes of {@code file} from byte {@code offset}, copied by the kernel. */
-    public void transferFrom(Path file, long offset, long length) {
+    /**
+     * Appends {@code length} bytes of the mapped {@code file} from byte {@code offset}, copied by the kernel.
+     *
+     * @return false, having written nothing, if the file cannot be copied this way (see {@link MappedFile#transferTo})
+     */
+    public boolean transferFrom(MappedFile file, long offset, long length) {
         ensureOpen();
+        if (offset < 0 || length < 0 || offset + length > file.size()) {
+            throw new TensorFileException(format, destination, "cannot copy bytes [" + offset + ", "
+                    + (offset + length) + ") of " + file.path() + ": it has " + file.size() + " bytes");
+        }
         try {
-            FileChannel in = source(file);
-            if (offset < 0 || length < 0 || offset + length > in.size()) {
-                throw new TensorFileException(format, destination, "cannot copy bytes [" + offset + ", "
-                        + (offset + length) + ") of " + file + ": it has " + in.size() + " bytes");
-            }
-            for (long done = 0; done < length; ) {
-                long n = in.transferTo(offset + done, length - done, channel);
-                if (n <= 0) throw new IOException("no progress copying from " + file);
-                done += n;
-                position += n;
-            }
+            if (!file.transferTo(offset, length, channel)) return false;
+            position += length;
+            return true;
         } catch (IOException e) {
             throw new TensorFileException(format, destination, "write failed: " + e.getMessage(), e);
         }
-    }
-
-    private FileChannel source(Path file) throws IOException {
-        if (source == null || !source.isOpen() || !file.equals(sourcePath)) { // an interrupt closes a channel
-            closeSource();
-            source = FileChannel.open(file, StandardOpenOption.READ);
-            sourcePath = file;
-        }
-        return source;
-    }
-
-    private void closeSource() {
-        if (source == null) return;
-        try {
-            source.close();
-        } catch (IOException ignored) {
-            // read-only: nothing is lost
-        }
-        source = null;
-        sourcePath = null;
     }
 
     /** Appends the remaining bytes of {@code buffer}. */
@@ -170,7 +147,6 @@ public final class AtomicFileOutput implements AutoCloseable {
     public void commit() {
         ensureOpen();
         done = true;
-        closeSource();
         try {
             channel.force(true);
             channel.close();
@@ -189,7 +165,6 @@ public final class AtomicFileOutput implements AutoCloseable {
     public void discard() {
         if (done) return;
         done = true;
-        closeSource();
         try {
             channel.close();
         } catch (IOException ignored) {

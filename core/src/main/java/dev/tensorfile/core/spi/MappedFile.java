@@ -7,6 +7,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -16,8 +17,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * A whole file mapped read-only into a shared {@link Arena} that this object owns: zero copy, any size, unmapped
- * deterministically by {@link #close()}. The channel is closed as soon as the mapping exists; {@link #read} opens
- * one again when a format asks for a positional read.
+ * deterministically by {@link #close()}. The channel it was mapped through stays open until then, for positional
+ * reads ({@link #read}) and kernel copies ({@link #transferTo}) of exactly the bytes that are mapped, whatever
+ * happens to the path meanwhile.
  *
  * <p>Truncating a file while it is mapped makes later reads of the lost pages fault with an {@link InternalError}
  * in the JVM; sizes are checked at open, and the hazard is the caller's to avoid (as with any mmap reader).
@@ -28,15 +30,19 @@ public final class MappedFile implements AutoCloseable {
     private final MemorySegment segment;
     /** The mapped file's identity (device and inode on Unix), to refuse positional reads of a file put in its place. */
     private final Object fileKey;
-    /** For {@link #read}: opened on first use, closed with the mapping; guarded by {@code this}. */
+    /**
+     * The channel the file was mapped through, for {@link #read} and {@link #transferTo}; closed with the mapping,
+     * opened again (if the path still names the mapped file) after an interrupt closed it; guarded by {@code this}.
+     */
     private FileChannel channel;
     private boolean channelRefused;
 
-    private MappedFile(Path path, Arena arena, MemorySegment segment, Object fileKey) {
+    private MappedFile(Path path, Arena arena, MemorySegment segment, Object fileKey, FileChannel channel) {
         this.path = path;
         this.arena = arena;
         this.segment = segment;
         this.fileKey = fileKey;
+        this.channel = channel;
     }
 
     /**
@@ -55,20 +61,34 @@ public final class MappedFile implements AutoCloseable {
             // the open below says what is wrong
         }
         Arena arena = Arena.ofShared();
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(path, StandardOpenOption.READ);
             long size = channel.size();
             MemorySegment segment = size == 0 ? MemorySegment.ofArray(new byte[0])
                     : channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            return new MappedFile(path, arena, segment, fileKey);
+            return new MappedFile(path, arena, segment, fileKey, channel);
         } catch (NoSuchFileException e) {
+            closeQuietly(channel);
             arena.close();
             throw new TensorFileException(format, path, "no such file");
         } catch (AccessDeniedException e) {
+            closeQuietly(channel);
             arena.close();
             throw new TensorFileException(format, path, "permission denied");
         } catch (IOException | RuntimeException e) {
+            closeQuietly(channel);
             arena.close();
             throw new TensorFileException(format, path, "cannot be mapped: " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel == null) return;
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // read-only: nothing to lose
         }
     }
 
@@ -111,6 +131,27 @@ public final class MappedFile implements AutoCloseable {
         } catch (IOException e) {
             return -1;
         }
+    }
+
+    /**
+     * Appends bytes {@code [offset, offset + length)} of the mapped file to {@code target} by a kernel copy
+     * ({@code copy_file_range} between files on Linux): the bytes never pass through user space or the mapping.
+     *
+     * @return false, having written nothing, if the file cannot be read this way (closed, or its channel was closed by
+     *     an interrupt and the path now names another file): copy from the mapping instead
+     * @throws IndexOutOfBoundsException if the range is outside the file
+     * @throws IOException if the copy fails
+     */
+    public boolean transferTo(long offset, long length, WritableByteChannel target) throws IOException {
+        java.util.Objects.checkFromIndexSize(offset, length, segment.byteSize());
+        FileChannel ch = channel();
+        if (ch == null) return false;
+        for (long done = 0; done < length; ) {
+            long n = ch.transferTo(offset + done, length - done, target);
+            if (n <= 0) throw new IOException("no progress copying bytes of " + path);
+            done += n;
+        }
+        return true;
     }
 
     private synchronized FileChannel channel() {

@@ -58,7 +58,7 @@ public class SegmentTensor implements Tensor {
     }
 
     /** The mapping this tensor is a view of. */
-    protected MappedFile owner() { return owner; }
+    public MappedFile mapping() { return owner; }
 
     /** Throws if the file is closed. */
     protected void ensureOpen() {

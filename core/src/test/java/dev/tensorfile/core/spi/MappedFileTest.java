@@ -72,7 +72,7 @@ class MappedFileTest {
     }
 
     @Test
-    void positionalReadsAreRefusedAfterCloseAndForAFilePutInThePlaceOfTheMappedOne() throws IOException {
+    void positionalReadsAreRefusedAfterCloseAndReadTheMappedFileWhateverItsPathNamesNow() throws IOException {
         Path f = dir.resolve("r.bin");
         Files.write(f, new byte[] {1, 2, 3, 4});
         MappedFile closed = MappedFile.open(f, "test");
@@ -82,8 +82,10 @@ class MappedFileTest {
         try (MappedFile m = MappedFile.open(f, "test")) {
             Path other = Files.write(dir.resolve("other.bin"), new byte[] {7, 7, 7, 7});
             Files.move(other, f, StandardCopyOption.REPLACE_EXISTING);
-            assertEquals(-1, m.read(0, ByteBuffer.allocate(2)), "same name and size, another file");
-            assertEquals(1, m.segment().get(ValueLayout.JAVA_BYTE, 0), "the mapping still holds the first file");
+            ByteBuffer got = ByteBuffer.allocate(2);
+            assertEquals(2, m.read(0, got), "the channel it was mapped through reads the first file still");
+            assertEquals(ByteBuffer.wrap(new byte[] {1, 2}), got.flip());
+            assertEquals(1, m.segment().get(ValueLayout.JAVA_BYTE, 0), "as the mapping does");
         }
     }
 
@@ -100,18 +102,25 @@ class MappedFileTest {
             assertEquals(2, m.read(2, again));
             assertEquals(3, again.get(0));
         }
+        try (MappedFile m = MappedFile.open(f, "test")) {
+            Thread.currentThread().interrupt();
+            assertEquals(-1, m.read(0, ByteBuffer.allocate(2)));
+            assertTrue(Thread.interrupted());
+            Files.move(Files.write(dir.resolve("other.bin"), new byte[] {7, 7, 7, 7}), f, StandardCopyOption.REPLACE_EXISTING);
+            assertEquals(-1, m.read(0, ByteBuffer.allocate(2)), "not opened again on a path that names another file");
+        }
     }
 
     @Test
-    void aChannelOpenedForReadsIsClosedWithTheMapping() throws IOException {
+    void theChannelTheFileWasMappedThroughIsClosedWithTheMapping() throws IOException {
         Path fds = Path.of("/proc/self/fd");
         Assumptions.assumeTrue(Files.isDirectory(fds), "needs /proc to see open descriptors");
         Path f = dir.resolve("r.bin");
         Files.write(f, new byte[] {1, 2, 3, 4});
         MappedFile m = MappedFile.open(f, "test");
-        assertEquals(0, descriptorsOf(f, fds), "the mapping holds no descriptor");
+        assertEquals(1, descriptorsOf(f, fds), "the mapping holds its channel");
         assertEquals(2, m.read(0, ByteBuffer.allocate(2)));
-        assertEquals(1, descriptorsOf(f, fds));
+        assertEquals(1, descriptorsOf(f, fds), "reads use it");
         m.close();
         assertEquals(0, descriptorsOf(f, fds));
     }
