@@ -107,6 +107,11 @@ public final class MappedFile implements AutoCloseable {
     /** True until {@link #close()}. */
     public boolean isOpen() { return arena.scope().isAlive(); }
 
+    /** Throws an {@link IllegalStateException} naming {@code tensor} and the file if the file is closed. */
+    public void ensureOpen(String tensor) {
+        if (!isOpen()) throw new IllegalStateException("tensor '" + tensor + "' used after " + path + " was closed");
+    }
+
     /**
      * Reads bytes from {@code offset} into {@code dst} with a positional read, without touching the mapping.
      *
@@ -166,7 +171,7 @@ public final class MappedFile implements AutoCloseable {
                     channel = ch;
                     channelRefused = false;
                 } else {
-                    ch.close();
+                    closeQuietly(ch);
                 }
             } catch (IOException e) {
                 // refused: the caller reads the mapping
@@ -180,14 +185,8 @@ public final class MappedFile implements AutoCloseable {
     public void close() {
         synchronized (this) {
             channelRefused = true;
-            if (channel != null) {
-                try {
-                    channel.close();
-                } catch (IOException ignored) {
-                    // read-only: nothing to lose
-                }
-                channel = null;
-            }
+            closeQuietly(channel);
+            channel = null;
         }
         if (arena.scope().isAlive()) {
             try {

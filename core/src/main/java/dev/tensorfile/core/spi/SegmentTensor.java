@@ -62,9 +62,7 @@ public class SegmentTensor implements Tensor {
 
     /** Throws if the file is closed. */
     protected void ensureOpen() {
-        if (!owner.isOpen()) {
-            throw new IllegalStateException("tensor '" + info.name() + "' used after " + owner.path() + " was closed");
-        }
+        owner.ensureOpen(info.name());
     }
 
     @Override public String toString() { return info.toString(); }
