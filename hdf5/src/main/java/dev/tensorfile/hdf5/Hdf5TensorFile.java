@@ -7,7 +7,6 @@ import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.UnsupportedEntry;
 import dev.tensorfile.core.spi.MappedFile;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -59,13 +58,7 @@ final class Hdf5TensorFile implements TensorFile {
 
     MappedFile mapped() { return mapped; }
 
-    Arena arena() { return mapped.arena(); }
-
     int decodeThreads() { return limits.decodeThreads(); }
-
-    void ensureOpen(String tensor) {
-        if (!mapped.isOpen()) throw new IllegalStateException("tensor '" + tensor + "' used after " + mapped.path() + " was closed");
-    }
 
     synchronized ExecutorService executor() {
         if (!mapped.isOpen()) throw new IllegalStateException(mapped.path() + " is closed");
