@@ -95,7 +95,7 @@ final class TypedData implements DecodedInitializer.RangeDecoder {
             }
         }
         while (o < dst.byteSize()) {
-            if (!nextValues()) throw cursor.fail("typed data ends at byte " + (byteOffset + o) + " of the tensor");
+            if (!nextValues()) throw endsAt(byteOffset + o);
             long want = dst.byteSize() - o;
             if (fixed) {
                 long n = Math.min(run.byteSize() - runPosition, want);
@@ -118,13 +118,18 @@ final class TypedData implements DecodedInitializer.RangeDecoder {
      * bytes from {@code from} to {@code dst[o]}.
      */
     private long partial(long from, MemorySegment dst, long o, long n) {
-        if (!nextValues()) throw cursor.fail("typed data ends at byte " + produced + " of the tensor");
+        if (!nextValues()) throw endsAt(produced);
         decodeVarints(cut, 0, step);
         cutStart = produced;
         produced += step;
         long take = Math.min(step - from, n);
         MemorySegment.copy(cut, from, dst, o, take);
         return o + take;
+    }
+
+    /** The typed field has no values left at byte {@code tensorByte} of the tensor. */
+    private RuntimeException endsAt(long tensorByte) {
+        return cursor.fail("typed data ends at byte " + tensorByte + " of the tensor");
     }
 
     private void restart() {
@@ -144,7 +149,7 @@ final class TypedData implements DecodedInitializer.RangeDecoder {
         while (produced < target) {
             long gap = target - produced;
             if (!fixed && gap < step) return;
-            if (!nextValues()) throw cursor.fail("typed data ends at byte " + produced + " of the tensor");
+            if (!nextValues()) throw endsAt(produced);
             if (fixed) {
                 long n = Math.min(run.byteSize() - runPosition, gap);
                 runPosition += n;

@@ -4,7 +4,8 @@ import dev.tensorfile.core.DType;
 
 /**
  * One implementation of the hot path: a decoder per block type (F16/BF16 widening is core's
- * {@link dev.tensorfile.core.spi.Widening}). {@link ScalarDequantizers} is the specification; {@code PanamaDequantizers} (Vector API) must produce the same bits. Chosen once by
+ * {@link dev.tensorfile.core.spi.Widening}). {@link ScalarDequantizers} is the specification;
+ * {@code PanamaDequantizers} (Vector API) must produce the same bits. Chosen once by
  * {@link DequantizerChoice}.
  */
 interface Dequantizers {
