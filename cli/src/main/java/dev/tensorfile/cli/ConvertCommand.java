@@ -23,11 +23,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code tensorfile convert IN OUT [--to FORMAT] [--dtype DTYPE] [--strict] [writer options]}.
- *
- * <p>Writers receive, besides the flags, the keys {@code source-format}, {@code source-path} and {@code dtype}
- * (when given), so a format can keep what only it understands (ONNX → ONNX keeps the graph) and refuse what it
- * cannot honour ({@code --dtype} for ONNX → ONNX).
+ * {@code tensorfile convert IN OUT [--to FORMAT] [--dtype DTYPE] [--strict] [writer options]}: flags onto
+ * {@link Converter} and {@link WriteOptions} keys, and nothing else. The conversion itself (what the writer keeps
+ * of the source, what it refuses) is the library's, so a library user converts exactly as the CLI does.
  */
 final class ConvertCommand implements Main.Command {
     private static final Set<String> PICKLE_FORMATS = Set.of("pytorch", "torchscript", "pickle", "joblib", "npy");
@@ -58,13 +56,10 @@ final class ConvertCommand implements Main.Command {
         try (TensorFile source = TensorFiles.open(Path.of(in))) {
             if (PICKLE_FORMATS.contains(source.format())) warnFindings(in, err);
             Map<String, String> options = new HashMap<>();
-            options.put("source-format", source.format());
-            options.put("source-path", source.path().toString());
-            if (dtype != null) options.put("dtype", dtype.name());
-            for (String key : List.of("max-shard-size", "compress", "max-shard-tensors")) {
+            for (String key : List.of(WriteOptions.MAX_SHARD_SIZE, WriteOptions.COMPRESS, WriteOptions.MAX_SHARD_TENSORS)) {
                 if (args.option(key) != null) options.put(key, args.option(key));
             }
-            if (args.has("external-data")) options.put("external-data", "true");
+            if (args.has(WriteOptions.EXTERNAL_DATA)) options.put(WriteOptions.EXTERNAL_DATA, "true");
             Converter.Report report = Converter.from(source).format(format).dtype(dtype)
                     .options(new WriteOptions(options)).strict(args.has("strict"))
                     .listener(Progress.forTerminal(err)).to(outPath);

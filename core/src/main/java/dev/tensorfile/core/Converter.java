@@ -28,6 +28,11 @@ import java.util.Objects;
  * length is a multiple of the block, and the others keep their type. Integer, bool and string tensors keep theirs.
  * A floating type the output format cannot hold becomes F32 (noted); anything else it cannot hold is skipped and
  * reported, or fails with {@link #strict(boolean)}.
+ *
+ * <p>The writer receives one {@link WriteRequest}: the destination, the options, this source (open) and the
+ * requested dtype, so that a format can keep what only it understands of its own files (ONNX → ONNX keeps the
+ * graph) and refuse what it cannot honour ({@code dtype} for ONNX → ONNX). The CLI's {@code convert} is this
+ * class and nothing more.
  */
 public final class Converter {
     /** Elements converted per chunk; a multiple of every block size. */
@@ -132,7 +137,7 @@ public final class Converter {
             }
             declared.add(step.target());
         }
-        TensorWriter writer = out.newWriter(destination, options);
+        TensorWriter writer = out.newWriter(WriteRequest.conversion(destination, options, source, dtype));
         long written = 0;
         int count = 0;
         try {

@@ -55,4 +55,16 @@ public interface TensorFormat {
     default TensorWriter newWriter(Path destination, WriteOptions options) {
         throw new UnsupportedFeatureException(name(), destination, "writing " + name() + " files is not supported");
     }
+
+    /**
+     * A writer for {@code request}: its destination and options, and for a conversion the open source file and
+     * the requested cast. {@link Converter} calls this one. By default it is {@link #newWriter(Path, WriteOptions)}
+     * (a format that needs nothing of the source); a format that keeps what only it understands of a source of its
+     * own format, or refuses a cast, overrides it.
+     *
+     * @throws UnsupportedFeatureException if this format has no writer, or cannot honour the request
+     */
+    default TensorWriter newWriter(WriteRequest request) {
+        return newWriter(request.destination(), request.options());
+    }
 }

@@ -5,16 +5,22 @@ import java.util.Optional;
 
 /**
  * Format-specific writer options as key/value strings, so a converter can pass them through without knowing the
- * format. Each format documents its keys; the CLI maps its flags onto them:
- * <ul>
- *   <li>{@code max-shard-size} (bytes; safetensors, GGUF): split the output into shards.</li>
- *   <li>{@code external-data} ({@code true}; ONNX): tensor data to {@code OUT.data}.</li>
- *   <li>{@code compress} ({@code gzip[:LEVEL]}; HDF5): chunked, shuffled, deflated datasets.</li>
- * </ul>
+ * format. The keys are the constants below (the CLI's {@code convert} flags of the same names map onto them); a
+ * format ignores the keys it does not know. The conversion source and the cast are not options: they are part of
+ * the {@link WriteRequest}.
  *
  * @param values the options
  */
 public record WriteOptions(Map<String, String> values) {
+    /** Bytes of tensor data per shard ({@link #byteSize} syntax; safetensors, GGUF): split the output into shards. */
+    public static final String MAX_SHARD_SIZE = "max-shard-size";
+    /** Tensors per shard (a positive count; GGUF, as llama.cpp's {@code gguf-split --split-max-tensors}). */
+    public static final String MAX_SHARD_TENSORS = "max-shard-tensors";
+    /** {@code true} (ONNX): tensor data to {@code OUT.data}, not inside the protobuf. */
+    public static final String EXTERNAL_DATA = "external-data";
+    /** {@code gzip[:LEVEL]} (HDF5, Keras): chunked, shuffled, deflated datasets. */
+    public static final String COMPRESS = "compress";
+
     /** No options. */
     public static final WriteOptions NONE = new WriteOptions(Map.of());
 

@@ -82,6 +82,9 @@ final class OnnxFile implements TensorFile {
 
     MappedFile mapped() { return mapped; }
 
+    /** The limits this file was opened with; a copy of the model reads it within them. */
+    ReadLimits limits() { return limits; }
+
     @Override
     public List<Tensor> tensors() {
         return entries().stream().map(Entry::tensor).toList();

@@ -6,6 +6,7 @@ import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFormat;
 import dev.tensorfile.core.TensorWriter;
 import dev.tensorfile.core.WriteOptions;
+import dev.tensorfile.core.WriteRequest;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -23,11 +24,11 @@ import java.util.Locale;
  * }
  * }</pre>
  *
- * <p>Writer options ({@link WriteOptions}): {@code external-data} ({@code true}: tensor data to {@code OUT.data},
- * each tensor at an offset aligned to 64 bytes, 4096 for tensors of 1 MiB or more); {@code source-format} and
- * {@code source-path} (set by the converter: when the source is an ONNX model, the model is copied as it is and
- * only data placement and {@code metadata_props} are rewritten); {@code dtype} (a requested cast: refused when
- * copying an ONNX model, whose graph declares its types).
+ * <p>Writer options ({@link WriteOptions}): {@link WriteOptions#EXTERNAL_DATA} ({@code true}: tensor data to
+ * {@code OUT.data}, each tensor at an offset aligned to 64 bytes, 4096 for tensors of 1 MiB or more). When the
+ * {@link WriteRequest}'s source is an ONNX model, the model is copied as it is from the open file and only data
+ * placement and {@code metadata_props} are rewritten; a requested dtype is then refused (the graph declares its
+ * types).
  */
 public final class OnnxFormat implements TensorFormat {
     /** Creates the format; found by {@link java.util.ServiceLoader}. */
@@ -106,6 +107,11 @@ public final class OnnxFormat implements TensorFormat {
 
     @Override
     public TensorWriter newWriter(Path destination, WriteOptions options) {
-        return OnnxWriter.create(destination, options);
+        return OnnxWriter.create(WriteRequest.of(destination, options));
+    }
+
+    @Override
+    public TensorWriter newWriter(WriteRequest request) {
+        return OnnxWriter.create(request);
     }
 }

@@ -4,10 +4,11 @@ import dev.tensorfile.core.DType;
 import dev.tensorfile.core.Metadata;
 import dev.tensorfile.core.MetadataStrings;
 import dev.tensorfile.core.MetadataValue;
-import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.TensorFileException;
 import dev.tensorfile.core.TensorInfo;
 import dev.tensorfile.core.UnsupportedFeatureException;
+import dev.tensorfile.core.WriteOptions;
+import dev.tensorfile.core.WriteRequest;
 import dev.tensorfile.core.spi.AbstractTensorWriter;
 import dev.tensorfile.core.spi.AtomicFileOutput;
 import dev.tensorfile.core.spi.ByteCursor;
@@ -27,11 +28,11 @@ import java.util.Set;
  * memory is bounded by the pieces of the model's structure, never by its weights.
  *
  * <ul>
- *   <li><b>Copy</b> (option {@code source-format=onnx} with {@code source-path}): the source model is copied as it
- *       is: every field byte for byte, except each declared initializer's data (raw_data, typed fields, external
+ *   <li><b>Copy</b> (the request's source is an ONNX model, open): the source model is copied as it is, from the
+ *       file already open and within the limits it was opened with: every field byte for byte, except each declared initializer's data (raw_data, typed fields, external
  *       data), written again as {@code raw_data} or as external data, and the model's {@code metadata_props},
  *       rewritten from the declared metadata (keys outside {@code onnx.*}). Sparse initializers and STRING
- *       tensors are copied as they are. A {@code dtype} option, or a declared type that differs from the
+ *       tensors are copied as they are. A requested dtype, or a declared type that differs from the
  *       source's, is refused: the graph's declared types would no longer match.</li>
  *   <li><b>Weights only</b> (any other source): one graph whose initializers are the tensors, each also a graph
  *       output, with the lowest {@code ir_version} the types allow (at least 4, where initializers need not be
@@ -47,13 +48,13 @@ final class OnnxWriter extends AbstractTensorWriter {
     static final long LARGE_TENSOR = 1 << 20;
 
     private final boolean externalRequested;
-    private final Path sourcePath;
+    /** The model being copied (not ours: the caller opened it and closes it), or null for weights only. */
+    private final OnnxFile source;
     private final List<String> notes = new ArrayList<>();
 
     private boolean external;
     /** The protobuf size from which data goes external by itself; lowered only by tests. */
     long maxProtobuf = MAX_PROTOBUF;
-    private OnnxFile source;
     private Map<Long, OnnxFile.Entry> sourceByOffset;
     private Map<String, TensorInfo> declared;
     private List<Pieces.Piece> pieces;
@@ -64,20 +65,20 @@ final class OnnxWriter extends AbstractTensorWriter {
     private AtomicFileOutput data;
     private Path dataPath;
 
-    private OnnxWriter(Path destination, boolean external, Path sourcePath) {
+    private OnnxWriter(Path destination, boolean external, OnnxFile source) {
         super(destination, OnnxFile.FORMAT);
         this.externalRequested = external;
-        this.sourcePath = sourcePath;
+        this.source = source;
     }
 
-    static OnnxWriter create(Path destination, dev.tensorfile.core.WriteOptions options) {
-        boolean copy = options.get("source-format").map(f -> f.equalsIgnoreCase(OnnxFile.FORMAT)).orElse(false)
-                && options.get("source-path").isPresent();
-        if (copy && options.get("dtype").filter(d -> !d.isBlank()).isPresent()) {
-            throw new UnsupportedFeatureException(OnnxFile.FORMAT, destination, "--dtype " + options.get("dtype").get()
+    static OnnxWriter create(WriteRequest request) {
+        Path destination = request.destination();
+        OnnxFile copy = request.source().orElse(null) instanceof OnnxFile f ? f : null;
+        if (copy != null && request.dtype().isPresent()) {
+            throw new UnsupportedFeatureException(OnnxFile.FORMAT, destination, "--dtype " + request.dtype().get()
                     + " is refused for ONNX to ONNX: the graph declares its tensors' types, which a cast would break");
         }
-        return new OnnxWriter(destination, options.flag("external-data"), copy ? Path.of(options.get("source-path").get()) : null);
+        return new OnnxWriter(destination, request.options().flag(WriteOptions.EXTERNAL_DATA), copy);
     }
 
     @Override
@@ -88,8 +89,7 @@ final class OnnxWriter extends AbstractTensorWriter {
         declared = new LinkedHashMap<>();
         for (TensorInfo t : tensors) declared.put(t.name(), t);
         dataPath = destination.toAbsolutePath().resolveSibling(destination.getFileName() + ".data");
-        if (sourcePath != null) {
-            source = OnnxFile.open(sourcePath, ReadLimits.DEFAULT);
+        if (source != null) {
             sourceByOffset = new HashMap<>();
             Map<String, OnnxFile.Entry> byName = new HashMap<>();
             for (OnnxFile.Entry e : source.entries()) {
@@ -100,7 +100,7 @@ final class OnnxWriter extends AbstractTensorWriter {
                 OnnxFile.Entry e = byName.get(t.name());
                 if (e == null) {
                     throw new TensorFileException(format, destination, "tensor '" + t.name() + "' is not an initializer of "
-                            + sourcePath + "; copying an ONNX model can only rewrite the data of its own initializers");
+                            + source.path() + "; copying an ONNX model can only rewrite the data of its own initializers");
                 }
                 TensorInfo s = e.tensor().info();
                 if (s.dtype() != t.dtype() || !s.shape().equals(t.shape())) {
@@ -224,8 +224,8 @@ final class OnnxWriter extends AbstractTensorWriter {
 
     private Pieces copyModel(Metadata metadata) {
         MemorySegment all = source.mapped().segment();
-        ByteCursor c = new ByteCursor(all, 0, format, sourcePath).structure("ModelProto");
-        WireReader r = new WireReader(c, 0, ReadLimits.DEFAULT.maxNestingDepth());
+        ByteCursor c = new ByteCursor(all, 0, format, source.path()).structure("ModelProto");
+        WireReader r = new WireReader(c, 0, source.limits().maxNestingDepth());
         Pieces model = new Pieces();
         boolean propsWritten = false;
         Map<String, String> props = props(metadata);
@@ -402,31 +402,19 @@ final class OnnxWriter extends AbstractTensorWriter {
 
     @Override
     protected void commit() {
-        try {
-            if (external) {
-                for (Pieces.Piece p : pieces) writePiece(p);
-                if (data != null) data.commit();
-            } else {
-                advance();
-                if (cursor != pieces.size()) throw new IllegalStateException(destination + ": tensor data missing");
-            }
-            main.commit();
-        } finally {
-            closeSource();
+        if (external) {
+            for (Pieces.Piece p : pieces) writePiece(p);
+            if (data != null) data.commit();
+        } else {
+            advance();
+            if (cursor != pieces.size()) throw new IllegalStateException(destination + ": tensor data missing");
         }
+        main.commit();
     }
 
     @Override
     protected void discard() {
         if (main != null) main.discard();
         if (data != null) data.discard();
-        closeSource();
-    }
-
-    private void closeSource() {
-        if (source != null) {
-            source.close();
-            source = null;
-        }
     }
 }

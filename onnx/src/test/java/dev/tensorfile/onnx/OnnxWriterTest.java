@@ -9,7 +9,9 @@ import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFiles;
 import dev.tensorfile.core.TensorInfo;
 import dev.tensorfile.core.UnsupportedFeatureException;
+import dev.tensorfile.core.TensorWriter;
 import dev.tensorfile.core.WriteOptions;
+import dev.tensorfile.core.WriteRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,7 +19,6 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -33,17 +34,27 @@ class OnnxWriterTest {
 
     @TempDir Path dir;
 
-    static WriteOptions copyOptions(Path source, boolean external) {
-        Map<String, String> o = new HashMap<>();
-        o.put("source-format", "onnx");
-        o.put("source-path", source.toString());
-        if (external) o.put("external-data", "true");
-        return new WriteOptions(o);
+    /** Options of a conversion whose source is the ONNX model itself (the converter hands the writer the source). */
+    static WriteOptions copyOptions(boolean external) {
+        return external ? new WriteOptions(Map.of(WriteOptions.EXTERNAL_DATA, "true")) : WriteOptions.NONE;
     }
 
     static void convert(Path in, Path out, WriteOptions options) {
         try (TensorFile f = TensorFiles.open(in)) {
             Converter.from(f).format(ONNX).options(options).to(out);
+        }
+    }
+
+    /**
+     * Writes {@code in}'s tensors to {@code out} as they are, fed directly (no conversion source), so the writer
+     * makes a weights-only model even of an ONNX source. STRING tensors are fed as zeros: the writer leaves them out.
+     */
+    static void weightsOnly(Path in, Path out, WriteOptions options) {
+        try (TensorFile f = TensorFiles.open(in); TensorWriter w = ONNX.newWriter(WriteRequest.of(out, options))) {
+            for (TensorInfo t : w.declare(f.metadata(), f.tensors().stream().map(Tensor::info).toList())) {
+                Tensor s = f.tensor(t.name());
+                w.write(t.name(), s.dtype() == DType.STRING ? MemorySegment.ofArray(new byte[(int) t.byteLength()]) : s.bytes());
+            }
         }
     }
 
@@ -65,7 +76,7 @@ class OnnxWriterTest {
     void copyOfAnEmbeddedModelIsByteForByteTheSame() throws IOException {
         Path src = Fixtures.ROOT.resolve("dv-cnn-opset13.onnx");
         Path out = dir.resolve("copy.onnx");
-        convert(src, out, copyOptions(src, false));
+        convert(src, out, copyOptions(false));
         assertArrayEquals(Files.readAllBytes(src), Files.readAllBytes(out));
     }
 
@@ -73,7 +84,7 @@ class OnnxWriterTest {
     void copyToExternalDataAndBackRestoresTheModel() throws IOException {
         Path src = Fixtures.ROOT.resolve("dv-cnn-opset13.onnx");
         Path ext = dir.resolve("ext.onnx");
-        convert(src, ext, copyOptions(src, true));
+        convert(src, ext, copyOptions(true));
         assertTrue(Files.exists(dir.resolve("ext.onnx.data")));
         assertSameTensors(src, ext);
         try (TensorFile f = TensorFiles.open(ext)) {
@@ -84,7 +95,7 @@ class OnnxWriterTest {
             }
         }
         Path back = dir.resolve("back.onnx");
-        convert(ext, back, copyOptions(ext, false));
+        convert(ext, back, copyOptions(false));
         assertArrayEquals(Files.readAllBytes(src), Files.readAllBytes(back));
     }
 
@@ -93,7 +104,7 @@ class OnnxWriterTest {
         for (String name : List.of("dv-initializer-types.onnx", "gen/subgraphs.onnx", "gen/all-types.onnx", "gen/ext-each/model.onnx")) {
             Path src = Fixtures.ROOT.resolve(name);
             Path out = dir.resolve(src.getFileName().toString().replace(".onnx", "-copy.onnx"));
-            convert(src, out, copyOptions(src, true));
+            convert(src, out, copyOptions(true));
             assertSameTensors(src, out);
         }
     }
@@ -103,7 +114,7 @@ class OnnxWriterTest {
         Path src = Fixtures.GEN.resolve("all-types.onnx");
         for (boolean external : new boolean[] {false, true}) {
             Path out = dir.resolve("weights-" + external + ".onnx");
-            convert(src, out, new WriteOptions(external ? Map.of("external-data", "true") : Map.of()));
+            weightsOnly(src, out, new WriteOptions(external ? Map.of("external-data", "true") : Map.of()));
             assertSameTensors(src, out);
             try (TensorFile f = TensorFiles.open(out)) {
                 assertEquals(4L, f.metadata().getLong("onnx.ir_version").orElseThrow(), "BF16 needs IR 4, nothing more");
@@ -117,7 +128,7 @@ class OnnxWriterTest {
     void weightsOnlyIrVersionFollowsTheNewestType() {
         Path src = Fixtures.GEN.resolve("wire-types.onnx");
         Path out = dir.resolve("wire.onnx");
-        convert(src, out, WriteOptions.NONE);
+        weightsOnly(src, out, WriteOptions.NONE);
         assertSameTensors(src, out);
         try (TensorFile f = TensorFiles.open(out)) {
             assertEquals(13L, f.metadata().getLong("onnx.ir_version").orElseThrow(), "INT2/UINT2 need IR 13");
@@ -146,7 +157,7 @@ class OnnxWriterTest {
     @Test
     void switchesToExternalDataWhenTheProtobufWouldReachTheLimit() {
         Path out = dir.resolve("auto.onnx");
-        OnnxWriter w = OnnxWriter.create(out, WriteOptions.NONE);
+        OnnxWriter w = OnnxWriter.create(WriteRequest.of(out, WriteOptions.NONE));
         w.maxProtobuf = 1000;
         TensorInfo big = TensorInfo.of("big", DType.F32, Shape.of(400));
         w.declare(Metadata.empty(), List.of(big));
@@ -161,20 +172,20 @@ class OnnxWriterTest {
     @Test
     void copyRefusesADtype() {
         Path src = Fixtures.ROOT.resolve("dv-cnn-opset13.onnx");
-        Map<String, String> o = new HashMap<>(copyOptions(src, false).values());
-        o.put("dtype", "F16");
-        UnsupportedFeatureException e = assertThrows(UnsupportedFeatureException.class,
-                () -> ONNX.newWriter(dir.resolve("x.onnx"), new WriteOptions(o)));
-        assertTrue(e.getMessage().contains("--dtype F16 is refused for ONNX to ONNX"), e.getMessage());
+        try (TensorFile f = TensorFiles.open(src)) {
+            UnsupportedFeatureException e = assertThrows(UnsupportedFeatureException.class,
+                    () -> ONNX.newWriter(WriteRequest.conversion(dir.resolve("x.onnx"), WriteOptions.NONE, f, DType.F16)));
+            assertTrue(e.getMessage().contains("--dtype F16 is refused for ONNX to ONNX"), e.getMessage());
+        }
     }
 
     @Test
-    void copyRefusesACastTensorEvenWithoutTheOption() {
+    void theConverterHandsTheWriterItsDtypeSoALibraryCopyIsRefusedAsTheClis() {
         Path src = Fixtures.ROOT.resolve("dv-cnn-opset13.onnx");
         try (TensorFile f = TensorFiles.open(src)) {
             UnsupportedFeatureException e = assertThrows(UnsupportedFeatureException.class,
-                    () -> Converter.from(f).format(ONNX).options(copyOptions(src, false)).dtype(DType.F16).to(dir.resolve("x.onnx")));
-            assertTrue(e.getMessage().contains("ONNX to ONNX keeps every type"), e.getMessage());
+                    () -> Converter.from(f).format(ONNX).dtype(DType.F16).to(dir.resolve("x.onnx")));
+            assertTrue(e.getMessage().contains("--dtype F16 is refused for ONNX to ONNX"), e.getMessage());
         }
         assertFalse(Files.exists(dir.resolve("x.onnx")));
     }
@@ -183,7 +194,7 @@ class OnnxWriterTest {
     void copyRewritesMetadataProps() {
         Path src = Fixtures.ROOT.resolve("dv-initializer-types.onnx");
         Path out = dir.resolve("meta.onnx");
-        try (TensorFile f = TensorFiles.open(src); var w = ONNX.newWriter(out, copyOptions(src, false))) {
+        try (TensorFile f = TensorFiles.open(src); var w = ONNX.newWriter(WriteRequest.conversion(out, WriteOptions.NONE, f, null))) {
             Metadata changed = Metadata.builder().putAll(f.metadata()).put("author", "someone else").put("added", "yes").build();
             for (TensorInfo t : w.declare(changed, f.tensors().stream().map(Tensor::info).toList())) {
                 Tensor s = f.tensor(t.name());
