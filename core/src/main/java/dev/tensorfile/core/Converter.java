@@ -2,7 +2,8 @@ package dev.tensorfile.core;
 
 import dev.tensorfile.core.spi.BlockCodec;
 import dev.tensorfile.core.spi.BlockCodecs;
-import dev.tensorfile.core.spi.SegmentTensor;
+import dev.tensorfile.core.spi.FileRegion;
+import dev.tensorfile.core.spi.FileRegionAccess;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -198,12 +199,13 @@ public final class Converter {
 
     private long copy(Tensor src, TensorSink sink, long written, long total) {
         long length = src.info().byteLength();
-        if (src instanceof SegmentTensor view && length >= TRANSFER_MIN) {
-            // A view of a mapped file: let the kernel copy it (no page faults, no user-space copy) if the writer can;
-            // a writer that declines does so on the first chunk, before anything is written.
+        FileRegion region = length >= TRANSFER_MIN && src instanceof FileRegionAccess a ? a.fileRegion().orElse(null) : null;
+        if (region != null && region.length() == length) {
+            // Bytes lying in a mapped file as they are: let the kernel copy them (no page faults, no user-space
+            // copy) if the writer can; a writer that declines does so on the first chunk, before anything is written.
             for (long at = 0; at < length; ) {
                 long n = Math.min(COPY_CHUNK, length - at);
-                if (!sink.transferFrom(view.mapping(), view.fileOffset() + at, n)) {
+                if (!sink.transferFrom(region.mapping(), region.offset() + at, n)) {
                     if (at == 0) break;
                     throw new IllegalStateException("the writer stopped taking kernel copies mid-tensor");
                 }

@@ -6,13 +6,14 @@ import dev.tensorfile.core.TensorInfo;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A tensor whose data lies in the file as it is: a zero-copy view of a {@link MappedFile}'s segment, at any
  * (even unaligned) offset. Use after the file is closed fails with an {@link IllegalStateException} naming the
  * tensor and the file.
  */
-public class SegmentTensor implements Tensor {
+public class SegmentTensor implements Tensor, FileRegionAccess {
     private final TensorInfo info;
     private final MemorySegment data;
     private final MappedFile owner;
@@ -59,6 +60,13 @@ public class SegmentTensor implements Tensor {
 
     /** The mapping this tensor is a view of. */
     public MappedFile mapping() { return owner; }
+
+    /** This tensor's bytes in {@link #mapping()}; empty once the file is closed. */
+    @Override
+    public Optional<FileRegion> fileRegion() {
+        if (!owner.isOpen()) return Optional.empty();
+        return Optional.of(new FileRegion(owner, data.address() - owner.segment().address(), data.byteSize()));
+    }
 
     /** Throws if the file is closed. */
     protected void ensureOpen() {

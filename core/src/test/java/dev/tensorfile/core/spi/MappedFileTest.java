@@ -31,7 +31,9 @@ class MappedFileTest {
         assertEquals(4, m.size());
         SegmentTensor t = new SegmentTensor(TensorInfo.of("t", DType.U8, Shape.of(3)), m.segment().asSlice(1, 3), m);
         assertEquals(8, t.bytes().get(ValueLayout.JAVA_BYTE, 0));
+        assertEquals(java.util.Optional.of(new FileRegion(m, 1, 3)), t.fileRegion(), "bytes 1..3 of the file, as written");
         m.close();
+        assertEquals(java.util.Optional.empty(), t.fileRegion(), "no region of a closed file");
         m.close();
         assertFalse(m.isOpen());
         IllegalStateException e = assertThrows(IllegalStateException.class, t::bytes);
