@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,6 +17,8 @@ import java.util.Optional;
 /**
  * Several shards opened as one logical file: tensors in shard order, one mapping per shard, all closed together.
  * The format checks names across shards before building one (a name in two shards is its error to report).
+ * What a single file tells beside its tensors ({@link #details()}, {@link #aliases()}, {@link #unsupported()}) the
+ * set tells of all its shards.
  */
 public final class ShardedTensorFile implements TensorFile {
     private final Path path;
@@ -56,6 +59,38 @@ public final class ShardedTensorFile implements TensorFile {
         List<UnsupportedEntry> all = new ArrayList<>();
         for (TensorFile s : shards) all.addAll(s.unsupported());
         return all;
+    }
+
+    /**
+     * Each shard's details: as they are for a set of one, under a {@code shard NAME:} line each for more (so a
+     * set shows what its files would show alone).
+     */
+    @Override
+    public List<String> details() {
+        if (shards.size() == 1) return shards.getFirst().details();
+        List<String> all = new ArrayList<>();
+        for (TensorFile s : shards) {
+            List<String> lines = s.details();
+            if (lines.isEmpty()) continue;
+            all.add("shard " + s.path().getFileName() + ":");
+            for (String line : lines) all.add("  " + line);
+        }
+        return all;
+    }
+
+    /**
+     * The shards' aliases whose both names are tensors of the set (a shard may hold names the set does not list,
+     * as when an index leaves one out).
+     */
+    @Override
+    public Map<String, String> aliases() {
+        Map<String, String> all = new LinkedHashMap<>();
+        for (TensorFile s : shards) {
+            for (Map.Entry<String, String> e : s.aliases().entrySet()) {
+                if (byName.containsKey(e.getKey()) && byName.containsKey(e.getValue())) all.putIfAbsent(e.getKey(), e.getValue());
+            }
+        }
+        return Collections.unmodifiableMap(all);
     }
 
     @Override
