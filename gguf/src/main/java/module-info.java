@@ -3,7 +3,7 @@
  * {@link dev.tensorfile.gguf.GgufFormat} is the entry point, found through {@link java.util.ServiceLoader}.
  */
 module dev.tensorfile.gguf {
-    requires dev.tensorfile.core;
+    requires transitive dev.tensorfile.core;
     requires static jdk.incubator.vector;
     requires org.slf4j;
 

@@ -4,7 +4,7 @@
  * Python ({@link dev.tensorfile.pickle.PickleScanner}).
  */
 module dev.tensorfile.pickle {
-    requires dev.tensorfile.core;
+    requires transitive dev.tensorfile.core;
 
     exports dev.tensorfile.pickle;
 

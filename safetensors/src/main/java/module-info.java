@@ -3,7 +3,7 @@
  * Hugging Face safetensors files, as {@link dev.tensorfile.safetensors.SafetensorsFormat}.
  */
 module dev.tensorfile.safetensors {
-    requires dev.tensorfile.core;
+    requires transitive dev.tensorfile.core;
 
     exports dev.tensorfile.safetensors;
 
