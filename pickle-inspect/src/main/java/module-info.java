@@ -5,6 +5,7 @@
  */
 module dev.tensorfile.pickle {
     requires transitive dev.tensorfile.core;
+    requires org.tukaani.xz;
 
     exports dev.tensorfile.pickle;
 
