@@ -538,6 +538,12 @@ public final class RemoteFile implements AutoCloseable {
                             headers.firstValue("ETag").orElse(null), true);
                 }
                 case 416 -> {
+                    // The first request of an empty file cannot be satisfied: RFC 9110 answers 416 "bytes */0".
+                    if (size < 0 && first == 0 && headers.firstValue("Content-Range").map(String::strip)
+                            .filter("bytes */0"::equals).isPresent()) {
+                        createCache(0);
+                        return new Verdict.Accept(0, 0, headers.firstValue("ETag").orElse(null), true);
+                    }
                     return new Verdict.Refuse("the server cannot serve " + range + " (416 Range Not Satisfiable)"
                             + headers.firstValue("Content-Range").map(c -> "; it has " + c).orElse(""));
                 }

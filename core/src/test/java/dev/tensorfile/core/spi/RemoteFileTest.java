@@ -128,15 +128,22 @@ class RemoteFileTest {
     }
 
     @Test
-    void aRangeBeyondTheFileIsACleanError() {
-        Path empty = dir.resolve("empty.bin");
-        try {
-            Files.write(empty, new byte[0]);
-        } catch (IOException e) {
-            throw new AssertionError(e);
+    void anEmptyFileIsOneRequestAnsweredWith416() throws IOException {
+        Files.write(dir.resolve("empty.bin"), new byte[0]);
+        try (MappedFile m = MappedFile.remote(RemoteFile.open(server.uri("empty.bin"), FAST))) {
+            assertEquals(0, m.size());
+            assertEquals(0, m.segment().byteSize());
         }
-        TensorFileException e = assertThrows(TensorFileException.class, () -> RemoteFile.open(server.uri("empty.bin"), FAST));
-        assertTrue(e.getMessage().contains("(416 Range Not Satisfiable); it has bytes */0"), e.getMessage());
+    }
+
+    @Test
+    void aRangeTheServerCannotServeIsACleanError() {
+        server.faults(r -> r.number() == 1 ? new LoopbackServer.Fault.Status(416) : null);
+        try (MappedFile m = MappedFile.remote(RemoteFile.open(server.uri("blob.bin"), FAST))) {
+            TensorFileException e = assertThrows(TensorFileException.class, () -> m.window(500_000, 10));
+            assertTrue(e.getMessage().endsWith("the server cannot serve bytes 499712-503807 (416 Range Not Satisfiable)"),
+                    e.getMessage());
+        }
     }
 
     @Test
