@@ -15,6 +15,7 @@ import dev.tensorfile.core.ValueType;
 import dev.tensorfile.core.spi.ByteCursor;
 import dev.tensorfile.core.spi.MappedFile;
 import dev.tensorfile.core.spi.SegmentTensor;
+import dev.tensorfile.core.spi.WireReader;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -12,6 +12,7 @@ import dev.tensorfile.core.WriteRequest;
 import dev.tensorfile.core.spi.AbstractTensorWriter;
 import dev.tensorfile.core.spi.AtomicFileOutput;
 import dev.tensorfile.core.spi.ByteCursor;
+import dev.tensorfile.core.spi.WireReader;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
