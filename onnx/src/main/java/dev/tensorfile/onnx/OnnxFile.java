@@ -390,7 +390,7 @@ final class OnnxFile implements TensorFile {
                         : new DecodedInitializer(info, mapped, out -> out.fill((byte) 0)); // proto's default, 0.0
             }
             case VALUE_INT -> new DecodedInitializer(new TensorInfo(name, DType.I64, Shape.of(), 8), mapped,
-                    out -> out.set(WireReader.LONG_LE, 0, c.integer));
+                    out -> out.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, c.integer));
             case VALUE_FLOATS -> {
                 TensorInfo info = new TensorInfo(name, DType.F32, Shape.of(c.entries), c.entryBytes);
                 yield c.run != null ? new SegmentTensor(info, c.run, mapped)
