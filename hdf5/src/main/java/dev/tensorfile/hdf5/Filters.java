@@ -63,16 +63,25 @@ final class Filters {
     static byte[] decode(AddressSpace space, List<FilterPipelineMessage.Filter> filters, int mask, byte[] stored,
             int chunkBytes, long where) {
         byte[] data = stored;
+        // What filter i was given when the chunk was written: the chunk, plus 4 bytes for every fletcher32 before
+        // it (PyTables puts fletcher32 first, so deflate and shuffle run over the chunk and its checksum).
+        int[] inputBytes = new int[filters.size()];
+        long size = chunkBytes;
+        for (int i = 0; i < filters.size(); i++) {
+            inputBytes[i] = (int) Math.min(Integer.MAX_VALUE, size);
+            if ((mask & (1 << i)) == 0 && filters.get(i).id() == FLETCHER32) size += 4;
+        }
         for (int i = filters.size() - 1; i >= 0; i--) {
             if ((mask & (1 << i)) != 0) continue;
             FilterPipelineMessage.Filter f = filters.get(i);
+            int limit = inputBytes[i];
             data = switch (f.id()) {
-                case DEFLATE -> inflate(space, data, chunkBytes, where);
+                case DEFLATE -> inflate(space, data, limit, where);
                 case SHUFFLE -> unshuffle(data, f.clientData().length > 0 ? f.clientData()[0] : 1);
                 case FLETCHER32 -> fletcher32(space, data, where);
-                case LZF -> Lzf.decode(space, data, chunkBytes, where);
-                case LZ4 -> Lz4.decodeHdf5(space, data, chunkBytes, where);
-                case BITSHUFFLE -> Bitshuffle.decode(space, f.clientData(), data, chunkBytes, where);
+                case LZF -> Lzf.decode(space, data, limit, where);
+                case LZ4 -> Lz4.decodeHdf5(space, data, limit, where);
+                case BITSHUFFLE -> Bitshuffle.decode(space, f.clientData(), data, limit, where);
                 default -> throw new UnsupportedFeatureException(AddressSpace.FORMAT, space.path, "HDF5 filter " + f.describe() + " is not supported");
             };
         }

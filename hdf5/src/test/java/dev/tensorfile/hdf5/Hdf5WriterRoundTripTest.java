@@ -326,14 +326,17 @@ class Hdf5WriterRoundTripTest {
      */
     @ParameterizedTest
     @ValueSource(strings = {"types-earliest.h5", "types-latest.h5", "layouts-earliest.h5", "layouts-latest.h5",
-            "filters-latest.h5", "groups-latest.h5", "keras2-full.h5", "keras3.weights.h5", "model.keras"})
+            "filters-latest.h5", "groups-latest.h5", "keras2-full.h5", "keras3.weights.h5", "model.keras",
+            "pytables-fletcher32.h5", "vlen-empty-latest.h5", "pytables/smpl_SDSextendible.h5", "pytables/ex-noattr.h5", "pytables/idx-std-1.x.h5", "pytables/attr-u16.h5"})
     void convertingAFixtureKeepsEveryTensor(String name) throws IOException {
+        String resource = "/hdf5/" + (name.contains("/") ? name : "gen/" + name);
+        name = name.substring(name.lastIndexOf('/') + 1);
         Path src = dir.resolve(name);
-        try (InputStream in = getClass().getResourceAsStream("/hdf5/gen/" + name)) {
+        try (InputStream in = getClass().getResourceAsStream(resource)) {
             Files.copy(in, src);
         }
         JsonNode manifest;
-        try (InputStream in = getClass().getResourceAsStream("/hdf5/gen/" + name + ".json")) {
+        try (InputStream in = getClass().getResourceAsStream(resource + ".json")) {
             manifest = new ObjectMapper().enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS.mappedFeature()).readTree(in);
         }
         List<String> outputs = name.endsWith(".keras") ? List.of("out.h5", "out.keras", "gz.keras") : List.of("out.h5", "gz.h5");
