@@ -2,6 +2,8 @@ package dev.tensorfile.core;
 
 import dev.tensorfile.core.spi.MappedFile;
 
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +63,9 @@ public final class TensorFiles {
     public static TensorFile open(Path path) { return open(path, ReadLimits.DEFAULT); }
 
     /**
-     * Opens {@code path}, recognising its format: by content first, by file name last.
+     * Opens {@code path}, recognising its format: by content first, by file name last. A directory, or a path that
+     * names no file, opens when a format finds its files there (a TensorFlow SavedModel directory or checkpoint
+     * prefix).
      *
      * @throws TensorFileException if no format recognises it, or it is malformed
      */
@@ -82,6 +86,17 @@ public final class TensorFiles {
      * @throws TensorFileException if none recognises it
      */
     public static TensorFormat recognize(Path path) {
+        if (!Files.isRegularFile(path)) {
+            // A directory (a TensorFlow SavedModel) or a name that is no file (a checkpoint prefix, whose files are
+            // PREFIX.index and PREFIX.data-*): only a format that finds its files there, by looking, may claim it.
+            for (TensorFormat f : formats()) {
+                try {
+                    if (f.recognize(path, MemorySegment.NULL) == TensorFormat.Recognition.CONTENT) return f;
+                } catch (RuntimeException e) {
+                    // not this format
+                }
+            }
+        }
         try (MappedFile mapped = MappedFile.open(path, null)) {
             TensorFormat byName = null;
             for (TensorFormat f : formats()) {

@@ -29,7 +29,8 @@ public interface TensorFormat {
     /**
      * Looks at a file and says whether it is this format. Must be cheap and must not throw on any content.
      *
-     * @param path the file
+     * @param path the file; or a directory or a path that names no file, which only a format made of several files
+     *     recognises (by looking for them), with {@code content} then of size 0
      * @param content the whole file, mapped (possibly empty); read only what is needed
      */
     Recognition recognize(Path path, MemorySegment content);

@@ -357,7 +357,7 @@ class Hdf5WriterRoundTripTest {
                     assertEquals(t.get("sha256").asText(), WriterSamples.sha256(got.bytes().toArray(ValueLayout.JAVA_BYTE)), o + ": " + n);
                     checked++;
                 }
-                for (var it = manifest.get("metadata").fields(); it.hasNext(); ) {
+                for (var it = manifest.get("metadata").properties().iterator(); it.hasNext(); ) {
                     var e = it.next();
                     if (!o.endsWith(".keras") && e.getKey().startsWith("keras.")) continue;
                     MetadataValue v = f.metadata().get(e.getKey()).orElse(null);
