@@ -3,7 +3,6 @@ package dev.tensorfile.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tensorfile.core.MetadataJson;
 import dev.tensorfile.core.MetadataValue;
 import dev.tensorfile.core.Scanning;
 import dev.tensorfile.core.Tensor;

@@ -152,7 +152,7 @@ public final class KerasFormat implements TensorFormat {
         JsonNode map = root.get("weight_map");
         if (map == null || !map.isObject()) throw new TensorFileException("keras", path, "shard index has no weight_map object");
         Set<String> shardNames = new LinkedHashSet<>();
-        for (var it = map.fields(); it.hasNext(); ) {
+        for (var it = map.properties().iterator(); it.hasNext(); ) {
             JsonNode v = it.next().getValue();
             if (v.isTextual()) shardNames.add(v.textValue());
             else if (v.isArray()) v.forEach(x -> shardNames.add(x.asText()));

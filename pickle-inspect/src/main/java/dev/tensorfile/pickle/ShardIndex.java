@@ -47,7 +47,7 @@ final class ShardIndex {
         JsonNode map = root == null ? null : root.get("weight_map");
         if (map == null || !map.isObject()) throw new MalformedFileException("pytorch", index, "index", -1, "no weight_map object");
         Map<String, List<String>> byShard = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = map.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String shard = e.getValue().asText();
             if (!e.getValue().isTextual() || shard.isEmpty() || shard.contains("/") || shard.contains("\\") || shard.equals("..")) {

@@ -43,8 +43,8 @@ public final class SafetensorsFormat implements TensorFormat {
 
     /**
      * {@code CONTENT} when the first 8 bytes are a header length that fits the file and the limit and the header,
-     * after optional JSON whitespace, starts with {@code {}; also for a {@code *.safetensors.index.json} whose
-     * content starts with {@code {}. {@code NAME} for other files named {@code *.safetensors}.
+     * after optional JSON whitespace, starts with <code>{</code>; also for a {@code *.safetensors.index.json} whose
+     * content starts with <code>{</code>. {@code NAME} for other files named {@code *.safetensors}.
      */
     @Override
     public Recognition recognize(Path path, MemorySegment content) {
