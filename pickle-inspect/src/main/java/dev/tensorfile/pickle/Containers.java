@@ -148,6 +148,8 @@ final class Containers {
 
     /** A decoder that failed on the stream's own header, before any data. */
     private static final class DecoderSetupException extends IOException {
+        private static final long serialVersionUID = 1L;
+
         DecoderSetupException(IOException cause) { super(cause.getMessage(), cause); }
     }
 

@@ -41,14 +41,12 @@ class JoblibInteropTest {
     @TestFactory
     List<DynamicTest> everyArrayReadsAsJoblibReadIt() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = BACK.path("files").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : BACK.path("files").properties()) {
             Path file = Fixtures.file("joblib/" + e.getKey());
             tests.add(DynamicTest.dynamicTest(e.getKey(), () -> {
                 try (TensorFile f = TensorFiles.open(file)) {
                     int numeric = 0;
-                    for (Iterator<Map.Entry<String, JsonNode>> a = e.getValue().path("arrays").fields(); a.hasNext(); ) {
-                        Map.Entry<String, JsonNode> want = a.next();
+                    for (Map.Entry<String, JsonNode> want : e.getValue().path("arrays").properties()) {
                         String dtype = want.getValue().path("dtype").asText();
                         if (dtype.equals("object")) {
                             assertTrue(f.unsupported().stream().anyMatch(u -> u.name().equals(want.getKey())),
