@@ -78,11 +78,22 @@ final class PickleReader {
     }
 
     static PickleTensorFile open(Path path, ReadLimits limits) {
+        return open(path, limits, file -> {
+            Path sibling = path.toAbsolutePath().resolveSibling(file);
+            return java.nio.file.Files.isRegularFile(sibling) ? sibling : null;
+        });
+    }
+
+    /**
+     * Opens {@code path}; {@code siblings} finds a file named beside it (joblib 0.9's array files): a local path, or
+     * null when there is none. A remote file's siblings are fetched from beside its URL.
+     */
+    static PickleTensorFile open(Path path, ReadLimits limits, java.util.function.Function<String, Path> siblings) {
         MappedFile mapped = MappedFile.open(path, "pickle");
         List<MappedFile> mappings = new ArrayList<>();
         mappings.add(mapped);
         try {
-            return new Build(path, limits, mapped, mappings).run();
+            return new Build(path, limits, mapped, mappings, siblings).run();
         } catch (RuntimeException e) {
             for (MappedFile m : mappings) m.close();
             throw e;
@@ -102,10 +113,13 @@ final class PickleReader {
         private final List<String> details = new ArrayList<>();
         private final Map<String, String> aliases = new LinkedHashMap<>();
         private final Map<String, String> viewKeys = new HashMap<>();
+        private final java.util.function.Function<String, Path> siblings;
         private String format;
         private Runnable verifier;
 
-        Build(Path path, ReadLimits limits, MappedFile mapped, List<MappedFile> mappings) {
+        Build(Path path, ReadLimits limits, MappedFile mapped, List<MappedFile> mappings,
+                java.util.function.Function<String, Path> siblings) {
+            this.siblings = siblings;
             this.path = path;
             this.limits = limits;
             this.pickleLimits = PickleLimits.from(limits);
@@ -449,10 +463,9 @@ final class PickleReader {
                 unsupported.add(new UnsupportedEntry(name, "joblib 0.9 array file '" + file + "' " + bad));
                 return;
             }
-            Path sibling = path.toAbsolutePath().resolveSibling(file);
-            if (!java.nio.file.Files.isRegularFile(sibling)) {
-                unsupported.add(new UnsupportedEntry(name, "joblib 0.9 array file '" + file + "' is missing beside "
-                        + path.getFileName()));
+            Path sibling = siblings.apply(file);
+            if (sibling == null) {
+                unsupported.add(new UnsupportedEntry(name, "joblib 0.9 array file '" + file + "' is missing beside the pickle"));
                 return;
             }
             MappedFile m = MappedFile.open(sibling, "npy");

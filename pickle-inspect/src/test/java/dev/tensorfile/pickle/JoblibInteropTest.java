@@ -103,7 +103,7 @@ class JoblibInteropTest {
         try (TensorFile f = TensorFiles.open(p)) {
             assertEquals("joblib", f.format());
             assertTrue(f.tensors().isEmpty());
-            assertTrue(f.unsupported().getFirst().description().contains("'old.pkl_01.npy' is missing beside old.pkl"),
+            assertTrue(f.unsupported().getFirst().description().contains("'old.pkl_01.npy' is missing beside the pickle"),
                     f.unsupported().toString());
         }
         ScanReport r = new PickleScanner().scan(p, ReadLimits.DEFAULT);
