@@ -43,4 +43,11 @@ record AttributeMessage(String name, DatatypeMessage type, DataspaceMessage data
     }
 
     private static long align8(long n) { return (n + 7) / 8 * 8; }
+
+    /** Attribute message version 3 with a UTF-8 name (what the writer emits): type, space and value as given. */
+    static byte[] encode(String name, byte[] type, byte[] space, byte[] data) {
+        byte[] n = (name + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return new ByteEncoder().u8(3).u8(0).u16(n.length).u16(type.length).u16(space.length).u8(1)
+                .bytes(n).bytes(type).bytes(space).bytes(data).toBytes();
+    }
 }

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An attribute's value as typed metadata: integers keep their width and sign, floats become f32 (binary16 widened)
+ * An attribute's value as typed metadata, and back (the writer's {@link #encode}): integers keep their width and sign, floats become f32 (binary16 widened)
  * or f64, h5py bools become bool, enums their base integers, strings strings; a scalar is a value, anything with
  * dimensions an array. Types with no metadata equivalent answer null (and are listed as unsupported).
  */
@@ -82,5 +82,71 @@ final class AttributeValues {
             case F64 -> new MetadataValue.F64(Double.longBitsToDouble(bits));
             default -> throw new IllegalStateException(vt.toString());
         };
+    }
+
+    // ---- encoding: the writer's metadata as attribute messages ----
+
+    /**
+     * The attribute message of a metadata value: a scalar or a one-dimensional array of one of the types above,
+     * strings as variable-length UTF-8 in {@code heap}; null when the value has no HDF5 attribute form (nested
+     * arrays).
+     */
+    static byte[] encode(String name, MetadataValue v, GlobalHeap.Writer heap) {
+        if (v instanceof MetadataValue.Array a) {
+            if (a.elementType() == ValueType.ARRAY) return null;
+            ByteEncoder data = new ByteEncoder();
+            for (MetadataValue e : a.values()) {
+                if (!element(e, data, heap)) return null;
+            }
+            return AttributeMessage.encode(name, typeOf(a.elementType()), DataspaceMessage.encode(new long[] {a.size()}), data.toBytes());
+        }
+        ByteEncoder data = new ByteEncoder();
+        if (!element(v, data, heap)) return null;
+        return AttributeMessage.encode(name, typeOf(v.type()), DataspaceMessage.encode(new long[0]), data.toBytes());
+    }
+
+    private static byte[] typeOf(ValueType t) {
+        return switch (t) {
+            case STRING -> DatatypeMessage.encodeVlenUtf8();
+            case BOOL -> DatatypeMessage.encode(dev.tensorfile.core.DType.BOOL);
+            case F32 -> DatatypeMessage.encode(dev.tensorfile.core.DType.F32);
+            case F64 -> DatatypeMessage.encode(dev.tensorfile.core.DType.F64);
+            case U8 -> DatatypeMessage.encode(dev.tensorfile.core.DType.U8);
+            case I8 -> DatatypeMessage.encode(dev.tensorfile.core.DType.I8);
+            case U16 -> DatatypeMessage.encode(dev.tensorfile.core.DType.U16);
+            case I16 -> DatatypeMessage.encode(dev.tensorfile.core.DType.I16);
+            case U32 -> DatatypeMessage.encode(dev.tensorfile.core.DType.U32);
+            case I32 -> DatatypeMessage.encode(dev.tensorfile.core.DType.I32);
+            case U64 -> DatatypeMessage.encode(dev.tensorfile.core.DType.U64);
+            case I64 -> DatatypeMessage.encode(dev.tensorfile.core.DType.I64);
+            case ARRAY -> throw new IllegalArgumentException("nested arrays");
+        };
+    }
+
+    /** One element: a string's length and heap ID, or the value's little-endian bytes. */
+    private static boolean element(MetadataValue v, ByteEncoder e, GlobalHeap.Writer heap) {
+        switch (v) {
+            case MetadataValue.Str s -> {
+                byte[] b = s.value().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                long[] ref = heap.add(b);
+                e.u32(b.length).u64(ref[0]).u32(ref[1]);
+            }
+            case MetadataValue.Int i -> {
+                int size = switch (i.type()) {
+                    case U8, I8 -> 1;
+                    case U16, I16 -> 2;
+                    case U32, I32 -> 4;
+                    default -> 8;
+                };
+                for (int k = 0; k < size; k++) e.u8((int) (i.value() >>> (8 * k)));
+            }
+            case MetadataValue.F32 f -> e.u32(Float.floatToRawIntBits(f.value()));
+            case MetadataValue.F64 d -> e.u64(Double.doubleToRawLongBits(d.value()));
+            case MetadataValue.Bool b -> e.u8(b.value() ? 1 : 0);
+            case MetadataValue.Array a -> {
+                return false;
+            }
+        }
+        return true;
     }
 }

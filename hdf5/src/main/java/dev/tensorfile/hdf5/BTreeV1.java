@@ -3,8 +3,10 @@ package dev.tensorfile.hdf5;
 import dev.tensorfile.core.spi.ByteCursor;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -75,6 +77,60 @@ final class BTreeV1 {
             } else {
                 for (int i = entries - 1; i >= 0; i--) stack.push(new long[] {children[i], level});
             }
+        }
+    }
+
+    /** libhdf5's default K for chunk trees (istore K): 2K entries per node. */
+    static final int CHUNK_K = 32;
+
+    /** A chunk to index: its offset in elements per dimension, its stored size and its address. */
+    record ChunkEntry(long[] offsets, long size, long address) {}
+
+    /** Encoded nodes, leaves first then each parent level, to be written at the address given, and the root's. */
+    record Encoded(byte[] bytes, long root) {}
+
+    /**
+     * The type 1 tree (what the writer emits) over {@code chunks} in grid order, all filter masks 0: full nodes of
+     * 2K entries (the last of a level fewer), each key the chunk's size and offsets with a final 0 for the element
+     * dimension, the right key past the last chunk. Levels follow one another from {@code at}.
+     *
+     * @param rightKey the offsets (in elements) just past the last chunk in every dimension
+     * @param chunkBytes the size of an unfiltered chunk, the right key's size
+     */
+    static Encoded encodeChunks(long at, List<ChunkEntry> chunks, long[] rightKey, long chunkBytes) {
+        int rank = rightKey.length;
+        int keySize = 8 + 8 * (rank + 1);
+        int nodeSize = 8 + 16 + 2 * CHUNK_K * 8 + (2 * CHUNK_K + 1) * keySize;
+        ByteEncoder all = new ByteEncoder();
+        List<ChunkEntry> level = chunks;
+        for (int depth = 0; ; depth++) {
+            int nodes = (level.size() + 2 * CHUNK_K - 1) / (2 * CHUNK_K);
+            long first = at + all.size();
+            List<ChunkEntry> parents = new ArrayList<>();
+            for (int k = 0; k < nodes; k++) {
+                int from = k * 2 * CHUNK_K, to = Math.min(level.size(), from + 2 * CHUNK_K);
+                long address = first + (long) k * nodeSize;
+                ByteEncoder e = new ByteEncoder();
+                e.ascii("TREE").u8(1).u8(depth).u16(to - from);
+                e.u64(k == 0 ? AddressSpace.UNDEFINED : address - nodeSize).u64(k == nodes - 1 ? AddressSpace.UNDEFINED : address + nodeSize);
+                for (int i = from; i < to; i++) {
+                    ChunkEntry en = level.get(i);
+                    e.u32(en.size()).u32(0);
+                    for (long o : en.offsets()) e.u64(o);
+                    e.u64(0);
+                    e.u64(en.address());
+                }
+                ChunkEntry next = to < level.size() ? level.get(to) : null;
+                e.u32(chunkBytes).u32(0);
+                for (int d = 0; d < rank; d++) e.u64(next != null ? next.offsets()[d] : rightKey[d]);
+                e.u64(0);
+                e.zeros(nodeSize - e.size());
+                all.bytes(e.toBytes());
+                // a parent's key is its child's first key
+                parents.add(new ChunkEntry(level.get(from).offsets(), level.get(from).size(), address));
+            }
+            if (nodes == 1) return new Encoded(all.toBytes(), first);
+            level = parents;
         }
     }
 }

@@ -121,4 +121,16 @@ sealed interface DataLayoutMessage {
             default -> throw c.failAt(1, "layout class " + cls + " is not compact, contiguous, chunked or virtual");
         }
     }
+
+    /** Layout version 3, contiguous (what the writer emits): address (undefined when empty) and size. */
+    static byte[] encodeContiguous(long address, long size) {
+        return new ByteEncoder().u8(3).u8(1).u64(address).u64(size).toBytes();
+    }
+
+    /** Layout version 3, chunked with a version 1 B-tree (what the writer emits): the element size comes last. */
+    static byte[] encodeChunked(long btree, long[] chunk, int elementSize) {
+        ByteEncoder e = new ByteEncoder().u8(3).u8(2).u8(chunk.length + 1).u64(btree);
+        for (long c : chunk) e.u32(c);
+        return e.u32(elementSize).toBytes();
+    }
 }

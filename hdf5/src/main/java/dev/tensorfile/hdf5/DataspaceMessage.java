@@ -59,4 +59,12 @@ record DataspaceMessage(Kind kind, long[] dims, long[] maxDims) {
     static DataspaceMessage of(AddressSpace space, ObjectHeader.Message m) {
         return read(space, m.cursor(space, "dataspace message"));
     }
+
+    /** Dataspace version 2 (what the writer emits): scalar for rank 0, else simple with the dimensions. */
+    static byte[] encode(long[] dims) {
+        ByteEncoder e = new ByteEncoder();
+        e.u8(2).u8(dims.length).u8(0).u8(dims.length == 0 ? 0 : 1);
+        for (long d : dims) e.u64(d);
+        return e.toBytes();
+    }
 }

@@ -208,4 +208,78 @@ record DatatypeMessage(int typeClass, int version, int bits, int size, DatatypeM
             default -> "class " + typeClass;
         };
     }
+
+    // ---- encoding (version 1, what the writer emits; libhdf5 reads it since 1.0) ----
+
+    /** The datatype message of a tensor type: little-endian integers and IEEE floats, h5py's bool, Keras's opaque. */
+    static byte[] encode(DType t) {
+        ByteEncoder e = new ByteEncoder();
+        switch (t) {
+            case F16 -> floating(e, 2, 15, 10, 5, 0, 10, 15);
+            case F32 -> floating(e, 4, 31, 23, 8, 0, 23, 127);
+            case F64 -> floating(e, 8, 63, 52, 11, 0, 52, 1023);
+            case I8, I16, I32, I64 -> integer(e, t.blockBytes(), true);
+            case U8, U16, U32, U64 -> integer(e, t.blockBytes(), false);
+            case BOOL -> h5pyBool(e);
+            // Keras 3 stores bfloat16 (and float8) variables as opaque elements of their size, with a "dtype"
+            // attribute naming the type (keras saving_lib H5IOStore): h5py maps the ml_dtypes type, a numpy void
+            // of that size, to an opaque type with no tag (h5t.pyx _c_opaque)
+            case BF16, F8_E4M3, F8_E5M2, F8_E4M3FNUZ, F8_E5M2FNUZ -> opaque(e, t.blockBytes(), "");
+            default -> throw new IllegalArgumentException(t + " has no HDF5 type here");
+        }
+        return e.toBytes();
+    }
+
+    /** Variable-length UTF-8 string, null-terminated, over unsigned bytes (what h5py writes for {@code str}). */
+    static byte[] encodeVlenUtf8() {
+        ByteEncoder e = new ByteEncoder();
+        e.u8(0x10 | VLEN);
+        e.u8(1).u8(1).u8(0); // string; null-terminated; UTF-8
+        e.u32(16);
+        integer(e, 1, false);
+        return e.toBytes();
+    }
+
+    private static void floating(ByteEncoder e, int size, int signLoc, int expLoc, int expSize, int mantLoc, int mantSize, int bias) {
+        e.u8(0x10 | FLOAT);
+        e.u8(2 << 4); // little-endian, no padding, implied most significant mantissa bit
+        e.u8(signLoc);
+        e.u8(0);
+        e.u32(size);
+        e.u16(0).u16(size * 8).u8(expLoc).u8(expSize).u8(mantLoc).u8(mantSize).u32(bias);
+    }
+
+    private static void integer(ByteEncoder e, int size, boolean signed) {
+        e.u8(0x10 | FIXED);
+        e.u8(signed ? 0x08 : 0);
+        e.u8(0).u8(0);
+        e.u32(size);
+        e.u16(0).u16(size * 8);
+    }
+
+    /** h5py's bool: an enum of int8 with FALSE = 0 and TRUE = 1. */
+    private static void h5pyBool(ByteEncoder e) {
+        e.u8(0x10 | ENUM);
+        e.u8(2).u8(0).u8(0);
+        e.u32(1);
+        integer(e, 1, true);
+        name8(e, "FALSE");
+        name8(e, "TRUE");
+        e.u8(0).u8(1);
+    }
+
+    private static void opaque(ByteEncoder e, int size, String tag) {
+        byte[] t = tag.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int padded = (t.length + 7) & ~7; // as libhdf5 encodes it (H5O_dtype_encode_helper): an empty tag takes no bytes
+        e.u8(0x10 | OPAQUE);
+        e.u8(padded).u8(0).u8(0);
+        e.u32(size);
+        e.bytes(t).zeros(padded - t.length);
+    }
+
+    /** An enum member name: null-terminated, padded to a multiple of 8 (datatype version 1). */
+    private static void name8(ByteEncoder e, String s) {
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        e.bytes(b).zeros((b.length + 1 + 7) / 8 * 8 - b.length);
+    }
 }

@@ -43,4 +43,12 @@ record FillValueMessage(byte[] value) {
         }
         return ZEROS;
     }
+
+    /**
+     * Fill value version 3 (what the writer emits): space allocated late (contiguous) or incrementally (chunked),
+     * fill written if set, no value defined: zeros.
+     */
+    static byte[] encode(boolean chunked) {
+        return new ByteEncoder().u8(3).u8((chunked ? 3 : 2) | 2 << 2).toBytes();
+    }
 }

@@ -56,4 +56,14 @@ record FilterPipelineMessage(List<Filter> filters) {
         }
         return new FilterPipelineMessage(List.copyOf(list));
     }
+
+    /**
+     * Filter pipeline version 2 (what the writer emits): shuffle (with the element size) then deflate, both
+     * optional, as h5py's {@code compression='gzip', shuffle=True}.
+     */
+    static byte[] encodeShuffleDeflate(int elementSize, int level) {
+        return new ByteEncoder().u8(2).u8(2)
+                .u16(Filters.SHUFFLE).u16(1).u16(1).u32(elementSize)
+                .u16(Filters.DEFLATE).u16(1).u16(1).u32(level).toBytes();
+    }
 }

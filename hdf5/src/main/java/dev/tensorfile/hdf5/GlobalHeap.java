@@ -52,4 +52,50 @@ final class GlobalHeap {
         }
         return objects;
     }
+
+    /**
+     * Writes global heap collections (what the writer emits, for variable-length strings) as one run starting at a
+     * known address, so each string's (collection address, index) is known when it is added. Collections are at
+     * least 4 KiB (libhdf5's {@code H5HG_MINSIZE}), end with a free-space object (index 0), and hold at most
+     * 65535 objects.
+     */
+    static final class Writer {
+        private static final int MAX_CONTENT = 1 << 20;
+        private final java.util.List<byte[]> done = new java.util.ArrayList<>();
+        private ByteEncoder current;
+        private long currentAddress;
+        private int count;
+
+        Writer(long start) { this.currentAddress = start; }
+
+        /** Adds an object; answers its heap ID: collection address and index. */
+        long[] add(byte[] data) {
+            long need = 16 + (data.length + 7L) / 8 * 8;
+            if (current != null && (count == 65535 || current.size() + need > MAX_CONTENT)) close();
+            if (current == null) {
+                current = new ByteEncoder().ascii("GCOL").u8(1).zeros(3).u64(0); // size patched at close
+                count = 0;
+            }
+            count++;
+            current.u16(count).u16(1).u32(0).u64(data.length).bytes(data).zeros((int) ((8 - data.length % 8) % 8));
+            return new long[] {currentAddress, count};
+        }
+
+        private void close() {
+            long size = Math.max(4096, (current.size() + 16 + 7) / 8 * 8);
+            long free = size - current.size();
+            current.u16(0).u16(0).u32(0).u64(free).zeros((int) free - 16);
+            byte[] b = current.toBytes();
+            for (int i = 0; i < 8; i++) b[8 + i] = (byte) (size >>> (8 * i));
+            done.add(b);
+            currentAddress += size;
+            current = null;
+        }
+
+        /** Every collection, to be written one after another at the start address. */
+        java.util.List<byte[]> collections() {
+            if (current != null) close();
+            return java.util.List.copyOf(done);
+        }
+    }
 }

@@ -127,5 +127,25 @@ final class Group {
         }
 
         private static String article(String what) { return what.startsWith("a") ? "an" : "a"; }
+
+        /**
+         * Version 0, no creation order, no dense storage (what the writer emits: every link and attribute is
+         * compact). The link info and attribute info messages encode alike.
+         */
+        static byte[] encodeCompact() {
+            return new ByteEncoder().u8(0).u8(0).u64(-1L).u64(-1L).toBytes();
+        }
     }
+
+    /** Link info message of a group whose links are all compact link messages (what the writer emits). */
+    static byte[] encodeLinkInfo() { return DenseIndex.encodeCompact(); }
+
+    /**
+     * Attribute info message of an object whose attributes are all compact: libhdf5 counts a version 2 header's
+     * attributes from it (H5O__attr_count_real), so without one h5py's {@code len(attrs)} answers 0.
+     */
+    static byte[] encodeAttributeInfo() { return DenseIndex.encodeCompact(); }
+
+    /** Group info message version 0 with no link phase change or estimates: libhdf5's defaults. */
+    static byte[] encodeGroupInfo() { return new ByteEncoder().u8(0).u8(0).toBytes(); }
 }

@@ -47,4 +47,16 @@ final class LinkMessage {
         if (c.remaining() > 0) c.skip(1);
         return s;
     }
+
+    /** A version 1 hard link message with a UTF-8 name (what the writer emits). */
+    static byte[] encodeHard(String name, long address) {
+        byte[] n = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ByteEncoder e = new ByteEncoder().u8(1);
+        int width = n.length < 256 ? 0 : n.length < 65536 ? 1 : 2;
+        e.u8(width | 0x10).u8(1); // flags: name length width, character set present; UTF-8
+        if (width == 0) e.u8(n.length);
+        else if (width == 1) e.u16(n.length);
+        else e.u32(n.length);
+        return e.bytes(n).u64(address).toBytes();
+    }
 }

@@ -151,4 +151,24 @@ record ObjectHeader(long address, int version, List<Message> messages) {
         for (Message m : messages) if (m.type() == type) l.add(m);
         return l;
     }
+
+    /** A message to encode: its type and its encoded body. */
+    record Body(int type, byte[] bytes) {}
+
+    /**
+     * A version 2 object header (spec IV.A.1.b, what the writer emits): {@code OHDR}, version 2, flags 2 (a 4-byte
+     * size of chunk 0), the messages each with its type, size and no flags, then the lookup3 checksum. No
+     * continuation: the writer's headers fit one chunk.
+     */
+    static byte[] encodeV2(List<Body> messages) {
+        ByteEncoder m = new ByteEncoder();
+        for (Body b : messages) {
+            if (b.bytes().length > 0xFFFF) throw new IllegalArgumentException("message of " + b.bytes().length + " bytes");
+            m.u8(b.type()).u16(b.bytes().length).u8(0).bytes(b.bytes());
+        }
+        byte[] chunk = m.toBytes();
+        byte[] header = new ByteEncoder().ascii("OHDR").u8(2).u8(2).u32(chunk.length).bytes(chunk).toBytes();
+        int sum = Lookup3.hash(header, 0, header.length);
+        return new ByteEncoder().bytes(header).u32(sum & 0xFFFFFFFFL).toBytes();
+    }
 }

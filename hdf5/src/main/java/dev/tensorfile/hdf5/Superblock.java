@@ -95,4 +95,19 @@ record Superblock(int version, long location, int offsetSize, int lengthSize, lo
     }
 
     private static boolean validSize(int n) { return n == 2 || n == 4 || n == 8; }
+
+    /** Bytes of a version 2 superblock with 8-byte offsets and lengths, checksum included. */
+    static final int V2_SIZE = 48;
+
+    /**
+     * A version 2 superblock (spec III.A, what the writer emits): signature, version, sizes of offsets and lengths
+     * (8), no flags, base address 0, no superblock extension, the end-of-file address, the root group's object
+     * header, and the lookup3 checksum of the 44 bytes before it.
+     */
+    static byte[] encodeV2(long endOfFile, long rootObjectHeader) {
+        byte[] b = new ByteEncoder().bytes(SIGNATURE).u8(2).u8(8).u8(8).u8(0)
+                .u64(0).u64(AddressSpace.UNDEFINED).u64(endOfFile).u64(rootObjectHeader).toBytes();
+        int sum = Lookup3.hash(b, 0, b.length);
+        return new ByteEncoder().bytes(b).u32(sum & 0xFFFFFFFFL).toBytes();
+    }
 }
