@@ -327,7 +327,8 @@ class Hdf5WriterRoundTripTest {
     @ParameterizedTest
     @ValueSource(strings = {"types-earliest.h5", "types-latest.h5", "layouts-earliest.h5", "layouts-latest.h5",
             "filters-latest.h5", "groups-latest.h5", "keras2-full.h5", "keras3.weights.h5", "model.keras",
-            "pytables-fletcher32.h5", "vlen-empty-latest.h5", "pytables/smpl_SDSextendible.h5", "pytables/ex-noattr.h5", "pytables/idx-std-1.x.h5", "pytables/attr-u16.h5"})
+            "pytables-fletcher32.h5", "vlen-empty-latest.h5", "blosc-h5py.h5", "blosc-pytables.h5", "szip.h5",
+            "pytables/test_szip.h5", "pytables/blosc_bigendian.h5", "pytables/smpl_SDSextendible.h5", "pytables/ex-noattr.h5", "pytables/idx-std-1.x.h5", "pytables/attr-u16.h5"})
     void convertingAFixtureKeepsEveryTensor(String name) throws IOException {
         String resource = "/hdf5/" + (name.contains("/") ? name : "gen/" + name);
         name = name.substring(name.lastIndexOf('/') + 1);
