@@ -44,6 +44,8 @@ def _s(v):
 
 
 def jsonable(v):
+    if isinstance(v, h5py.Empty):
+        return None  # a null dataspace (PyTables writes them): no value to compare
     if isinstance(v, bytes):
         return v.decode('utf-8', 'replace')
     if isinstance(v, np.ndarray):

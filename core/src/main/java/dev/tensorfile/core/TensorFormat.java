@@ -29,7 +29,8 @@ public interface TensorFormat {
     /**
      * Looks at a file and says whether it is this format. Must be cheap and must not throw on any content.
      *
-     * @param path the file
+     * @param path the file; or a directory or a path that names no file, which only a format made of several files
+     *     recognises (by looking for them), with {@code content} then of size 0
      * @param content the whole file, mapped (possibly empty); read only what is needed
      */
     Recognition recognize(Path path, MemorySegment content);
@@ -40,6 +41,18 @@ public interface TensorFormat {
      * @throws TensorFileException if it is malformed or uses something unsupported
      */
     TensorFile open(Path path, ReadLimits limits);
+
+    /**
+     * Opens a remote file, taking ownership of {@code file} (closed with the returned file, or at once if the open
+     * fails). A format that reads its header through {@link dev.tensorfile.core.spi.MappedFile#remote} overrides this
+     * to fetch only what it reads; by default the whole file is downloaded to a temporary file (deleted on close) and
+     * opened as a local one.
+     *
+     * @throws TensorFileException if it is malformed, unsupported, or cannot be fetched
+     */
+    default TensorFile open(dev.tensorfile.core.spi.RemoteFile file, ReadLimits limits) {
+        return RemoteTensorFile.downloaded(this, file, limits);
+    }
 
     /** True if {@link #newWriter} is implemented. */
     default boolean canWrite() { return false; }

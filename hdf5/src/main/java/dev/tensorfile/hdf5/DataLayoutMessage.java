@@ -57,9 +57,11 @@ sealed interface DataLayoutMessage {
                     yield new Contiguous(address, n);
                 }
                 case 2 -> {
-                    long elementSize = AddressSpace.u32(c);
+                    // As libhdf5 1.4-1.8 write it (H5Olayout.c, version < 3): the last of the rank fields is the
+                    // element size; the spec's separate "dataset element size" field is never written.
+                    if (rank < 2) throw c.failAt(1, "chunked layout dimensionality " + rank + " leaves no element size");
                     long[] chunk = java.util.Arrays.copyOf(dims, rank - 1);
-                    yield new Chunked(chunk, elementSize, 0, address, 0, 0, 0);
+                    yield new Chunked(chunk, dims[rank - 1], 0, address, 0, 0, 0);
                 }
                 default -> throw c.failAt(2, "layout class " + cls + " is not compact, contiguous or chunked");
             };

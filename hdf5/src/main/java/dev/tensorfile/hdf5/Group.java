@@ -1,11 +1,13 @@
 package dev.tensorfile.hdf5;
 
+import dev.tensorfile.core.TensorFileException;
 import dev.tensorfile.core.spi.ByteCursor;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * A group's links and an object's attributes, wherever they are stored: old-style symbol tables (symbol table
@@ -53,11 +55,19 @@ final class Group {
         return out;
     }
 
-    /** The attributes, by name (or in creation order where tracked). */
-    static List<AttributeMessage> attributes(AddressSpace space, ObjectHeader h) {
+    /**
+     * The attributes, by name (or in creation order where tracked). An attribute message that cannot be read (a
+     * shared dataspace, a datatype we do not parse, a value that overruns it) goes to {@code unreadable} and the
+     * others are still read: one attribute never makes an object, or the file, unreadable.
+     */
+    static List<AttributeMessage> attributes(AddressSpace space, ObjectHeader h, Consumer<TensorFileException> unreadable) {
         List<AttributeMessage> out = new ArrayList<>();
         for (ObjectHeader.Message m : h.all(ObjectHeader.ATTRIBUTE)) {
-            out.add(AttributeMessage.read(space, m.cursor(space, "attribute message")));
+            try {
+                out.add(AttributeMessage.read(space, m.cursor(space, "attribute message")));
+            } catch (TensorFileException e) {
+                unreadable.accept(e);
+            }
         }
         boolean creationOrder = false;
         ObjectHeader.Message ai = h.first(ObjectHeader.ATTRIBUTE_INFO);
@@ -67,7 +77,12 @@ final class Group {
             if (index.heapAddress() != AddressSpace.UNDEFINED) {
                 FractalHeap heap = new FractalHeap(space, index.heapAddress());
                 index.tree(space, 8, "attribute").forEach(r -> {
-                    out.add(AttributeMessage.read(space, heap.object(r.split(8))));
+                    ByteCursor message = heap.object(r.split(8));
+                    try {
+                        out.add(AttributeMessage.read(space, message));
+                    } catch (TensorFileException e) {
+                        unreadable.accept(e);
+                    }
                     if (out.size() > space.limits.maxCollectionSize()) throw r.fail("too many attributes");
                 });
                 if (!index.byOrder()) creationOrder = false;

@@ -5,6 +5,7 @@ import dev.tensorfile.core.Metadata;
 import dev.tensorfile.core.MetadataValue;
 import dev.tensorfile.core.Shape;
 import dev.tensorfile.core.Tensor;
+import dev.tensorfile.core.TensorFileException;
 import dev.tensorfile.core.TensorInfo;
 import dev.tensorfile.core.UnsupportedEntry;
 import dev.tensorfile.core.spi.SegmentTensor;
@@ -65,7 +66,12 @@ final class Hdf5Reader {
             reached.put(p.address(), p.path());
             paths.put(p.path(), p.address());
             ObjectHeader h = ObjectHeader.read(space, p.address());
-            List<AttributeMessage> attrs = Group.attributes(space, h);
+            String object = p.path().isEmpty() ? "/" : p.path();
+            String attrIndent = indent + "  ";
+            List<AttributeMessage> attrs = Group.attributes(space, h, e -> {
+                unsupported.add(new UnsupportedEntry(object, "attribute not read: " + e.detail()));
+                details.add(attrIndent + "@? not read: " + e.detail());
+            });
             if (Group.isGroup(h)) {
                 details.add(indent + p.label() + (p.path().isEmpty() ? "" : "/") + describeAttrs(attrs));
                 addAttributes(p.path(), attrs, indent + "  ");
@@ -110,7 +116,16 @@ final class Hdf5Reader {
     private void addAttributes(String path, List<AttributeMessage> attrs, String indent) {
         for (AttributeMessage a : attrs) {
             String key = path.isEmpty() ? a.name() : path + "@" + a.name();
-            MetadataValue v = AttributeValues.of(a, strings);
+            MetadataValue v;
+            try {
+                v = AttributeValues.of(a, strings);
+            } catch (TensorFileException e) {
+                // An attribute whose value cannot be read (a string in a global heap that is not there) costs that
+                // attribute, never the file: h5py opens such files and fails only when the attribute is read.
+                unsupported.add(new UnsupportedEntry(key, "attribute not read: " + e.detail()));
+                details.add(indent + "@" + a.name() + ": not read: " + e.detail());
+                continue;
+            }
             if (v == null) {
                 unsupported.add(new UnsupportedEntry(key, "attribute of type " + a.type().describe()));
                 details.add(indent + "@" + a.name() + ": " + a.type().describe() + " (not carried)");
@@ -231,8 +246,9 @@ final class Hdf5Reader {
             storage = storage(name, h, ds, layout, pipeline, pattern, byteLength, elementSize, lm);
         } catch (dev.tensorfile.core.UnsupportedFeatureException e) {
             // A filter we do not decode (scale-offset, N-bit, a plugin's) costs that dataset only, not the file.
-            unsupported.add(new UnsupportedEntry(name, e.getMessage()));
-            details.add(label.substring(0, label.length() - label.stripLeading().length()) + "  not read: " + e.getMessage());
+            // detail(), not getMessage(): the entry is printed after the file's path, which must not come twice
+            unsupported.add(new UnsupportedEntry(name, e.detail()));
+            details.add(label.substring(0, label.length() - label.stripLeading().length()) + "  not read: " + e.detail());
             return;
         }
         TensorInfo info = new TensorInfo(name, dtype, shape, byteLength);
@@ -251,8 +267,12 @@ final class Hdf5Reader {
     /** Keras 3 marks variables h5py cannot type (bfloat16, float8) with a {@code dtype} string attribute. */
     private String kerasDtype(List<AttributeMessage> attrs) {
         for (AttributeMessage a : attrs) {
-            if (a.name().equals("dtype") && a.type().isString() && AttributeValues.of(a, strings) instanceof MetadataValue.Str s) {
-                return s.value();
+            if (a.name().equals("dtype") && a.type().isString()) {
+                try {
+                    if (AttributeValues.of(a, strings) instanceof MetadataValue.Str s) return s.value();
+                } catch (TensorFileException e) {
+                    return null; // listed as unsupported with the dataset's other attributes
+                }
             }
         }
         return null;

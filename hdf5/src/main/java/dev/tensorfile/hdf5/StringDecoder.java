@@ -50,7 +50,9 @@ final class StringDecoder {
         long length = AddressSpace.u32(c);
         long collection = space.offset(c);
         int index = AddressSpace.i32(c);
-        if (length == 0 && (collection == 0 || collection == AddressSpace.UNDEFINED)) return "";
+        // An empty string is never read from the heap, whatever its ID says: libhdf5 writes a null ID (1.12+), an
+        // empty object (1.8, 1.10) or nothing at all (an attribute never written), and reads none of them.
+        if (length == 0) return "";
         MemorySegment obj = heap.object(collection, index);
         if (length > obj.byteSize()) {
             throw space.malformed("global heap collection", collection, "object " + index + " holds " + obj.byteSize()

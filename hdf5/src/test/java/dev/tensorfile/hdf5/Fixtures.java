@@ -16,12 +16,14 @@ import java.util.stream.Stream;
 
 /**
  * The test fixtures: {@code gen/} written by gen/make_fixtures.py with h5py (manifest NAME.json beside each file),
- * and {@code shared/} copied from the shared corpus (manifests under shared/expected/).
+ * {@code pytables/} copied from PyTables' test suite by pytables/copy_fixtures.py (files old libhdf5 wrote, with
+ * h5py's manifests), and {@code shared/} copied from the shared corpus (manifests under shared/expected/).
  */
 final class Fixtures {
     static final Path ROOT = Path.of("src/test/resources/hdf5");
     static final Path GEN = ROOT.resolve("gen");
     static final Path SHARED = ROOT.resolve("shared");
+    static final Path PYTABLES = ROOT.resolve("pytables");
     private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
             .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
@@ -29,8 +31,8 @@ final class Fixtures {
 
     /** Every fixture that has a manifest (the shards of a sharded set are checked through their index). */
     static List<Path> files() {
-        try (Stream<Path> gen = Files.list(GEN); Stream<Path> shared = Files.list(SHARED)) {
-            return Stream.concat(gen, shared)
+        try (Stream<Path> gen = Files.list(GEN); Stream<Path> old = Files.list(PYTABLES); Stream<Path> shared = Files.list(SHARED)) {
+            return Stream.concat(Stream.concat(gen, old), shared)
                     .filter(p -> Files.isRegularFile(p) && !p.toString().endsWith(".py")
                             && (!p.toString().endsWith(".json") || p.toString().endsWith(".weights.json")))
                     .filter(p -> Files.exists(manifestPath(p)))

@@ -318,4 +318,161 @@ class Hdf5HostileInputTest {
         Path index = write("{\"weight_map\": {\"layers/dense/vars\": \"../evil.weights.h5\"}}".getBytes(), ".weights.json");
         rejects(TensorFileException.class, index, null, "shard", -1, "outside the index's directory");
     }
+
+    /**
+     * Data layout message version 1 (libhdf5 1.4, PyTables' smpl_SDSextendible.h5): a chunked layout of rank 3 is
+     * chunks of 2x5 elements of 4 bytes. Rank 1 leaves no element size; a last field of 0 contradicts the datatype.
+     */
+    @Test
+    void rejectsVersion1ChunkedLayoutWithoutElementSize() throws IOException {
+        byte[] b = Fixtures.bytes(Fixtures.PYTABLES.resolve("smpl_SDSextendible.h5"));
+        int at = layoutV1(b);
+        b[at + 1] = 1;
+        rejects(write(b), "data layout message", at + 1, "chunked layout dimensionality 1 leaves no element size");
+    }
+
+    @Test
+    void rejectsVersion1ChunkedLayoutWhoseElementSizeIsNotTheDatatypes() throws IOException {
+        byte[] b = Fixtures.bytes(Fixtures.PYTABLES.resolve("smpl_SDSextendible.h5"));
+        int at = layoutV1(b);
+        b[at + 8 + 8 + 8] = 0; // the third of the rank fields, after version..reserved (8) and the address (8)
+        rejects(write(b), "data layout message", -1, "chunk element size 0 differs from the datatype's 4");
+    }
+
+    /** The v1 object header message of type 8 (data layout) holding version 1, rank 3, class 2 (chunked). */
+    private static int layoutV1(byte[] b) {
+        for (int i = 0; i < b.length - 12; i++) {
+            if (b[i] == 8 && b[i + 1] == 0 && b[i + 8] == 1 && b[i + 9] == 3 && b[i + 10] == 2) return i + 8;
+        }
+        throw new AssertionError("layout message not found");
+    }
+
+    /**
+     * A vlen string attribute whose global heap ID points past the end of the file: listed as unsupported with the
+     * reason, and the file still opens with its other attributes and datasets (h5py too fails only on that one).
+     */
+    @Test
+    void anUnreadableVlenStringAttributeCostsOnlyThatAttribute() throws IOException {
+        byte[] b = Fixtures.bytes(Fixtures.gen("vlen-empty-earliest.h5"));
+        int gcol = find(b, "GCOL", 0);
+        // the heap ID of "a", the first element of the root's 'names': length 1, the collection's address, index
+        byte[] id = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putInt(1).putLong(gcol).array();
+        int at = -1;
+        for (int i = 0; i < b.length - 12 && at < 0; i++) if (Arrays.equals(b, i, i + 12, id, 0, 12)) at = i;
+        assertTrue(at > 0, "heap ID not found");
+        put64(b, at + 4, 1L << 40);
+        try (TensorFile f = TensorFiles.open(write(b))) {
+            var entry = f.unsupported().stream().filter(u -> u.name().equals("names")).findFirst().orElseThrow();
+            assertTrue(entry.description().contains("attribute not read") && entry.description().contains("past the end of the file")
+                    && !entry.description().contains(".h5:"), entry.description());
+            assertEquals(new dev.tensorfile.core.MetadataValue.Str(""), f.metadata().get("empty_scalar").orElseThrow());
+            assertEquals(java.util.List.of("", "q", ""), f.tensor("strings").strings());
+            assertEquals(12, f.tensor("x").bytes().byteSize());
+        }
+    }
+
+    /** An attribute message we cannot parse (version 9) is listed under its object, and the file still opens. */
+    @Test
+    void anUnparsableAttributeMessageCostsOnlyThatAttribute() throws IOException {
+        byte[] b = Fixtures.bytes(Fixtures.gen("vlen-empty-earliest.h5"));
+        int at = find(b, "all_empty", 0) - 8; // attribute message v1: version, reserved, three sizes, then the name
+        assertEquals(1, b[at]);
+        b[at] = 9;
+        try (TensorFile f = TensorFiles.open(write(b))) {
+            var entry = f.unsupported().stream().filter(u -> u.name().equals("/")).findFirst().orElseThrow();
+            assertTrue(entry.description().contains("attribute message version 9") && entry.description().contains("at byte " + at),
+                    entry.description());
+            assertTrue(f.metadata().get("all_empty").isEmpty());
+            assertEquals(4, ((dev.tensorfile.core.MetadataValue.Array) f.metadata().get("names").orElseThrow()).size());
+        }
+    }
+
+    /**
+     * PyTables' pipeline order (fletcher32 before shuffle and deflate): deflate may give the chunk plus its checksum
+     * (2 + 4 bytes here), never more.
+     */
+    @Test
+    void rejectsFletcher32FirstChunkInflatingPastChunkAndChecksum() throws IOException {
+        Path p = write(Fixtures.bytes(Fixtures.GEN.resolve("hostile/fletcher32-first.h5")));
+        long where = new ObjectMapper().readTree(Fixtures.GEN.resolve("hostile/fletcher32-first.h5.chunks.json").toFile())
+                .get("over").get("chunk_address").asLong();
+        rejectsRead(p, "over", where, "inflates past the chunk's 6 bytes");
+    }
+
+    private Path plugins() throws IOException { return write(Fixtures.bytes(Fixtures.GEN.resolve("hostile/plugins.h5"))); }
+
+    private static long pluginChunk(String dataset) throws IOException {
+        return new ObjectMapper().readTree(Fixtures.GEN.resolve("hostile/plugins.h5.chunks.json").toFile())
+                .get(dataset).get("chunk_address").asLong();
+    }
+
+    /** A Blosc header declaring 1 GiB for a 16-byte chunk: refused before anything is allocated. */
+    @Test
+    void rejectsBloscHeaderClaimingMoreThanTheChunk() throws IOException {
+        rejectsRead(plugins(), "blosc_bomb", pluginChunk("blosc_bomb"), "Blosc header claims 1073741824 bytes where the chunk holds 16");
+    }
+
+    @Test
+    void rejectsTruncatedBloscChunk() throws IOException {
+        rejectsRead(plugins(), "blosc_truncated", pluginChunk("blosc_truncated"), "compressed bytes where the chunk has");
+    }
+
+    @Test
+    void rejectsBloscLzMatchBeforeTheBlock() throws IOException {
+        rejectsRead(plugins(), "blosclz_bad_distance", pluginChunk("blosclz_bad_distance"), "BloscLZ match distance 200 is before the block");
+    }
+
+    /** A real zstd frame of 256 KiB of zeros where the Blosc block holds 16 bytes: refused by its declared size. */
+    @Test
+    void rejectsZstdFrameLargerThanItsBlock() throws IOException {
+        rejectsRead(plugins(), "zstd_bomb", pluginChunk("zstd_bomb"), "zstd frame declares 262144 bytes where 16 remain");
+    }
+
+    @Test
+    void rejectsSzipHeaderClaimingMoreThanTheChunk() throws IOException {
+        rejectsRead(plugins(), "szip_bomb", pluginChunk("szip_bomb"), "szip header claims 1073741824 bytes where the chunk holds 256");
+    }
+
+    @Test
+    void rejectsTruncatedSzipStream() throws IOException {
+        rejectsRead(plugins(), "szip_truncated", pluginChunk("szip_truncated"), "szip stream is truncated");
+    }
+
+    /**
+     * Blosc (BloscLZ, LZ4, zlib, Zstd), szip: the real files with bytes flipped, runs zeroed and chunks cut, read
+     * end to end. Each either reads or fails with a typed error; never an index, arithmetic or memory error.
+     */
+    @Test
+    @Timeout(120)
+    void corruptedPluginChunksFailTyped() throws IOException {
+        java.util.Random rng = new java.util.Random(32001);
+        for (String name : new String[] {"blosc-h5py.h5", "blosc-pytables.h5", "szip.h5"}) {
+            byte[] original = fixture(name);
+            int metadataEnd = original.length / 8; // h5py writes metadata first: mutate where the chunks are
+            for (int round = 0; round < 40; round++) {
+                byte[] b = original.clone();
+                switch (round % 3) {
+                    case 0 -> { for (int k = 0; k < 16; k++) b[metadataEnd + rng.nextInt(b.length - metadataEnd)] ^= (byte) (1 << rng.nextInt(8)); }
+                    case 1 -> { int at = metadataEnd + rng.nextInt(b.length - metadataEnd - 64); Arrays.fill(b, at, at + 1 + rng.nextInt(64), (byte) rng.nextInt(256)); }
+                    default -> { int at = metadataEnd + rng.nextInt(b.length - metadataEnd - 8); for (int k = 0; k < 8; k++) b[at + k] = (byte) rng.nextInt(256); }
+                }
+                Path p = write(b);
+                try (TensorFile f = TensorFiles.open(p)) {
+                    for (Tensor t : f.tensors()) {
+                        // a hit dataspace may declare terabytes: reading those is the caller's choice, as in Hdf5FuzzTest
+                        if (t.info().byteLength() > 16 << 20) continue;
+                        try {
+                            t.bytes();
+                        } catch (TensorFileException expected) {
+                            String m = expected.getMessage();
+                            assertTrue(!m.contains("\n") && m.contains(p.getFileName().toString()), m);
+                        }
+                    }
+                } catch (TensorFileException expected) {
+                    // the metadata was hit: a typed rejection too
+                }
+                Files.delete(p);
+            }
+        }
+    }
 }

@@ -3,6 +3,7 @@ package dev.tensorfile.onnx;
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.spi.ByteCursor;
 import dev.tensorfile.core.spi.MappedFile;
+import dev.tensorfile.core.spi.WireReader;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;

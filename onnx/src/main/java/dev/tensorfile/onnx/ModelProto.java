@@ -6,6 +6,7 @@ import dev.tensorfile.core.MetadataValue;
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.ValueType;
 import dev.tensorfile.core.spi.ByteCursor;
+import dev.tensorfile.core.spi.WireReader;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;

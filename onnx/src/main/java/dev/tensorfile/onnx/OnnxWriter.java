@@ -12,6 +12,7 @@ import dev.tensorfile.core.WriteRequest;
 import dev.tensorfile.core.spi.AbstractTensorWriter;
 import dev.tensorfile.core.spi.AtomicFileOutput;
 import dev.tensorfile.core.spi.ByteCursor;
+import dev.tensorfile.core.spi.WireReader;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -94,13 +95,17 @@ final class OnnxWriter extends AbstractTensorWriter {
             Map<String, OnnxFile.Entry> byName = new HashMap<>();
             for (OnnxFile.Entry e : source.entries()) {
                 byName.put(e.tensor().name(), e);
-                if (e.sparse() == null) sourceByOffset.put(e.proto().offset, e);
+                // a Constant's value stays in its node byte for byte, unless it points at the source's external
+                // data, which the copy cannot keep: then its data is written again, as an initializer's is
+                boolean externalConstant = e.constant() != null && e.proto() != null && e.sparse() == null
+                        && e.proto().dataLocation == 1;
+                if (e.initializer() || externalConstant) sourceByOffset.put(e.proto().offset, e);
             }
             for (TensorInfo t : tensors) {
                 OnnxFile.Entry e = byName.get(t.name());
                 if (e == null) {
-                    throw new TensorFileException(format, destination, "tensor '" + t.name() + "' is not an initializer of "
-                            + source.path() + "; copying an ONNX model can only rewrite the data of its own initializers");
+                    throw new TensorFileException(format, destination, "tensor '" + t.name() + "' is not a tensor of "
+                            + source.path() + "; copying an ONNX model can only rewrite the data of its own tensors");
                 }
                 TensorInfo s = e.tensor().info();
                 if (s.dtype() != t.dtype() || !s.shape().equals(t.shape())) {
@@ -261,7 +266,7 @@ final class OnnxWriter extends AbstractTensorWriter {
                 case 1 -> {
                     long before = c.position();
                     WireReader node = r.message("node", "node");
-                    if (hasGraph(node)) {
+                    if (rewritesAttribute(node)) {
                         c.seek(before);
                         graph.message(1, copyNode(r.message("node", "node")));
                     } else {
@@ -287,7 +292,8 @@ final class OnnxWriter extends AbstractTensorWriter {
         return graph;
     }
 
-    private static boolean hasGraph(WireReader node) {
+    /** True when a node holds a graph, or a tensor whose data the copy rewrites: it is copied field by field. */
+    private boolean rewritesAttribute(WireReader node) {
         while (node.next()) {
             if (node.field() != 5) {
                 node.skip();
@@ -296,7 +302,8 @@ final class OnnxWriter extends AbstractTensorWriter {
             WireReader a = node.message("attribute", "attribute");
             while (a.next()) {
                 if (a.field() == 6 || a.field() == 11) return true;
-                a.skip();
+                if (a.field() == 5 && sourceByOffset.containsKey(a.message("t", "t").cursor().absolutePosition())) return true;
+                if (a.field() != 5) a.skip();
             }
         }
         return false;
@@ -317,6 +324,11 @@ final class OnnxWriter extends AbstractTensorWriter {
                     if (a.field() == 6 || a.field() == 11) {
                         int f = a.field();
                         attribute.message(f, copyGraph(a.message("graph", "graph")));
+                    } else if (a.field() == 5) {
+                        WireReader t = a.message("t", "t");
+                        Pieces rewritten = copyTensor(t, t.cursor().absolutePosition());
+                        if (rewritten == null) attribute.source(aseg.asSlice(astart, a.cursor().position() - astart));
+                        else attribute.message(5, rewritten);
                     } else {
                         a.skip();
                         attribute.source(aseg.asSlice(astart, a.cursor().position() - astart));

@@ -1,5 +1,7 @@
 package dev.tensorfile.onnx;
 
+import dev.tensorfile.core.spi.WireReader;
+
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;

@@ -2,6 +2,7 @@ package dev.tensorfile.onnx;
 
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.spi.ByteCursor;
+import dev.tensorfile.core.spi.WireReader;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ import java.util.List;
  * Typed values are decoded later by {@link TypedData}, from {@link #message}.
  */
 final class TensorProto {
-    static final int DIMS = 1, DATA_TYPE = 2, SEGMENT = 3, NAME = 8, RAW_DATA = 9, DOC_STRING = 12,
+    static final int DIMS = 1, DATA_TYPE = 2, SEGMENT = 3, STRING_DATA = 6, NAME = 8, RAW_DATA = 9, DOC_STRING = 12,
             EXTERNAL_DATA = 13, DATA_LOCATION = 14;
 
     /** Key/value of one {@code external_data} entry ({@code StringStringEntryProto}). */

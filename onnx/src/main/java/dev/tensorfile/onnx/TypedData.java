@@ -2,6 +2,7 @@ package dev.tensorfile.onnx;
 
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.spi.ByteCursor;
+import dev.tensorfile.core.spi.WireReader;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -27,10 +28,15 @@ final class TypedData implements DecodedInitializer.RangeDecoder {
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final MemorySegment EMPTY = MemorySegment.ofArray(new byte[0]);
 
-    private final TensorProto tensor;
+    /** The message that holds the field (a TensorProto, or an AttributeProto's {@code floats}/{@code ints}). */
+    private final MemorySegment message;
+    private final long messageOffset;
+    private final String structure;
     private final Path file;
     private final ReadLimits limits;
     private final int field;
+    private final String fieldName;
+    private final DataType type;
     /** float_data and double_data: values are little-endian bytes already, copied as they are. */
     private final boolean fixed;
     private final PackedVarints.Width width;
@@ -52,10 +58,25 @@ final class TypedData implements DecodedInitializer.RangeDecoder {
     private long cutStart = -1;
 
     TypedData(TensorProto tensor, DataType type, Path file, ReadLimits limits) {
-        this.tensor = tensor;
+        this(tensor.message, tensor.offset, "initializer '" + tensor.name + "'", type.storage.field,
+                TensorProto.fieldName(type.storage.field), type, file, limits);
+    }
+
+    /**
+     * The values of field {@code field} of {@code message}, stored as {@code type}'s typed field stores them: a
+     * Constant node's {@code value_floats} (AttributeProto {@code floats}, fixed32 as {@code float_data}) or
+     * {@code value_ints} ({@code ints}, varints as {@code int64_data}).
+     */
+    TypedData(MemorySegment message, long messageOffset, String structure, int field, String fieldName, DataType type,
+            Path file, ReadLimits limits) {
+        this.message = message;
+        this.messageOffset = messageOffset;
+        this.structure = structure;
         this.file = file;
         this.limits = limits;
-        this.field = type.storage.field;
+        this.field = field;
+        this.fieldName = fieldName;
+        this.type = type;
         this.fixed = type.storage == DataType.Storage.FLOAT_DATA || type.storage == DataType.Storage.DOUBLE_DATA;
         this.width = width(type);
         this.step = switch (width) { case BOOL, BYTE -> 1; case SHORT -> 2; case INT -> 4; case LONG -> 8; };
@@ -133,8 +154,7 @@ final class TypedData implements DecodedInitializer.RangeDecoder {
     }
 
     private void restart() {
-        cursor = new ByteCursor(tensor.message, tensor.offset, "onnx", file)
-                .structure("initializer '" + tensor.name + "'");
+        cursor = new ByteCursor(message, messageOffset, "onnx", file).structure(structure);
         reader = new WireReader(cursor, 0, limits.maxNestingDepth());
         run = EMPTY;
         runPosition = 0;
@@ -172,12 +192,12 @@ final class TypedData implements DecodedInitializer.RangeDecoder {
                 continue;
             }
             if (reader.wireType() == WireReader.LEN) {
-                run = reader.bytes(TensorProto.fieldName(field));
+                run = reader.bytes(fieldName);
                 runAbsolute = cursor.absolutePosition() - run.byteSize();
             } else {
                 long start = cursor.position();
                 if (fixed) {
-                    reader.expect(field == 4 ? WireReader.I32 : WireReader.I64, TensorProto.fieldName(field));
+                    reader.expect(type.storage == DataType.Storage.FLOAT_DATA ? WireReader.I32 : WireReader.I64, fieldName);
                 }
                 reader.skip();
                 runAbsolute = cursor.absolutePosition() - (cursor.position() - start);

@@ -1,6 +1,7 @@
 package dev.tensorfile.onnx;
 
 import dev.tensorfile.core.ReadLimits;
+import dev.tensorfile.core.spi.WireReader;
 
 import java.util.ArrayList;
 import java.util.List;

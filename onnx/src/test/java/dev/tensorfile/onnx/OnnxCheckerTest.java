@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class OnnxCheckerTest {
     private static final String PYTHON = "/usr/bin/python3";
     /*
-     * argv: ("check"|"load") PATH ... ; prints "== PATH" then "NAME SHA256" per initializer. Sources are only loaded:
+     * argv: ("check"|"load") PATH ... ; prints "== PATH" then "NAME SHA256" per initializer of the main graph and
+     * "constant:OUTPUT SHA256" per Constant value (attribute value) of every graph. Sources are only loaded:
      * onnx 1.12's check_model(path, full_check=True) runs infer_shapes_path(path), which rewrites the file in place.
      */
     private static final String READ = """
@@ -47,7 +48,18 @@ class OnnxCheckerTest {
                         sys.exit(1)
                 m = onnx.load(path)
                 print("==", path)
-                for t in m.graph.initializer:
+                tensors = [(t.name, t) for t in m.graph.initializer]
+                seen = {}
+                def constants(g):
+                    for n in g.node:
+                        if n.op_type == "Constant" and n.attribute[0].name == "value":
+                            seen[n.output[0]] = seen.get(n.output[0], 0) + 1
+                            tensors.append(("constant:%s/%d" % (n.output[0], seen[n.output[0]]), n.attribute[0].t))
+                        for a in n.attribute:
+                            if a.type == onnx.AttributeProto.GRAPH: constants(a.g)
+                            for sub in a.graphs: constants(sub)
+                constants(m.graph)
+                for name, t in tensors:
                     if t.data_type == 16:
                         b = t.raw_data if t.raw_data else np.array(t.int32_data, '<u2').tobytes()
                     elif t.data_type == 8:
@@ -55,7 +67,7 @@ class OnnxCheckerTest {
                     else:
                         a = numpy_helper.to_array(t)
                         b = a.astype(a.dtype.newbyteorder('<')).tobytes()
-                    print(t.name, hashlib.sha256(b).hexdigest())
+                    print(name, hashlib.sha256(b).hexdigest())
             """;
 
     @TempDir Path dir;
@@ -120,7 +132,8 @@ class OnnxCheckerTest {
     @Test
     void weightsOnlyModelsPassTheCheckerWithTheSameValues() {
         Map<Path, Map<String, String>> expected = new LinkedHashMap<>();
-        for (String name : List.of("gen/all-types.onnx", "dv-mlp-extdata.onnx", "dv-cnn-opset13.onnx")) {
+        for (String name : List.of("gen/all-types.onnx", "dv-mlp-extdata.onnx", "dv-cnn-opset13.onnx",
+                "gen/constants/paddle-style.onnx", "gen/constants/torch-frozen.onnx")) {
             Path src = Fixtures.ROOT.resolve(name);
             for (boolean external : new boolean[] {false, true}) {
                 Path out = dir.resolve(src.getFileName().toString().replace(".onnx", "-w" + external + ".onnx")).toAbsolutePath();
@@ -135,7 +148,8 @@ class OnnxCheckerTest {
     void copiedModelsPassTheCheckerWithTheSameGraphAndValues() {
         List<String> names = List.of("dv-cnn-opset13.onnx", "dv-mlp-extdata.onnx", "dv-mlp-opset14.onnx",
                 "dv-initializer-types.onnx", "gen/ext-one/model.onnx", "gen/ext-each/model.onnx", "gen/ir3.onnx", "gen/ir8.onnx",
-                "gen/subgraphs.onnx");
+                "gen/subgraphs.onnx", "gen/constants/paddle-style.onnx", "gen/constants/subgraphs.onnx",
+                "gen/constants/torch-frozen.onnx", "gen/constants/external/model.onnx");
         List<Path> sources = names.stream().map(n -> Fixtures.ROOT.resolve(n).toAbsolutePath()).toList();
         Map<Path, Map<String, String>> fromSource = onnxReads(sources, false);
         Map<Path, Map<String, String>> expected = new LinkedHashMap<>();

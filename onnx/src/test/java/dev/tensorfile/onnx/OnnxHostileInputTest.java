@@ -299,4 +299,112 @@ class OnnxHostileInputTest {
         byte[] entries = cat(ld(13, str(1, "location"), str(2, "w.bin")), ld(13, str(1, "checksum"), str(2, "00")), vi(14, 1));
         fails(MalformedFileException.class, floatTensor("w", new long[] {2}, entries), "external data file 'w.bin'", "differs from the checksum 00");
     }
+
+    // ---- Constant nodes (ConstantNode): the operator's rules, and every AttributeProto field it reads ----
+
+    /** A graph holding one Constant node: output {@code out} (none if null), then the attributes. */
+    private static byte[] constant(String out, byte[]... attributes) {
+        byte[] node = cat(out == null ? new byte[0] : str(2, out), str(3, "c"), str(4, "Constant"));
+        for (byte[] a : attributes) node = cat(node, ld(5, a));
+        return model(ld(1, node));
+    }
+
+    private static byte[] attribute(String name, byte[]... fields) {
+        return cat(str(1, name), cat(fields));
+    }
+
+    @Test
+    void rejectsConstantWithoutOutput() throws IOException {
+        // the node's message starts at byte 9: ir_version (2 bytes), the graph's key and length (2), its name (3), the node's (2)
+        MalformedFileException e = fails(MalformedFileException.class, constant(null, attribute("value_int", vi(3, 1))),
+                "graph node #0 at byte 9", "Constant node 'c' has 0 outputs");
+        assertEquals(9, e.offset());
+    }
+
+    @Test
+    void rejectsConstantWithAnEmptyOutputName() throws IOException {
+        fails(MalformedFileException.class, constant("", attribute("value_int", vi(3, 1))), "Constant node 'c' has an empty output name");
+    }
+
+    @Test
+    void rejectsConstantWithoutValue() throws IOException {
+        fails(MalformedFileException.class, constant("w", attribute("alpha", vi(3, 1))), "Constant node 'c' has none of the attributes value");
+    }
+
+    @Test
+    void rejectsConstantWithTwoValues() throws IOException {
+        fails(MalformedFileException.class, constant("w", attribute("value_int", vi(3, 1)), attribute("value_float", key(2, 5), f32(1))),
+                "Constant node 'c' has 2 of the attributes");
+    }
+
+    @Test
+    void rejectsConstantValueWithoutTensor() throws IOException {
+        fails(MalformedFileException.class, constant("w", attribute("value", vi(20, 4))), "graph node #0 attribute #0 at byte",
+                "attribute 'value' has no t");
+    }
+
+    @Test
+    void rejectsConstantSingularFieldGivenTwice() throws IOException {
+        fails(MalformedFileException.class, constant("w", attribute("value_float", key(2, 5), f32(1), key(2, 5), f32(2))),
+                "attribute 'value_float' holds field f more than once");
+    }
+
+    @Test
+    void rejectsConstantReferringToAFunctionAttribute() throws IOException {
+        fails(MalformedFileException.class, constant("w", attribute("value", str(21, "w"))), "refers to a function attribute (ref_attr_name)");
+    }
+
+    @Test
+    void rejectsConstantFloatOfTheWrongWireType() throws IOException {
+        fails(MalformedFileException.class, constant("w", attribute("value_float", vi(2, 1))), "field 2 (f) has wire type 0, expected 5");
+    }
+
+    @Test
+    void rejectsConstantUnpackedFloatCutOff() throws IOException {
+        fails(MalformedFileException.class, constant("w", attribute("value_floats", key(7, 5), new byte[2])), "needs 4 bytes but only 2 remain");
+    }
+
+    @Test
+    void rejectsConstantFloatsNotAWholeNumberOfValues() throws IOException {
+        fails(MalformedFileException.class, constant("w", attribute("value_floats", ld(7, new byte[7]))),
+                "floats of 7 bytes is not a whole number of 4-byte values");
+    }
+
+    @Test
+    void rejectsConstantPackedIntsCutOff() throws IOException {
+        fails(MalformedFileException.class, constant("w", attribute("value_ints", ld(7 + 1, new byte[] {1, (byte) 0x80}))),
+                "packed ints ends inside a varint");
+    }
+
+    @Test
+    void rejectsConstantIntsOfAFixedWireType() throws IOException {
+        fails(MalformedFileException.class, constant("w", attribute("value_ints", key(8, 5), new byte[4])), "field 8 (ints) has wire type 5, expected 0");
+    }
+
+    @Test
+    void rejectsConstantStringPastTheEnd() throws IOException {
+        fails(MalformedFileException.class, constant("w", attribute("value_strings", key(9, 2), varint(50), new byte[3])),
+                "graph node #0 attribute #0 at byte 43", "field 9 claims 50 bytes but only 3 remain");
+    }
+
+    @Test
+    void rejectsConstantValueWhoseDataDisagreesWithItsDims() throws IOException {
+        byte[] t = tensor("", 1, new long[] {3}, ld(9, f32(1, 2)));
+        MalformedFileException e = fails(MalformedFileException.class, constant("w", attribute("value", ld(5, t))),
+                "Constant 'w' value at byte", "raw_data of 8 bytes, but dims [3] of FLOAT need 12");
+        assertTrue(e.offset() > 0);
+    }
+
+    @Test
+    void rejectsConstantValueWithAnExternalLocationOutsideTheDirectory() throws IOException {
+        byte[] t = tensor("", 1, new long[] {2}, cat(ld(13, str(1, "location"), str(2, "../w.bin")), vi(14, 1)));
+        fails(MalformedFileException.class, constant("w", attribute("value", ld(5, t))), "Constant 'w' value external_data", "..");
+    }
+
+    @Test
+    void rejectsConstantSparseValueOutsideItsDims() throws IOException {
+        byte[] sparse = cat(ld(1, tensor("v", 1, new long[] {1}, ld(9, f32(1)))), ld(2, tensor("i", 7, new long[] {1}, ld(7, varint(99)))), vi(3, 2));
+        fails(MalformedFileException.class, constant("w", attribute("sparse_value", ld(22, sparse))), "Constant 'w' sparse_value indices",
+                "sparse index 99 of value #0 is outside 2 elements");
+    }
 }

@@ -79,6 +79,19 @@ class OnnxInteropTest {
                 if (t.has("floats")) checkFloats(tensor, t.get("floats"));
                 if (t.has("ints")) checkInts(tensor, t.get("ints"));
             }
+            if (m.has("complete")) {
+                // the manifest lists every tensor onnx holds (initializers and Constant values): nothing more, nothing less
+                List<String> all = new ArrayList<>(), constants = new ArrayList<>();
+                for (JsonNode t : m.get("tensors")) {
+                    all.add(t.get("name").asText());
+                    if (t.path("origin").asText().equals("constant")) constants.add(t.get("name").asText());
+                }
+                assertEquals(all, f.tensors().stream().map(Tensor::name).toList());
+                List<String> listed = new ArrayList<>();
+                f.metadata().get(OnnxFile.CONSTANTS_KEY).ifPresent(v -> ((MetadataValue.Array) v).values()
+                        .forEach(x -> listed.add(((MetadataValue.Str) x).value())));
+                assertEquals(constants, listed);
+            }
             if (m.has("sparse")) {
                 JsonNode s = m.get("sparse");
                 Tensor t = f.tensor(s.get("name").asText());

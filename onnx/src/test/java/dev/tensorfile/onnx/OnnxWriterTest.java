@@ -110,6 +110,56 @@ class OnnxWriterTest {
     }
 
     @Test
+    void copyKeepsConstantNodesWhereTheyWereByteForByte() throws IOException {
+        for (String name : List.of("paddle-style.onnx", "subgraphs.onnx", "torch-frozen.onnx")) {
+            Path src = Fixtures.GEN.resolve("constants").resolve(name);
+            Path out = dir.resolve(name);
+            convert(src, out, copyOptions(false));
+            assertArrayEquals(Files.readAllBytes(src), Files.readAllBytes(out), name);
+            // external data moves initializers only, as onnx's save_model does by default (convert_attribute=False)
+            Path ext = dir.resolve("ext-" + name);
+            convert(src, ext, copyOptions(true));
+            assertSameTensors(src, ext);
+            try (TensorFile f = TensorFiles.open(ext)) {
+                for (Tensor t : f.tensors()) {
+                    boolean constant = ((dev.tensorfile.core.MetadataValue.Array) f.metadata().get(OnnxFile.CONSTANTS_KEY)
+                            .orElseThrow()).values().contains(new dev.tensorfile.core.MetadataValue.Str(t.name()));
+                    assertEquals(!constant, t instanceof OnnxFile.ExternalTensor, t.name());
+                }
+            }
+        }
+    }
+
+    @Test
+    void copyWritesAgainTheDataOfConstantsThatPointAtTheSourcesExternalData() throws IOException {
+        Path src = Fixtures.GEN.resolve("constants/external/model.onnx");
+        Path out = dir.resolve("inline.onnx");
+        convert(src, out, copyOptions(false));
+        assertSameTensors(src, out);
+        // onnx moved the raw_data of each Constant out (convert_attribute=True); back inline, the model is the one before
+        assertArrayEquals(Files.readAllBytes(Fixtures.GEN.resolve("constants/paddle-style.onnx")), Files.readAllBytes(out));
+        Path ext = dir.resolve("ext.onnx");
+        convert(src, ext, copyOptions(true));
+        assertSameTensors(src, ext);
+        try (TensorFile f = TensorFiles.open(ext)) {
+            OnnxFile.ExternalTensor w = (OnnxFile.ExternalTensor) f.tensor("conv1_w");
+            assertEquals("ext.onnx.data", w.data.location());
+        }
+    }
+
+    @Test
+    void constantValuesBecomeInitializersOfAWeightsOnlyModel() {
+        Path src = Fixtures.GEN.resolve("constants/paddle-style.onnx");
+        Path out = dir.resolve("weights.onnx");
+        weightsOnly(src, out, WriteOptions.NONE);
+        assertSameTensors(src, out);
+        try (TensorFile f = TensorFiles.open(out)) {
+            assertEquals(11, f.tensors().size(), "10 numeric Constant values and 1 initializer; the 2 STRING ones left out");
+            assertFalse(f.metadata().get(OnnxFile.CONSTANTS_KEY).isPresent(), "initializers now, every one");
+        }
+    }
+
+    @Test
     void weightsOnlyModelHoldsEveryTensor() {
         Path src = Fixtures.GEN.resolve("all-types.onnx");
         for (boolean external : new boolean[] {false, true}) {

@@ -69,6 +69,26 @@ final class Containers {
     }
 
     /**
+     * The kind of archive or compressed stream that the scanner does not open, by its magic bytes, or null: what such
+     * a file holds cannot be judged, so the scanner says so by name instead of calling it safe.
+     */
+    static String unopenedArchive(MemorySegment s) {
+        if (startsWith(s, 0, new byte[] {'7', 'z', (byte) 0xbc, (byte) 0xaf, 0x27, 0x1c})) return "7z archive";
+        if (startsWith(s, 0, new byte[] {'R', 'a', 'r', '!', 0x1a, 0x07})) return "RAR archive";
+        if (startsWith(s, 0, new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd})) return "zstd-compressed data";
+        // zstd skippable frames 0x184D2A50..5F, little-endian
+        if (s.byteSize() >= 8 && (s.get(ValueLayout.JAVA_INT_UNALIGNED, 0) & 0xFFFFFFF0) == 0x184D2A50) {
+            return "zstd-compressed data (skippable frame)";
+        }
+        if (startsWith(s, 0, new byte[] {'L', 'Z', 'I', 'P'})) return "lzip-compressed data";
+        if (startsWith(s, 0, new byte[] {0x1f, (byte) 0x9d})) return "Unix compress (.Z) data";
+        if (startsWith(s, 0, new byte[] {'M', 'S', 'C', 'F', 0, 0, 0, 0})) return "Microsoft cabinet archive";
+        if (startsWith(s, 0, "!<arch>\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))) return "ar archive";
+        if (startsWith(s, 0, new byte[] {'0', '7', '0', '7', '0'})) return "cpio archive";
+        return null;
+    }
+
+    /**
      * Inflates a whole zlib or gzip file (compressed joblib) into a temporary file and maps it: memory stays bounded
      * whatever the size; more than {@code max} bytes is a bomb and an error. The temporary file is deleted at once
      * (the mapping keeps it alive on POSIX) or when the mapping is closed.

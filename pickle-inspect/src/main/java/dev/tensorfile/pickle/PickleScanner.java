@@ -5,6 +5,8 @@ import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.ScanFinding;
 import dev.tensorfile.core.ScanReport;
 import dev.tensorfile.core.TensorFileException;
+import dev.tensorfile.core.TensorFiles;
+import dev.tensorfile.core.TensorFormat;
 import dev.tensorfile.core.Verdict;
 import dev.tensorfile.core.spi.ByteCursor;
 import dev.tensorfile.core.spi.ContentScanner;
@@ -40,7 +42,10 @@ import java.util.Set;
  * reaches code, processes, files, the network or the interpreter, or cannot be known without running the pickle (a
  * STACK_GLOBAL on computed strings, a call of a computed value, an extension-registry code); {@link Verdict#UNKNOWN}
  * otherwise, including a stream that breaks off (what came before it is still judged: Python runs opcodes as it
- * reads them). Files without any pickle are SAFE.
+ * reads them), an archive or compression the scanner does not open (7z, RAR, zstd, an encrypted ZIP entry ...),
+ * and a file it cannot identify at all (empty, an image, a pickle that stops before it says anything). A file
+ * without pickles is SAFE only when it is an archive the scanner opened or a data-only format (safetensors, GGUF,
+ * ONNX, HDF5 ...: any format registered with {@link TensorFiles} outside the pickle family) claims it.
  */
 public final class PickleScanner implements ContentScanner {
     private static final int MAX_FINDINGS = 1000;
@@ -80,18 +85,50 @@ public final class PickleScanner implements ContentScanner {
     public ScanReport scan(Path path, ReadLimits limits) {
         try (MappedFile mapped = MappedFile.open(path, "pickle")) {
             ScanVisitor v = new ScanVisitor(path, PickleLimits.from(limits));
-            new Walk(path, limits, v).region(mapped.segment(), 0, "", 0);
+            String unrecognized = new Walk(path, limits, v).region(mapped.segment(), 0, "", 0);
+            if (unrecognized != null) judgeUnrecognized(path, mapped.segment(), unrecognized, v);
             Verdict verdict = Verdict.SAFE;
             for (ScanFinding f : v.findings) if (f.severity().compareTo(verdict) > 0) verdict = f.severity();
             return new ScanReport(path, verdict, v.findings);
         }
     }
 
+    /**
+     * A file in which the walk found nothing it could judge: no pickle that parses, no container it opens. Safe only
+     * when a data-only format (one that holds no pickles: safetensors, GGUF, ONNX, HDF5 ...) claims it, since then
+     * no loader unpickles any of it; anything else — an empty file, an image named {@code .pt}, a pickle that
+     * breaks off before it says anything — is unknown, with the reason, for a scanner that calls what it could not
+     * read "safe" is one an attacker only has to confuse.
+     */
+    private static void judgeUnrecognized(Path path, MemorySegment content, String why, ScanVisitor v) {
+        for (TensorFormat f : TensorFiles.formats()) {
+            if (f instanceof PickleFamilyFormat) continue;
+            TensorFormat.Recognition r;
+            try {
+                r = f.recognize(path, content);
+            } catch (RuntimeException e) {
+                continue;
+            }
+            if (r == TensorFormat.Recognition.NO) continue;
+            v.add("(data-only format)", Verdict.SAFE, "", 0, f.name() + (r == TensorFormat.Recognition.CONTENT
+                    ? " file: a data-only format, nothing in it is unpickled"
+                    : " file by its name, and its bytes are no pickle: nothing in it is unpickled"));
+            return;
+        }
+        String name = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        if (ShardIndex.isIndexName(name)) {
+            v.add("(shard index)", Verdict.SAFE, "", 0, "a shard index (JSON) naming the shard files: scan each shard");
+            return;
+        }
+        v.add("(not recognized)", Verdict.UNKNOWN, "", 0, why);
+    }
+
     @Override
     public void disassemble(Path path, Appendable out) throws IOException {
         try (MappedFile mapped = MappedFile.open(path, "pickle")) {
-            new Walk(path, ReadLimits.DEFAULT, new DisassemblyVisitor(path, out, PickleLimits.from(ReadLimits.DEFAULT)))
-                    .region(mapped.segment(), 0, "", 0);
+            String unrecognized = new Walk(path, ReadLimits.DEFAULT,
+                    new DisassemblyVisitor(path, out, PickleLimits.from(ReadLimits.DEFAULT))).region(mapped.segment(), 0, "", 0);
+            if (unrecognized != null) out.append("# ").append(unrecognized).append('\n');
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
@@ -99,8 +136,13 @@ public final class PickleScanner implements ContentScanner {
 
     /** What is done with each pickle stream the walk finds. */
     interface StreamVisitor {
-        /** A region that holds one or more consecutive pickles. */
-        void stream(MemorySegment region, long base, String entry, boolean sniffed);
+        /**
+         * A region that holds one or more consecutive pickles.
+         *
+         * @return null when the stream was judged (parsed, or a finding says where it broke off); otherwise why it is
+         *     not a pickle at all (it fails before it references anything)
+         */
+        String stream(MemorySegment region, long base, String entry, boolean sniffed);
 
         /** Something about a container that a careful reader would refuse, or could not read. */
         void containerProblem(String entry, long offset, String what, Verdict severity);
@@ -121,8 +163,14 @@ public final class PickleScanner implements ContentScanner {
             this.visitor = visitor;
         }
 
-        void region(MemorySegment s, long base, String entry, int depth) {
-            if (s.byteSize() == 0) return;
+        /**
+         * Finds and judges what a region holds.
+         *
+         * @return null when the region was judged: a pickle parsed, a container opened, or a finding names what could
+         *     not be read; otherwise why nothing in it could be identified (the caller decides what that means)
+         */
+        String region(MemorySegment s, long base, String entry, int depth) {
+            if (s.byteSize() == 0) return "an empty file: nothing a loader could read";
             if (ZipArchive.hasEndRecord(s) || Containers.isZipAt(s, 0)) {
                 ZipArchive zip;
                 try {
@@ -130,53 +178,67 @@ public final class PickleScanner implements ContentScanner {
                 } catch (MalformedFileException e) {
                     if (Containers.isZipAt(s, 0)) {
                         visitor.containerProblem(entry, base, "unreadable zip archive: " + e.getMessage(), Verdict.UNKNOWN);
-                        return;
+                        return null;
                     }
                     zip = null; // an end-record signature inside other data: not an archive
                 }
                 if (zip != null) {
                     zip(zip, s, base, entry, depth);
-                    return;
+                    return null;
                 }
             }
             if (Containers.startsWith(s, 0, Containers.NPY_MAGIC)) {
                 npy(s, base, entry);
-                return;
+                return null;
             }
             if (isTar(s)) {
                 if (depth >= MAX_DEPTH) {
                     visitor.containerProblem(entry, base, "tar archives nested more than " + MAX_DEPTH + " deep were not scanned", Verdict.UNKNOWN);
-                    return;
+                    return null;
                 }
                 tar(s, base, entry, depth);
                 // a tar header can also be the start of a pickle (a polyglot): judge the bytes as a stream too
                 if (Containers.mayBePickle(s, 0)) visitor.stream(s, base, entry, true);
-                return;
+                return null;
+            }
+            String archive = Containers.unopenedArchive(s);
+            if (archive != null) {
+                visitor.containerProblem(entry, base, archive + ": the scanner does not open these, so what it holds"
+                        + " was not scanned", Verdict.UNKNOWN);
+                return null;
             }
             Containers.Compression comp = Containers.compression(s);
             switch (comp) {
                 case ZLIB, GZIP -> {
+                    String kind = comp.name().toLowerCase(java.util.Locale.ROOT);
                     if (depth >= MAX_DEPTH) {
                         visitor.containerProblem(entry, base, "compressed data nested too deep to scan", Verdict.UNKNOWN);
-                        return;
+                        return null;
                     }
+                    String inner;
                     try (MappedFile inflated = Containers.inflateToTemp(s, comp, path, "pickle", limits.maxHeaderBytes())) {
-                        region(inflated.segment(), 0, entry.isEmpty() ? "(" + comp.name().toLowerCase() + ")"
-                                : entry + " (" + comp.name().toLowerCase() + ")", depth + 1);
+                        inner = region(inflated.segment(), 0, entry.isEmpty() ? "(" + kind + ")" : entry + " (" + kind + ")", depth + 1);
                     } catch (MalformedFileException e) {
-                        if (Containers.mayBePickle(s, 0)) visitor.stream(s, base, entry, true);
-                        else visitor.containerProblem(entry, base, e.getMessage(), Verdict.UNKNOWN);
+                        if (Containers.mayBePickle(s, 0)) return visitor.stream(s, base, entry, true);
+                        visitor.containerProblem(entry, base, e.getMessage(), Verdict.UNKNOWN);
+                        return null;
                     }
-                    return;
+                    return inner == null ? null : kind + "-compressed data: " + inner;
                 }
                 case BZ2, XZ, LZ4, LZMA -> {
                     visitor.containerProblem(entry, base, comp.name().toLowerCase()
                             + "-compressed content (joblib) cannot be decompressed here, so it was not scanned", Verdict.UNKNOWN);
-                    return;
+                    return null;
                 }
                 case NONE -> { }
             }
-            if (Containers.mayBePickle(s, 0)) visitor.stream(s, base, entry, !Containers.isProtoPickle(s, 0));
+            if (!Containers.mayBePickle(s, 0)) {
+                return String.format("not a pickle (byte 0 is 0x%02x, no pickle opcode), nor an archive, compressed"
+                        + " stream, numpy array or data-only format the scanner knows", Containers.u8(s, 0));
+            }
+            String notPickle = visitor.stream(s, base, entry, !Containers.isProtoPickle(s, 0));
+            return notPickle == null ? null : notPickle + ", and no archive, compressed stream, numpy array or"
+                    + " data-only format the scanner knows";
         }
 
         private void zip(ZipArchive zip, MemorySegment s, long base, String entry, int depth) {
@@ -193,8 +255,15 @@ public final class PickleScanner implements ContentScanner {
                 String name = prefix + e.name();
                 if (e.method() != 0 && e.method() != 8) {
                     visitor.containerProblem(name, base + e.headerOffset(), "compression method " + e.method()
-                            + " cannot be read here, so the entry was not scanned", Verdict.UNKNOWN);
+                            + ZipArchive.methodName(e.method()) + " cannot be read here, so the entry was not scanned",
+                            Verdict.UNKNOWN);
                     continue;
+                }
+                if (e.encrypted()) {
+                    // Its plain content cannot be read. torch ignores the flag and reads the bytes as they are
+                    // (CVE-2025-1945): those are still scanned below, in case the flag lies.
+                    visitor.containerProblem(name, base + e.headerOffset(), "encrypted zip entry: its content cannot"
+                            + " be read, so it was not scanned", Verdict.UNKNOWN);
                 }
                 if (e.stored()) {
                     MemorySegment data = zip.raw(e);
@@ -231,6 +300,7 @@ public final class PickleScanner implements ContentScanner {
             if (Containers.isProtoPickle(data, 0) || Containers.isZipAt(data, 0)
                     || Containers.startsWith(data, 0, Containers.NPY_MAGIC)) return true;
             if (Containers.compression(data) != Containers.Compression.NONE) return true;
+            if (Containers.unopenedArchive(data) != null) return true;
             boolean storage = lower.matches(".*(^|/)data/[^/]+$") || lower.contains("/.data/") || lower.startsWith(".data/")
                     || lower.endsWith("/version") || lower.endsWith("/byteorder") || lower.endsWith(".py")
                     || lower.endsWith(".debug_pkl") || lower.endsWith("format_version") || lower.endsWith("storage_alignment")
@@ -317,7 +387,9 @@ public final class PickleScanner implements ContentScanner {
         }
 
         void add(String global, Verdict severity, String entry, long offset, String detail) {
-            if (!seen.add(entry + "\u0000" + global + "\u0000" + severity)) return;
+            // a global is listed once per entry; each problem of a container is its own finding
+            String what = global.startsWith("(") ? "\u0000" + detail : "";
+            if (!seen.add(entry + "\u0000" + global + "\u0000" + severity + what)) return;
             if (findings.size() == MAX_FINDINGS) {
                 findings.add(new ScanFinding("(more findings)", Verdict.UNKNOWN, entry, offset,
                         "more than " + MAX_FINDINGS + " findings; the rest are not listed"));
@@ -332,7 +404,7 @@ public final class PickleScanner implements ContentScanner {
         }
 
         @Override
-        public void stream(MemorySegment region, long base, String entry, boolean sniffed) {
+        public String stream(MemorySegment region, long base, String entry, boolean sniffed) {
             ByteCursor c = new ByteCursor(region, base, "pickle", path).structure(entry.isEmpty() ? "pickle" : entry);
             int index = 0;
             while (c.remaining() > 0) {
@@ -361,17 +433,21 @@ public final class PickleScanner implements ContentScanner {
                     index++;
                 } catch (MalformedFileException e) {
                     // Python runs every opcode before the bad one: what was seen stands. A stream that is not a
-                    // pickle at all (no global, first pickle, failing at once) is simply not a pickle.
-                    if (index == 0 && !sawSomething[0] && (sniffed || c.position() - start < 3)) return;
-                    if (index > 0 && !sawSomething[0]) return; // trailing bytes after the pickles
+                    // pickle at all (no global, first pickle, failing at once) is simply not a pickle: the caller
+                    // decides what that makes the bytes.
+                    if (index == 0 && !sawSomething[0] && (sniffed || c.position() - start < 3)) {
+                        return "a pickle that breaks off before it references anything (" + e.detail() + ")";
+                    }
+                    if (index > 0 && !sawSomething[0]) return null; // trailing bytes after the pickles
                     add("(malformed)", Verdict.UNKNOWN, entry, e.offset() < 0 ? start : e.offset() - base,
                             "pickle #" + index + " is malformed, so what follows was not scanned: " + e.getMessage());
-                    return;
+                    return null;
                 }
                 if (!continues(region, c.position(), index)) {
-                    return;
+                    return null;
                 }
             }
+            return null;
         }
     }
 
@@ -401,7 +477,7 @@ public final class PickleScanner implements ContentScanner {
         }
 
         @Override
-        public void stream(MemorySegment region, long base, String entry, boolean sniffed) {
+        public String stream(MemorySegment region, long base, String entry, boolean sniffed) {
             ByteCursor c = new ByteCursor(region, base, "pickle", path).structure(entry.isEmpty() ? "pickle" : entry);
             int index = 0;
             while (c.remaining() > 0) {
@@ -421,24 +497,22 @@ public final class PickleScanner implements ContentScanner {
                     index++;
                 } catch (MalformedFileException e) {
                     print("   error: " + e.getMessage());
-                    return;
+                    return null;
                 }
                 if (!continues(region, c.position(), index)) {
                     if (c.remaining() > 0) print("   (" + c.remaining() + " bytes after the last pickle)");
-                    return;
+                    return null;
                 }
             }
+            return null;
         }
     }
 
     /**
-     * Whether another pickle follows at {@code at}: one that starts with PROTO 2+, or, after a protocol 0/1 pickle,
-     * any opcode. Raw data after the pickles (legacy storages, joblib tails) starts with neither, or fails at once.
-     */
-    /**
-     * Whether more pickles follow: Python code may call {@code pickle.load} on a stream again and again, so whatever
-     * starts like a pickle after a STOP is read — except in PyTorch's legacy format, whose five pickles (magic,
-     * protocol, sys info, data, storage keys) are followed by raw storage bytes torch never unpickles.
+     * Whether another pickle follows at {@code at}: Python code may call {@code pickle.load} on a stream again and
+     * again, so whatever starts like a pickle after a STOP is read (PROTO 2+, or any opcode that may start one, and
+     * not a ZIP entry) — except in PyTorch's legacy format, whose five pickles (magic, protocol, sys info, data,
+     * storage keys) are followed by raw storage bytes torch never unpickles.
      */
     static boolean continues(MemorySegment region, long at, int index) {
         if (index >= 10_000 || at >= region.byteSize()) return false;

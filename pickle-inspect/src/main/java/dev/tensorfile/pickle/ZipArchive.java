@@ -49,6 +49,22 @@ final class ZipArchive {
     record Entry(String name, int method, int flags, long crc, long compressedSize, long size, long headerOffset,
             long dataOffset) {
         boolean stored() { return method == 0; }
+
+        /** General-purpose flag bit 0 (APPNOTE 4.4.4): the entry is encrypted. */
+        boolean encrypted() { return (flags & 1) != 0; }
+    }
+
+    /** What a compression method number means (APPNOTE 4.4.5), for messages: " (bzip2)", or "" when unknown. */
+    static String methodName(int method) {
+        return switch (method) {
+            case 12 -> " (bzip2)";
+            case 14 -> " (lzma)";
+            case 93 -> " (zstd)";
+            case 95 -> " (xz)";
+            case 98 -> " (ppmd)";
+            case 99 -> " (AES encryption)";
+            default -> "";
+        };
     }
 
     private final MemorySegment file;

@@ -1,7 +1,6 @@
-package dev.tensorfile.onnx;
+package dev.tensorfile.core.spi;
 
 import dev.tensorfile.core.MalformedFileException;
-import dev.tensorfile.core.spi.ByteCursor;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -11,15 +10,22 @@ import java.lang.foreign.ValueLayout;
  * {@link ByteCursor}: a key varint (field number, wire type), then the value. Nothing is allocated from a length
  * before the bytes behind it are known to exist; unknown fields of every wire type, groups included, are skipped.
  *
- * <p>Usage: {@code while (r.next()) switch (r.field()) { case 1 -> ...; default -> r.skip(); }}.
+ * <p>Usage: {@code while (r.next()) switch (r.field()) { case 1 -> ...; default -> r.skip(); }}. Shared by the
+ * format modules that read protobuf (ONNX, TensorFlow).
  */
-final class WireReader {
-    static final int VARINT = 0;
-    static final int I64 = 1;
-    static final int LEN = 2;
-    static final int SGROUP = 3;
-    static final int EGROUP = 4;
-    static final int I32 = 5;
+public final class WireReader {
+    /** Wire type 0: a varint. */
+    public static final int VARINT = 0;
+    /** Wire type 1: eight little-endian bytes. */
+    public static final int I64 = 1;
+    /** Wire type 2: a length varint, then that many bytes. */
+    public static final int LEN = 2;
+    /** Wire type 3: start of a (deprecated) group. */
+    public static final int SGROUP = 3;
+    /** Wire type 4: end of a (deprecated) group. */
+    public static final int EGROUP = 4;
+    /** Wire type 5: four little-endian bytes. */
+    public static final int I32 = 5;
 
     /** Largest field number protobuf allows (2^29 - 1). */
     private static final long MAX_FIELD = (1L << 29) - 1;
@@ -36,7 +42,7 @@ final class WireReader {
      * @param depth the nesting depth of this message (the model is 0)
      * @param maxDepth deepest nesting accepted
      */
-    WireReader(ByteCursor in, int depth, int maxDepth) {
+    public WireReader(ByteCursor in, int depth, int maxDepth) {
         this.in = in;
         this.depth = depth;
         this.maxDepth = maxDepth;
@@ -46,14 +52,16 @@ final class WireReader {
     }
 
     /** The cursor this reads (for its structure name and offsets). */
-    ByteCursor cursor() { return in; }
+    public ByteCursor cursor() { return in; }
 
-    int depth() { return depth; }
+    /** The nesting depth of this message. */
+    public int depth() { return depth; }
 
-    int maxDepth() { return maxDepth; }
+    /** The deepest nesting accepted. */
+    public int maxDepth() { return maxDepth; }
 
     /** Reads the next key; false at the end of the message. */
-    boolean next() {
+    public boolean next() {
         if (in.remaining() == 0) return false;
         fieldStart = in.position();
         long key = varint();
@@ -67,19 +75,19 @@ final class WireReader {
     }
 
     /** The current field's number. */
-    int field() { return field; }
+    public int field() { return field; }
 
     /** The current field's wire type. */
-    int wireType() { return wireType; }
+    public int wireType() { return wireType; }
 
     /** Position (relative to the cursor's segment) of the current field's key. */
-    long fieldStart() { return fieldStart; }
+    public long fieldStart() { return fieldStart; }
 
     /** Absolute file offset of the current field's key. */
-    long fieldOffset() { return in.absolutePosition() - (in.position() - fieldStart); }
+    public long fieldOffset() { return in.absolutePosition() - (in.position() - fieldStart); }
 
     /** A varint of at most 10 bytes; the tenth may only carry bit 63. */
-    long varint() {
+    public long varint() {
         long at = in.position();
         long result = 0;
         for (int i = 0; i < 10; i++) {
@@ -93,26 +101,26 @@ final class WireReader {
     }
 
     /** Fails unless the current field has wire type {@code expected}. */
-    void expect(int expected, String name) {
+    public void expect(int expected, String name) {
         if (wireType != expected) {
             throw failField("field " + field + " (" + name + ") has wire type " + wireType + ", expected " + expected);
         }
     }
 
     /** The current field as an int64 varint. */
-    long int64(String name) {
+    public long int64(String name) {
         expect(VARINT, name);
         return varint();
     }
 
     /** The current field as an int32 varint (negative values are sign-extended to 10 bytes on the wire). */
-    int int32(String name) {
+    public int int32(String name) {
         expect(VARINT, name);
         return (int) varint();
     }
 
     /** The length of the current length-delimited field, checked against what remains. */
-    long length(String name) {
+    public long length(String name) {
         expect(LEN, name);
         long at = in.position();
         long n = varint();
@@ -124,33 +132,33 @@ final class WireReader {
     }
 
     /** The current field as a UTF-8 string of at most {@code maxBytes} bytes. */
-    String string(String name, long maxBytes) {
+    public String string(String name, long maxBytes) {
         long n = length(name);
         if (n > maxBytes) throw failField(name + " of " + n + " bytes is longer than the " + maxBytes + " allowed");
         return in.utf8(n);
     }
 
     /** The current length-delimited field's bytes, as a view. */
-    MemorySegment bytes(String name) {
+    public MemorySegment bytes(String name) {
         return in.slice(length(name));
     }
 
     /** The current field as an embedded message, read with a cursor over its bytes only. */
-    WireReader message(String name, String structure) {
+    public WireReader message(String name, String structure) {
         long n = length(name);
         ByteCursor sub = in.split(n).structure(structure);
         return new WireReader(sub, depth + 1, maxDepth);
     }
 
     /** The current field as the {@code index}th of its kind, named {@code structure + " #" + index} in errors. */
-    WireReader message(String name, String structure, long index) {
+    public WireReader message(String name, String structure, long index) {
         long n = length(name);
         ByteCursor sub = in.split(n).structure(structure, index);
         return new WireReader(sub, depth + 1, maxDepth);
     }
 
     /** Skips the current field's value, whatever its wire type. */
-    void skip() {
+    public void skip() {
         switch (wireType) {
             case VARINT -> varint();
             case I64 -> in.skip(8);
@@ -186,14 +194,14 @@ final class WireReader {
     }
 
     /** An error at the current field's key. */
-    MalformedFileException failField(String what) {
+    public MalformedFileException failField(String what) {
         return in.failAt(fieldStart, what);
     }
 
     // ---- repeated scalars: packed (one LEN field) or unpacked (one field per value), both legal, even mixed ----
 
     /** Counts the values of a packed varint run: the bytes without a continuation bit. */
-    static long countVarints(MemorySegment packed) {
+    public static long countVarints(MemorySegment packed) {
         long n = 0;
         long size = packed.byteSize();
         long i = 0;
@@ -205,5 +213,5 @@ final class WireReader {
         return n;
     }
 
-    static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
 }

@@ -1,0 +1,21 @@
+package dev.tensorfile.tensorflow;
+
+import dev.tensorfile.core.TensorFileContractTest;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The core contract over every fixture, opened as a SavedModel directory, as a .index file and as a prefix. */
+class TensorFlowContractTest extends TensorFileContractTest {
+    @Override
+    protected List<Path> files() {
+        List<Path> out = new ArrayList<>();
+        for (Path m : Fixtures.models()) {
+            out.add(m);
+            out.add(m.resolve("variables/variables.index"));
+            out.add(m.resolve("variables/variables"));
+        }
+        return out;
+    }
+}
