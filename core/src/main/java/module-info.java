@@ -5,8 +5,9 @@
  * and converting ({@link dev.tensorfile.core.Converter}). {@code dev.tensorfile.core.spi} is for format modules.
  */
 module dev.tensorfile.core {
-    requires transitive com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.databind;
     requires org.slf4j;
+    requires java.net.http;
     requires static jdk.incubator.vector;
 
     exports dev.tensorfile.core;

@@ -8,7 +8,6 @@ module dev.tensorfile.gguf {
     requires org.slf4j;
 
     exports dev.tensorfile.gguf;
-    exports dev.tensorfile.gguf.quant;
 
     provides dev.tensorfile.core.TensorFormat with dev.tensorfile.gguf.GgufFormat;
     provides dev.tensorfile.core.spi.BlockCodecProvider with dev.tensorfile.gguf.quant.GgmlBlockCodecProvider;

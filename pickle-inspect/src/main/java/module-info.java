@@ -5,6 +5,7 @@
  */
 module dev.tensorfile.pickle {
     requires transitive dev.tensorfile.core;
+    requires com.fasterxml.jackson.databind;
 
     exports dev.tensorfile.pickle;
 

@@ -4,6 +4,7 @@
  */
 module dev.tensorfile.safetensors {
     requires transitive dev.tensorfile.core;
+    requires com.fasterxml.jackson.databind;
 
     exports dev.tensorfile.safetensors;
 

@@ -7,7 +7,7 @@ manifest function of ../gen/make_fixtures.py.
 These files were written by old PyTables on libhdf5 1.4-1.8 (superblock 0, data layout message versions 1-3,
 chunked storage whose last layout dimension is the element size): the oldest writers we can install read back.
 
-Run from this directory: /usr/bin/python3 copy_fixtures.py
+Run from this directory: /usr/bin/python3 copy_fixtures.py [FILE...]
 """
 import os, shutil, sys
 
@@ -20,10 +20,12 @@ FILES = ['smpl_SDSextendible.h5',      # EArray of int32, chunked, layout v1/v2 
          'ex-noattr.h5',               # PyTables 1.x arrays and an EArray without attributes
          'idx-std-1.x.h5',             # a table and its PyTables 1.x indexes (chunked float/int arrays)
          'attr-u16.h5',                # unsigned attributes, chunked arrays
-         'flavored_vlarrays-format1.6.h5']
+         'flavored_vlarrays-format1.6.h5',
+         'test_szip.h5',               # szip-compressed int32 chunks, as old PyTables wrote them
+         'blosc_bigendian.h5']         # big-endian integers through Blosc (PyTables 2.x)
 
 if __name__ == '__main__':
-    for name in FILES:
+    for name in sys.argv[1:] or FILES:
         dst = os.path.join(HERE, name)
         shutil.copyfile(os.path.join(SOURCE, name), dst)
         make_fixtures.manifest(dst)

@@ -1,7 +1,7 @@
 package dev.tensorfile.benchmarks;
 
 import dev.tensorfile.core.DType;
-import dev.tensorfile.core.ElementConversion;
+import dev.tensorfile.core.spi.Widening;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -49,13 +49,13 @@ public class FloatConversionBenchmark {
 
     @Benchmark
     public float[] f16ToF32() {
-        ElementConversion.toFloat(DType.F16, halves, 0, out, 0, ELEMENTS);
+        Widening.f16ToFloat(halves, 0, out, 0, ELEMENTS);
         return out;
     }
 
     @Benchmark
     public float[] bf16ToF32() {
-        ElementConversion.toFloat(DType.BF16, halves, 0, out, 0, ELEMENTS);
+        Widening.bf16ToFloat(halves, 0, out, 0, ELEMENTS);
         return out;
     }
 

@@ -2,7 +2,6 @@ package dev.tensorfile.benchmarks;
 
 import dev.tensorfile.core.DType;
 import dev.tensorfile.core.spi.BlockCodec;
-import dev.tensorfile.core.spi.BlockCodecs;
 import dev.tensorfile.gguf.quant.GgmlBlockCodecProvider;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -34,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * output: every benchmark declares its output bytes as its operations and reports operations per nanosecond, so the
  * JMH score <em>is</em> GB/s. The scalar and the Vector API implementations run in separate forks
  * ({@link Scalar}, {@link Panama}: the implementation is chosen once per JVM, through {@code -Dtensorfile.quant}),
- * through the public codec API ({@link BlockCodecs#forType}) exactly as a reader of the library uses it.
+ * through the codecs ggml's provider registers, which {@code Tensor.readFloats} uses.
  *
  * <p>(a) {@code resident}: 1 MiB of float output from a native input segment, both cache resident.
  * (b) {@code mapped}: a 1 GiB file of quantized blocks, memory-mapped (pages touched in the setup), decoded 1 MiB of
@@ -65,7 +64,7 @@ public class GgufDequantBenchmark {
         for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
         int n = FLOATS / type.blockElements();
         byte[] q = new byte[n * type.blockBytes()];
-        BlockCodecs.forType(type).encode(x, 0, MemorySegment.ofArray(q), 0, n);
+        codec(type).encode(x, 0, MemorySegment.ofArray(q), 0, n);
         return q;
     }
 
@@ -110,7 +109,7 @@ public class GgufDequantBenchmark {
         @Setup(Level.Trial)
         public void setUp() {
             DType t = DType.valueOf(type);
-            codec = BlockCodecs.forType(t);
+            codec = codec(t);
             byte[] q = blocks(t);
             arena = Arena.ofShared();
             input = arena.allocate(q.length, 64);
@@ -142,7 +141,7 @@ public class GgufDequantBenchmark {
         @Setup(Level.Trial)
         public void setUp() throws IOException {
             DType t = DType.valueOf(type);
-            codec = BlockCodecs.forType(t);
+            codec = codec(t);
             byte[] q = blocks(t);
             chunkBytes = q.length;
             chunkBlocks = FLOATS / t.blockElements();
@@ -287,5 +286,10 @@ public class GgufDequantBenchmark {
             s.position = pos;
             return s.out;
         }
+    }
+
+    /** ggml's codec for {@code type}: the one core finds through ServiceLoader for {@code Tensor.readFloats}. */
+    private static BlockCodec codec(DType type) {
+        return new GgmlBlockCodecProvider().codecs().stream().filter(c -> c.dtype() == type).findFirst().orElseThrow();
     }
 }

@@ -2,7 +2,6 @@ package dev.tensorfile.benchmarks;
 
 import dev.tensorfile.core.DType;
 import dev.tensorfile.core.spi.BlockCodec;
-import dev.tensorfile.core.spi.BlockCodecs;
 import dev.tensorfile.gguf.quant.GgmlBlockCodecProvider;
 
 import java.io.IOException;
@@ -47,7 +46,7 @@ public final class GgufDequantCpuTime {
                     byte[] q = GgufDequantBenchmark.blocks(t);
                     MemorySegment in = arena.allocate(q.length, 64);
                     MemorySegment.copy(MemorySegment.ofArray(q), 0, in, 0, q.length);
-                    BlockCodec codec = BlockCodecs.forType(t);
+                    BlockCodec codec = codec(t);
                     int blocks = GgufDequantBenchmark.FLOATS / t.blockElements();
                     report("resident", impl + " " + t, rounds, () -> codec.decode(in, 0, out, 0, blocks));
                 }
@@ -59,7 +58,7 @@ public final class GgufDequantCpuTime {
             mapped("copy", pattern, rounds, (in, pos) -> MemorySegment.copy(in, ValueLayout.JAVA_FLOAT_UNALIGNED, pos,
                     out, 0, GgufDequantBenchmark.FLOATS));
             for (DType t : TYPES) {
-                BlockCodec codec = BlockCodecs.forType(t);
+                BlockCodec codec = codec(t);
                 int blocks = GgufDequantBenchmark.FLOATS / t.blockElements();
                 mapped(impl + " " + t, GgufDequantBenchmark.blocks(t), rounds,
                         (in, pos) -> codec.decode(in, pos, out, 0, blocks));
@@ -105,5 +104,10 @@ public final class GgufDequantCpuTime {
         Arrays.sort(sorted);
         System.out.printf("%-8s %-14s median %6.2f GB/s  (min %6.2f, max %6.2f)%n", kind, name, sorted[rounds / 2],
                 sorted[0], sorted[rounds - 1]);
+    }
+
+    /** ggml's codec for {@code type}: the one core finds through ServiceLoader for {@code Tensor.readFloats}. */
+    private static BlockCodec codec(DType type) {
+        return new GgmlBlockCodecProvider().codecs().stream().filter(c -> c.dtype() == type).findFirst().orElseThrow();
     }
 }

@@ -1,7 +1,6 @@
 package dev.tensorfile.core;
 
 import dev.tensorfile.core.spi.BlockCodec;
-import dev.tensorfile.core.spi.BlockCodecs;
 import dev.tensorfile.core.spi.FileRegion;
 import dev.tensorfile.core.spi.FileRegionAccess;
 

@@ -15,7 +15,7 @@ import java.nio.ByteOrder;
  * block (a whole byte for {@code F4}/{@code I4}, three bytes for {@code F6_*}). Block-quantized types are the
  * business of {@link dev.tensorfile.core.spi.BlockCodec}s, not of this class.
  */
-public final class ElementConversion {
+final class ElementConversion {
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);

@@ -3,41 +3,24 @@ package dev.tensorfile.core;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The JSON form of metadata values that the CLI prints ({@code inspect --json}) and documentation relies on:
- * {@code {"type": T, "value": V}} with T one of {@code u8 i8 u16 i16 u32 i32 u64 i64 f32 f64 bool string array};
- * an array adds {@code "elementType"} and its value is a JSON list (nested for arrays of arrays); non-finite floats
- * are the strings {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"}; U64 values above 2^63 are exact.
+ * The bare JSON form of a metadata value that {@link MetadataStrings} stores: a JSON number, string, boolean or
+ * (nested) list; non-finite floats are the strings {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"}; U64
+ * values above 2^63 are exact. Package-private: Jackson is how core does this, not part of core's API (the CLI's
+ * {@code inspect --json} form lives in the CLI).
  */
-public final class MetadataJson {
+final class MetadataJson {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private MetadataJson() {}
 
-    /** The whole map as {@code {KEY: {"type": ..., "value": ...}}}. */
-    public static ObjectNode toJson(Metadata metadata) {
-        ObjectNode o = NODES.objectNode();
-        metadata.asMap().forEach((k, v) -> o.set(k, toJson(v)));
-        return o;
-    }
-
-    /** One value as {@code {"type": ..., "value": ...}}. */
-    public static ObjectNode toJson(MetadataValue value) {
-        ObjectNode o = NODES.objectNode();
-        o.put("type", value.type().jsonName());
-        if (value instanceof MetadataValue.Array a) o.put("elementType", a.elementType().jsonName());
-        o.set("value", bareValue(value));
-        return o;
-    }
-
     /** The value alone: a JSON number, string, boolean or (nested) list. */
-    public static JsonNode bareValue(MetadataValue value) {
+    static JsonNode bareValue(MetadataValue value) {
         return switch (value) {
             case MetadataValue.Str s -> NODES.textNode(s.value());
             case MetadataValue.Int i -> i.type() == ValueType.U64 && i.value() < 0
@@ -67,7 +50,7 @@ public final class MetadataJson {
      *
      * @throws IllegalArgumentException if the JSON does not fit the type
      */
-    public static MetadataValue fromJson(JsonNode node, ValueType type, ValueType elementType) {
+    static MetadataValue fromJson(JsonNode node, ValueType type, ValueType elementType) {
         return switch (type) {
             case STRING -> new MetadataValue.Str(requireText(node));
             case BOOL -> {

@@ -1,8 +1,6 @@
 package dev.tensorfile.core;
 
 import dev.tensorfile.core.spi.BlockCodec;
-import dev.tensorfile.core.spi.BlockCodecs;
-import dev.tensorfile.core.spi.SlicedTensor;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

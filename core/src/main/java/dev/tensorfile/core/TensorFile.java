@@ -33,11 +33,11 @@ public interface TensorFile extends AutoCloseable {
     /** Every tensor, in file order. */
     List<Tensor> tensors();
 
-    /** The tensor called {@code name}, if there is one. */
-    default Optional<Tensor> find(String name) {
-        for (Tensor t : tensors()) if (t.name().equals(name)) return Optional.of(t);
-        return Optional.empty();
-    }
+    /**
+     * The tensor called {@code name}, if there is one. A lookup in a map the implementation builds when it opens,
+     * not a scan of {@link #tensors()}: a model has tens of thousands of tensors and callers look each one up.
+     */
+    Optional<Tensor> find(String name);
 
     /**
      * The tensor called {@code name}.
@@ -84,4 +84,7 @@ public interface TensorFile extends AutoCloseable {
     /** Unmaps the file; idempotent. Tensors of this file fail with {@link IllegalStateException} afterwards. */
     @Override
     void close();
+
+    /** For a file read over HTTP(S), the requests made and bytes fetched so far; empty for a local file. */
+    default java.util.Optional<RemoteTransfer> remoteTransfer() { return java.util.Optional.empty(); }
 }

@@ -3,8 +3,9 @@ package dev.tensorfile.core;
 import java.nio.file.Path;
 
 /**
- * The root of every error the library reports about a file: malformed input, an unsupported feature, unsafe
- * content, or an I/O failure while reading or writing one.
+ * The root of every error the library reports about a file: malformed input, an unsupported feature, or an I/O
+ * failure while reading or writing one. Unsafe content is not an error: the library never runs a pickle, so it reads
+ * such a file as any other, and {@link Scanning} reports what it would do if Python loaded it.
  *
  * <p>Unchecked, like {@link java.io.UncheckedIOException}: a caller that opens a model file can rarely do more
  * than report the failure, and lambdas over tensors stay readable. The message is one line:

@@ -154,7 +154,7 @@ class ElementConversionTest {
             MemorySegment src = arena.allocate(64);
             for (int i = 0; i < 64; i++) src.set(ValueLayout.JAVA_BYTE, i, (byte) (i * 37));
             for (DType t : new DType[] {DType.F16, DType.BF16, DType.F8_E4M3, DType.I16, DType.U8, DType.F4, DType.F6_E3M2}) {
-                int n = (int) (60 / t.blockBytes() * t.blockElements());
+                int n = 60 / t.blockBytes() * t.blockElements();
                 float[] a = new float[n];
                 ElementConversion.toFloat(t, src, 1, a, 0, n);
                 MemorySegment dst = arena.allocate(4L * n);

@@ -60,8 +60,11 @@ final class InMemoryFormat implements TensorFormat {
 
     /** A TensorFile over heap arrays. */
     static TensorFile file(Metadata metadata, List<Tensor> tensors) {
+        java.util.Map<String, Tensor> byName = new java.util.HashMap<>();
+        for (Tensor t : tensors) byName.putIfAbsent(t.name(), t);
         return new TensorFile() {
             @Override public Path path() { return Path.of("memory"); }
+            @Override public java.util.Optional<Tensor> find(String name) { return java.util.Optional.ofNullable(byName.get(name)); }
             @Override public String format() { return "memory"; }
             @Override public Metadata metadata() { return metadata; }
             @Override public List<Tensor> tensors() { return tensors; }

@@ -38,7 +38,7 @@ class MetadataStringsTest {
         Metadata back = MetadataStrings.decode(strings);
         assertEquals(m.keys(), back.keys());
         for (String k : m.keys()) {
-            assertEquals(MetadataJson.toJson(m.get(k).orElseThrow()), MetadataJson.toJson(back.get(k).orElseThrow()), k);
+            assertEquals(m.get(k).orElseThrow(), back.get(k).orElseThrow(), k);
         }
         assertEquals(Float.floatToRawIntBits(0.1f),
                 Float.floatToRawIntBits(((MetadataValue.F32) back.get("f32").orElseThrow()).value()));

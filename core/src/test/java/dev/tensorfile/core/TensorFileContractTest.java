@@ -21,6 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * test subclasses this and lists its files.
  */
 public abstract class TensorFileContractTest {
+    /** For subclasses. */
+    protected TensorFileContractTest() {}
+
     /** The files to check, each a valid file of the format. */
     protected abstract List<Path> files();
 

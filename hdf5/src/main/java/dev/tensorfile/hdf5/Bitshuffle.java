@@ -63,7 +63,7 @@ final class Bitshuffle {
     }
 
     /** Row (b*8+k) of {@code n/8} bytes holds bit k of byte b of every element, element i at bit i%8 of byte i/8. */
-    private static void untranspose(byte[] in, int ip, byte[] out, int op, int n, int es) {
+    static void untranspose(byte[] in, int ip, byte[] out, int op, int n, int es) {
         int rowBytes = n / 8;
         for (int b = 0; b < es; b++) {
             for (int k = 0; k < 8; k++) {

@@ -14,7 +14,7 @@ import java.util.zip.Inflater;
  */
 final class Filters {
     static final int DEFLATE = 1, SHUFFLE = 2, FLETCHER32 = 3, SZIP = 4, NBIT = 5, SCALEOFFSET = 6, LZF = 32000,
-            LZ4 = 32004, BITSHUFFLE = 32008;
+            BLOSC = 32001, LZ4 = 32004, BITSHUFFLE = 32008, ZSTD = 32015;
 
     private Filters() {}
 
@@ -27,10 +27,10 @@ final class Filters {
             case NBIT -> "nbit";
             case SCALEOFFSET -> "scaleoffset";
             case LZF -> "lzf";
-            case 32001 -> "blosc";
+            case BLOSC -> "blosc";
             case LZ4 -> "lz4";
             case BITSHUFFLE -> "bitshuffle";
-            case 32015 -> "zstd";
+            case ZSTD -> "zstd";
             default -> null;
         };
     }
@@ -39,7 +39,7 @@ final class Filters {
     static void check(AddressSpace space, String dataset, FilterPipelineMessage pipeline) {
         for (FilterPipelineMessage.Filter f : pipeline.filters()) {
             switch (f.id()) {
-                case DEFLATE, SHUFFLE, FLETCHER32, LZF, LZ4 -> { }
+                case DEFLATE, SHUFFLE, FLETCHER32, LZF, LZ4, BLOSC, SZIP -> { }
                 case BITSHUFFLE -> {
                     int[] cd = f.clientData();
                     int comp = cd.length > 4 ? cd[4] : 0;
@@ -82,6 +82,8 @@ final class Filters {
                 case LZF -> Lzf.decode(space, data, limit, where);
                 case LZ4 -> Lz4.decodeHdf5(space, data, limit, where);
                 case BITSHUFFLE -> Bitshuffle.decode(space, f.clientData(), data, limit, where);
+                case BLOSC -> Blosc.decode(space, data, limit, where);
+                case SZIP -> Szip.decode(space, f.clientData(), data, limit, where);
                 default -> throw new UnsupportedFeatureException(AddressSpace.FORMAT, space.path, "HDF5 filter " + f.describe() + " is not supported");
             };
         }
@@ -89,6 +91,11 @@ final class Filters {
             throw bad(space, where, "decodes to " + data.length + " bytes where the chunk holds " + chunkBytes);
         }
         return data;
+    }
+
+    /** A chunk that uses something its filter allows but we do not decode (a Blosc codec, a zstd dictionary). */
+    static UnsupportedFeatureException unsupported(AddressSpace space, long where, String what) {
+        return new UnsupportedFeatureException(AddressSpace.FORMAT, space.path, "chunk at byte " + where + ": " + what + " is not supported");
     }
 
     static MalformedFileException bad(AddressSpace space, long where, String what) {

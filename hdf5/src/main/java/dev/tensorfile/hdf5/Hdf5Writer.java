@@ -610,7 +610,7 @@ class Hdf5Writer extends AbstractTensorWriter {
                 count = 0;
             }
             count++;
-            current.u16(count).u16(1).u32(0).u64(data.length).bytes(data).zeros((int) ((8 - data.length % 8) % 8));
+            current.u16(count).u16(1).u32(0).u64(data.length).bytes(data).zeros((8 - data.length % 8) % 8);
             return new long[] {currentAddress, count};
         }
 

@@ -398,4 +398,81 @@ class Hdf5HostileInputTest {
                 .get("over").get("chunk_address").asLong();
         rejectsRead(p, "over", where, "inflates past the chunk's 6 bytes");
     }
+
+    private Path plugins() throws IOException { return write(Fixtures.bytes(Fixtures.GEN.resolve("hostile/plugins.h5"))); }
+
+    private static long pluginChunk(String dataset) throws IOException {
+        return new ObjectMapper().readTree(Fixtures.GEN.resolve("hostile/plugins.h5.chunks.json").toFile())
+                .get(dataset).get("chunk_address").asLong();
+    }
+
+    /** A Blosc header declaring 1 GiB for a 16-byte chunk: refused before anything is allocated. */
+    @Test
+    void rejectsBloscHeaderClaimingMoreThanTheChunk() throws IOException {
+        rejectsRead(plugins(), "blosc_bomb", pluginChunk("blosc_bomb"), "Blosc header claims 1073741824 bytes where the chunk holds 16");
+    }
+
+    @Test
+    void rejectsTruncatedBloscChunk() throws IOException {
+        rejectsRead(plugins(), "blosc_truncated", pluginChunk("blosc_truncated"), "compressed bytes where the chunk has");
+    }
+
+    @Test
+    void rejectsBloscLzMatchBeforeTheBlock() throws IOException {
+        rejectsRead(plugins(), "blosclz_bad_distance", pluginChunk("blosclz_bad_distance"), "BloscLZ match distance 200 is before the block");
+    }
+
+    /** A real zstd frame of 256 KiB of zeros where the Blosc block holds 16 bytes: refused by its declared size. */
+    @Test
+    void rejectsZstdFrameLargerThanItsBlock() throws IOException {
+        rejectsRead(plugins(), "zstd_bomb", pluginChunk("zstd_bomb"), "zstd frame declares 262144 bytes where 16 remain");
+    }
+
+    @Test
+    void rejectsSzipHeaderClaimingMoreThanTheChunk() throws IOException {
+        rejectsRead(plugins(), "szip_bomb", pluginChunk("szip_bomb"), "szip header claims 1073741824 bytes where the chunk holds 256");
+    }
+
+    @Test
+    void rejectsTruncatedSzipStream() throws IOException {
+        rejectsRead(plugins(), "szip_truncated", pluginChunk("szip_truncated"), "szip stream is truncated");
+    }
+
+    /**
+     * Blosc (BloscLZ, LZ4, zlib, Zstd), szip: the real files with bytes flipped, runs zeroed and chunks cut, read
+     * end to end. Each either reads or fails with a typed error; never an index, arithmetic or memory error.
+     */
+    @Test
+    @Timeout(120)
+    void corruptedPluginChunksFailTyped() throws IOException {
+        java.util.Random rng = new java.util.Random(32001);
+        for (String name : new String[] {"blosc-h5py.h5", "blosc-pytables.h5", "szip.h5"}) {
+            byte[] original = fixture(name);
+            int metadataEnd = original.length / 8; // h5py writes metadata first: mutate where the chunks are
+            for (int round = 0; round < 40; round++) {
+                byte[] b = original.clone();
+                switch (round % 3) {
+                    case 0 -> { for (int k = 0; k < 16; k++) b[metadataEnd + rng.nextInt(b.length - metadataEnd)] ^= (byte) (1 << rng.nextInt(8)); }
+                    case 1 -> { int at = metadataEnd + rng.nextInt(b.length - metadataEnd - 64); Arrays.fill(b, at, at + 1 + rng.nextInt(64), (byte) rng.nextInt(256)); }
+                    default -> { int at = metadataEnd + rng.nextInt(b.length - metadataEnd - 8); for (int k = 0; k < 8; k++) b[at + k] = (byte) rng.nextInt(256); }
+                }
+                Path p = write(b);
+                try (TensorFile f = TensorFiles.open(p)) {
+                    for (Tensor t : f.tensors()) {
+                        // a hit dataspace may declare terabytes: reading those is the caller's choice, as in Hdf5FuzzTest
+                        if (t.info().byteLength() > 16 << 20) continue;
+                        try {
+                            t.bytes();
+                        } catch (TensorFileException expected) {
+                            String m = expected.getMessage();
+                            assertTrue(!m.contains("\n") && m.contains(p.getFileName().toString()), m);
+                        }
+                    }
+                } catch (TensorFileException expected) {
+                    // the metadata was hit: a typed rejection too
+                }
+                Files.delete(p);
+            }
+        }
+    }
 }

@@ -121,7 +121,7 @@ class Hdf5WriterInteropTest {
             String keras = Hdf5Writer.kerasName(t.dtype());
             if (keras != null) assertEquals(keras, got.get("attrs").get(t.name() + "@dtype").asText(), t.name());
         }
-        for (var it = got.get("counts").fields(); it.hasNext(); ) {
+        for (var it = got.get("counts").properties().iterator(); it.hasNext(); ) {
             var e = it.next();
             assertEquals(e.getValue().get(1).asInt(), e.getValue().get(0).asInt(), e.getKey() + ": attribute count libhdf5 reports");
         }

@@ -509,13 +509,10 @@ public final class PickleScanner implements ContentScanner {
     }
 
     /**
-     * Whether another pickle follows at {@code at}: one that starts with PROTO 2+, or, after a protocol 0/1 pickle,
-     * any opcode. Raw data after the pickles (legacy storages, joblib tails) starts with neither, or fails at once.
-     */
-    /**
-     * Whether more pickles follow: Python code may call {@code pickle.load} on a stream again and again, so whatever
-     * starts like a pickle after a STOP is read — except in PyTorch's legacy format, whose five pickles (magic,
-     * protocol, sys info, data, storage keys) are followed by raw storage bytes torch never unpickles.
+     * Whether another pickle follows at {@code at}: Python code may call {@code pickle.load} on a stream again and
+     * again, so whatever starts like a pickle after a STOP is read (PROTO 2+, or any opcode that may start one, and
+     * not a ZIP entry) — except in PyTorch's legacy format, whose five pickles (magic, protocol, sys info, data,
+     * storage keys) are followed by raw storage bytes torch never unpickles.
      */
     static boolean continues(MemorySegment region, long at, int index) {
         if (index >= 10_000 || at >= region.byteSize()) return false;

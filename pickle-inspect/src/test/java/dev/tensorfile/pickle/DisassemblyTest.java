@@ -29,7 +29,7 @@ class DisassemblyTest {
     List<DynamicTest> everyOpcodeMatchesPickletools() throws URISyntaxException {
         JsonNode expected = Fixtures.read(Path.of(DisassemblyTest.class.getResource("/disassembly/expected.json").toURI()));
         List<DynamicTest> tests = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = expected.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = expected.properties().iterator(); it.hasNext(); ) {
             var e = it.next();
             tests.add(DynamicTest.dynamicTest(e.getKey(), () -> check(Fixtures.file(e.getKey()), e.getValue().path("ops"))));
         }

@@ -158,7 +158,7 @@ class PickleInteropTest {
         }
         JsonNode children = o.has("attributes") ? o.path("attributes") : o.path("items");
         if (!children.isObject()) return;
-        for (Iterator<Map.Entry<String, JsonNode>> it = children.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = children.properties().iterator(); it.hasNext(); ) {
             var e = it.next();
             collect(e.getValue(), prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), out);
         }

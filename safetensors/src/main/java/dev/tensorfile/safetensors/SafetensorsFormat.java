@@ -2,6 +2,8 @@ package dev.tensorfile.safetensors;
 
 import dev.tensorfile.core.DType;
 import dev.tensorfile.core.ReadLimits;
+import dev.tensorfile.core.spi.MappedFile;
+import dev.tensorfile.core.spi.RemoteFile;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFileException;
 import dev.tensorfile.core.TensorFormat;
@@ -43,8 +45,8 @@ public final class SafetensorsFormat implements TensorFormat {
 
     /**
      * {@code CONTENT} when the first 8 bytes are a header length that fits the file and the limit and the header,
-     * after optional JSON whitespace, starts with {@code {}; also for a {@code *.safetensors.index.json} whose
-     * content starts with {@code {}. {@code NAME} for other files named {@code *.safetensors}.
+     * after optional JSON whitespace, starts with <code>{</code>; also for a {@code *.safetensors.index.json} whose
+     * content starts with <code>{</code>. {@code NAME} for other files named {@code *.safetensors}.
      */
     @Override
     public Recognition recognize(Path path, MemorySegment content) {
@@ -82,6 +84,14 @@ public final class SafetensorsFormat implements TensorFormat {
         String name = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(SafetensorsIndex.SUFFIX)) return SafetensorsIndex.open(path, limits);
         return SafetensorsFile.open(path, limits);
+    }
+
+    /** Reads only the header (one request if it fits in the first, two otherwise); tensor data when read. */
+    @Override
+    public TensorFile open(RemoteFile file, ReadLimits limits) {
+        String name = file.path().getFileName() == null ? "" : file.path().getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(SafetensorsIndex.SUFFIX)) return SafetensorsIndex.open(file, limits);
+        return SafetensorsFile.open(MappedFile.remote(file), limits);
     }
 
     @Override public boolean canWrite() { return true; }

@@ -3,7 +3,6 @@ package dev.tensorfile.safetensors;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tensorfile.core.Converter;
 import dev.tensorfile.core.DType;
-import dev.tensorfile.core.ElementConversion;
 import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFiles;
@@ -24,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * F32 → F16 and F32 → BF16 round to nearest even with NaN and infinities kept, at the 65504/65520 boundary, on
  * ties, subnormals and random values; F16 → F32 and BF16 → F32 widen every one of the 65536 patterns exactly
  * (F16 NaNs: the JDK quiets a signaling NaN where numpy keeps it signaling; checked as NaN with sign and payload).
- * Directly through {@link ElementConversion}, and end to end through {@link Converter} writing safetensors.
+ * Through the public API: {@link Converter} casting to safetensors, and {@link Tensor#readFloats} on a file that
+ * holds every 16-bit pattern.
  */
 class CastAgainstNumpyTest {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -43,12 +43,15 @@ class CastAgainstNumpyTest {
 
     @Test
     void narrowingMatchesNumpyBitForBit() {
-        try (TensorFile f = TensorFiles.open(vectors()); Arena arena = Arena.ofConfined()) {
-            float[] x = inputs(f);
-            for (DType type : new DType[] {DType.F16, DType.BF16}) {
+        for (DType type : new DType[] {DType.F16, DType.BF16}) {
+            Path out = dir.resolve(type + "-narrowed.safetensors");
+            try (TensorFile in = TensorFiles.open(vectors())) {
+                Converter.from(in).dtype(type).to(out);
+            }
+            try (TensorFile f = TensorFiles.open(vectors()); TensorFile cast = TensorFiles.open(out)) {
+                float[] x = inputs(f);
                 MemorySegment want = f.tensor(type == DType.F16 ? "f16" : "bf16").bytes();
-                MemorySegment got = arena.allocate(2L * x.length + 1).asSlice(1, 2L * x.length); // unaligned on purpose
-                ElementConversion.fromFloat(type, x, 0, got, 0, x.length);
+                MemorySegment got = cast.tensor("f32").bytes();
                 for (int i = 0; i < x.length; i++) {
                     short w = want.get(U16, 2L * i), g = got.get(U16, 2L * i);
                     int index = i;
@@ -57,6 +60,20 @@ class CastAgainstNumpyTest {
                 }
             }
         }
+    }
+
+    /** A safetensors file holding one tensor {@code p} of every 16-bit pattern in {@code type}, written by hand. */
+    private Path everyPattern(DType type) throws java.io.IOException {
+        byte[] header = ("{\"p\":{\"dtype\":\"" + type.name() + "\",\"shape\":[65536],\"data_offsets\":[0,131072]}}")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int padded = (header.length + 7) & ~7;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + padded + 2 * 65536).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(padded).put(header);
+        for (int i = header.length; i < padded; i++) b.put((byte) ' ');
+        for (int i = 0; i < 65536; i++) b.putShort((short) i);
+        Path file = dir.resolve(type + "-patterns.safetensors");
+        java.nio.file.Files.write(file, b.array());
+        return file;
     }
 
     @Test
@@ -74,17 +91,18 @@ class CastAgainstNumpyTest {
     }
 
     @Test
-    void wideningEveryPatternMatchesNumpy() {
+    void wideningEveryPatternMatchesNumpy() throws java.io.IOException {
         JsonNode want = Fixtures.read(Fixtures.resource("cast/cast-widening.json"));
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment all = arena.allocate(2 * 65536 + 1).asSlice(1, 2 * 65536);
-            for (int i = 0; i < 65536; i++) all.set(U16, 2L * i, (short) i);
+        try (Arena arena = Arena.ofConfined();
+             TensorFile f16 = TensorFiles.open(everyPattern(DType.F16));
+             TensorFile bf16 = TensorFiles.open(everyPattern(DType.BF16))) {
             for (DType type : new DType[] {DType.F16, DType.BF16}) {
                 String key = type == DType.F16 ? "f16" : "bf16";
+                Tensor all = (type == DType.F16 ? f16 : bf16).tensor("p");
                 float[] floats = new float[65536];
-                ElementConversion.toFloat(type, all, 0, floats, 0, 65536);
-                MemorySegment direct = arena.allocate(4 * 65536 + 1).asSlice(1, 4 * 65536);
-                ElementConversion.toFloat(type, all, 0, direct, 0, 65536);
+                all.readFloats(0, floats, 0, 65536);
+                MemorySegment direct = arena.allocate(4 * 65536 + 1).asSlice(1, 4 * 65536); // unaligned on purpose
+                all.readFloats(0, direct, 0, 65536);
                 for (int i = 0; i < 65536; i++) {
                     assertEquals(Float.floatToRawIntBits(floats[i]), direct.get(ValueLayout.JAVA_INT_UNALIGNED
                             .withOrder(ByteOrder.LITTLE_ENDIAN), 4L * i), type + " float[] and segment agree at " + i);
@@ -113,7 +131,7 @@ class CastAgainstNumpyTest {
             }
             // bfloat16 widening is a shift: every pattern, NaNs included, is bit for bit numpy's.
             MemorySegment bf = arena.allocate(4 * 65536);
-            ElementConversion.toFloat(DType.BF16, all, 0, bf, 0, 65536);
+            bf16.tensor("p").readFloats(0, bf, 0, 65536);
             assertEquals(want.path("bf16_all_patterns_to_f32_sha256").asText(), Fixtures.sha256(bf));
         }
     }

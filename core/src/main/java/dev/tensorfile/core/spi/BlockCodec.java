@@ -6,7 +6,7 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Decodes (and, where implemented, encodes) one block-quantized {@link DType}. Provided by format modules through
- * {@link BlockCodecProvider}; {@link BlockCodecs} finds them. Implementations are stateless and thread-safe.
+ * {@link BlockCodecProvider}; core finds them through {@link java.util.ServiceLoader}. Implementations are stateless and thread-safe.
  */
 public interface BlockCodec {
     /** The block type this codec handles. */

@@ -2,7 +2,6 @@ package dev.tensorfile.gguf.quant;
 
 import dev.tensorfile.core.DType;
 import dev.tensorfile.core.spi.BlockCodec;
-import dev.tensorfile.core.spi.BlockCodecs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -15,7 +14,8 @@ import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,9 +30,9 @@ class CodecCoverageTest {
         Set<DType> expected = EnumSet.noneOf(DType.class);
         for (DType t : DType.values()) if (t.isQuantized() && DECODED.contains(t)) expected.add(t);
         assertEquals(expected, provided);
-        for (DType t : expected) assertTrue(BlockCodecs.has(t), "registered through ServiceLoader: " + t);
-        assertFalse(BlockCodecs.has(DType.Q8_1), "ggml has no to_float for Q8_1");
-        assertFalse(BlockCodecs.has(DType.Q8_K), "ggml has no to_float for Q8_K");
+        for (DType t : expected) assertNotNull(QuantFixtures.registered(t), "registered through ServiceLoader: " + t);
+        assertNull(QuantFixtures.registered(DType.Q8_1), "ggml has no to_float for Q8_1");
+        assertNull(QuantFixtures.registered(DType.Q8_K), "ggml has no to_float for Q8_K");
     }
 
     @Test
@@ -41,7 +41,7 @@ class CodecCoverageTest {
                 .map(BlockCodec::dtype).collect(Collectors.toCollection(() -> EnumSet.noneOf(DType.class)));
         assertEquals(EnumSet.of(DType.Q8_0, DType.Q4_0, DType.Q4_1, DType.Q5_0, DType.Q5_1, DType.Q4_K, DType.Q5_K,
                 DType.Q6_K), encoders);
-        assertThrows(UnsupportedOperationException.class, () -> BlockCodecs.forType(DType.IQ2_XXS)
+        assertThrows(UnsupportedOperationException.class, () -> QuantFixtures.codec(DType.IQ2_XXS)
                 .encode(new float[256], 0, MemorySegment.ofArray(new byte[66]), 0, 1));
     }
 
@@ -49,7 +49,7 @@ class CodecCoverageTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = "^(?!Q8_1$|Q8_K$)(Q\\d|IQ|TQ|MXFP4|NVFP4).*", mode = EnumSource.Mode.MATCH_ALL)
     void decodingIsPerBlockAndBoundsChecked(DType type) {
-        BlockCodec codec = BlockCodecs.forType(type);
+        BlockCodec codec = QuantFixtures.codec(type);
         int blocks = 5;
         byte[] raw = new byte[3 + blocks * type.blockBytes()];
         new Random(type.ordinal()).nextBytes(raw);
@@ -69,7 +69,7 @@ class CodecCoverageTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
     void roundTripErrorIsWithinTheFormatsStep(DType type) {
-        BlockCodec codec = BlockCodecs.forType(type);
+        BlockCodec codec = QuantFixtures.codec(type);
         Random rnd = new Random(3);
         int blocks = 4;
         float[] x = new float[blocks * type.blockElements()];

@@ -1,7 +1,6 @@
 package dev.tensorfile.gguf.quant;
 
 import dev.tensorfile.core.DType;
-import dev.tensorfile.core.spi.BlockCodecs;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -12,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Every quantized tensor of llama-quantize's fixture files, decoded through the registered codecs
- * ({@link BlockCodecs}, so through META-INF/services and whichever implementation this JVM chose), must equal
+ * (found as core finds them, through META-INF/services and whichever implementation this JVM chose), must equal
  * gguf-py's dequantization bit for bit: the manifest's {@code f32_sha256} for every tensor, and the .npy values
  * element by element where one was copied.
  */
@@ -26,7 +25,7 @@ class DequantInteropTest {
         for (QuantFixtures.FixtureTensor t : QuantFixtures.tensors("dv-microllama-" + fileType + ".gguf")) {
             if (!t.dtype().isQuantized()) continue;
             float[] out = new float[t.elements()];
-            BlockCodecs.forType(t.dtype()).decode(t.bytes(), 0, out, 0, t.elements() / t.dtype().blockElements());
+            QuantFixtures.codec(t.dtype()).decode(t.bytes(), 0, out, 0, t.elements() / t.dtype().blockElements());
             assertEquals(t.f32Sha256(), QuantFixtures.sha256(out), t.file() + " " + t.name() + " " + t.dtype());
             if (QuantFixtures.hasNpy(t.dequantNpy())) assertBitsEqual(QuantFixtures.npy(t.dequantNpy()), out, t);
             checked++;

@@ -1,7 +1,6 @@
 package dev.tensorfile.gguf.quant;
 
 import dev.tensorfile.core.DType;
-import dev.tensorfile.core.spi.BlockCodecs;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -25,7 +24,7 @@ class GoldenVectorTest {
         // decode at an odd source offset to exercise the unaligned path as well
         byte[] shifted = new byte[block.length + 1];
         System.arraycopy(block, 0, shifted, 1, block.length);
-        BlockCodecs.forType(type).decode(MemorySegment.ofArray(shifted), 1, out, 0, 1);
+        QuantFixtures.codec(type).decode(MemorySegment.ofArray(shifted), 1, out, 0, 1);
         return out;
     }
 

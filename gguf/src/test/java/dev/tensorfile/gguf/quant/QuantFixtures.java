@@ -122,4 +122,22 @@ final class QuantFixtures {
             throw new AssertionError(e);
         }
     }
+
+    /**
+     * The codec for {@code type} among those every {@link dev.tensorfile.core.spi.BlockCodecProvider} on the path
+     * registers through {@link java.util.ServiceLoader}, as core finds them; null if none does.
+     */
+    static dev.tensorfile.core.spi.BlockCodec registered(DType type) {
+        for (var p : java.util.ServiceLoader.load(dev.tensorfile.core.spi.BlockCodecProvider.class)) {
+            for (var c : p.codecs()) if (c.dtype() == type) return c;
+        }
+        return null;
+    }
+
+    /** {@link #registered}, required. */
+    static dev.tensorfile.core.spi.BlockCodec codec(DType type) {
+        var c = registered(type);
+        if (c == null) throw new AssertionError("no codec registered for " + type);
+        return c;
+    }
 }

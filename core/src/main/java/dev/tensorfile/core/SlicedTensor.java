@@ -1,13 +1,10 @@
-package dev.tensorfile.core.spi;
-
-import dev.tensorfile.core.Tensor;
-import dev.tensorfile.core.TensorInfo;
+package dev.tensorfile.core;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /** Rows {@code [from, to)} of another tensor's first dimension; a view when the parent is one. */
-public final class SlicedTensor implements Tensor {
+final class SlicedTensor implements Tensor {
     private final Tensor parent;
     private final TensorInfo info;
     private final long byteOffset;

@@ -1,13 +1,14 @@
-package dev.tensorfile.core.spi;
+package dev.tensorfile.core;
 
-import dev.tensorfile.core.DType;
+import dev.tensorfile.core.spi.BlockCodec;
+import dev.tensorfile.core.spi.BlockCodecProvider;
 
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.ServiceLoader;
 
 /** The registry of {@link BlockCodec}s, loaded once from every {@link BlockCodecProvider} on the path. */
-public final class BlockCodecs {
+final class BlockCodecs {
     private BlockCodecs() {}
 
     private static final class Holder {
