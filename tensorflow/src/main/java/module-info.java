@@ -10,4 +10,5 @@ module dev.tensorfile.tensorflow {
     exports dev.tensorfile.tensorflow;
 
     provides dev.tensorfile.core.TensorFormat with dev.tensorfile.tensorflow.TensorFlowFormat;
+    provides dev.tensorfile.core.spi.ContentScanner with dev.tensorfile.tensorflow.TensorFlowScanner;
 }

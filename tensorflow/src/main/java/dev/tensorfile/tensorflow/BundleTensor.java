@@ -103,15 +103,22 @@ sealed interface BundleTensor permits BundleTensor.View, BundleTensor.Strings, B
             return Crc32c.mask((int) crc.getValue());
         }
 
-        @Override
-        public List<String> strings() {
+        /** Each element's bytes, views of the shard, after the lengths and their checksum are checked. */
+        List<MemorySegment> values() {
             long start = lengths(new CRC32C());
             ByteCursor c = cursor();
             long n = elementCount();
-            List<String> out = new ArrayList<>((int) Math.min(n, 1 << 16));
+            List<MemorySegment> out = new ArrayList<>((int) Math.min(n, 1 << 16));
             ByteCursor data = cursor();
             data.seek(start);
-            for (long i = 0; i < n; i++) out.add(string(data.slice(varint64(c))));
+            for (long i = 0; i < n; i++) out.add(data.slice(varint64(c)));
+            return out;
+        }
+
+        @Override
+        public List<String> strings() {
+            List<String> out = new ArrayList<>();
+            for (MemorySegment v : values()) out.add(string(v));
             return out;
         }
 

@@ -87,11 +87,68 @@ final class TensorFlowFile implements TensorFile {
             } else {
                 details.add("bundle: none (the SavedModel has no variables)");
             }
+            SavedModel model = layout.savedModel() == null ? null : SavedModel.read(layout.savedModel(), limits);
+            if (model != null) describe(model, meta, details);
+            Tensor graph = tensors.stream().filter(t -> t.name().equals(ObjectGraph.KEY)).findFirst().orElse(null);
+            if (graph instanceof BundleTensor.Strings s && s.elementCount() == 1) {
+                MemorySegment proto = s.values().getFirst();
+                long at = s.fileOffset() + (proto.address() - s.bytes().address());
+                List<ObjectGraph.Variable> variables = ObjectGraph.read(proto, at, s.file(), limits);
+                details.add("object graph: " + variables.size() + " saved tensor" + (variables.size() == 1 ? "" : "s"));
+                for (ObjectGraph.Variable v : variables) {
+                    details.add("  " + v.checkpointKey() + ": variable " + (v.fullName().isEmpty() ? "(unnamed)" : v.fullName())
+                            + ", object path " + (v.path().isEmpty() ? "(root)" : v.path()));
+                }
+            }
             return new TensorFlowFile(path, layout, header, tensors, unsupported, shards, meta.build(), details);
         } catch (RuntimeException | Error e) {
             for (MappedFile m : shards) m.close();
             throw e;
         }
+    }
+
+    /** The SavedModel's metadata keys (docs/tensorflow.md) and details lines. */
+    private static void describe(SavedModel model, Metadata.Builder meta, List<String> details) {
+        meta.put("tensorflow.saved_model.schema_version", new MetadataValue.Int(ValueType.I64, model.schemaVersion()));
+        List<SavedModel.MetaGraph> graphs = model.metaGraphs();
+        graphs.stream().map(SavedModel.MetaGraph::tensorflowVersion).filter(v -> !v.isEmpty()).findFirst()
+                .ifPresent(v -> meta.put("tensorflow.version", v));
+        graphs.stream().map(SavedModel.MetaGraph::gitVersion).filter(v -> !v.isEmpty()).findFirst()
+                .ifPresent(v -> meta.put("tensorflow.git_version", v));
+        for (int i = 0; i < graphs.size(); i++) meta.put("tensorflow.meta_graph." + i + ".tags", strings(graphs.get(i).tags()));
+        SavedModel.MetaGraph main = graphs.stream().filter(g -> g.tags().contains("serve")).findFirst()
+                .orElse(graphs.isEmpty() ? null : graphs.getFirst());
+        if (main != null) {
+            for (SavedModel.Signature s : main.signatures()) {
+                String key = "tensorflow.signature." + s.key();
+                meta.put(key + ".method_name", s.methodName());
+                meta.put(key + ".inputs", strings(s.inputs().stream().map(SavedModel.TensorSpec::describe).toList()));
+                meta.put(key + ".outputs", strings(s.outputs().stream().map(SavedModel.TensorSpec::describe).toList()));
+            }
+            if (!main.assets().isEmpty()) meta.put("tensorflow.assets", strings(main.assets()));
+        }
+        details.add("saved model: " + model.file().getFileName() + ", schema version " + model.schemaVersion() + ", "
+                + graphs.size() + " meta graph" + (graphs.size() == 1 ? "" : "s"));
+        for (int i = 0; i < graphs.size(); i++) {
+            SavedModel.MetaGraph g = graphs.get(i);
+            details.add("meta graph #" + i + " " + g.tags() + ": TensorFlow " + (g.tensorflowVersion().isEmpty() ? "(version not recorded)"
+                    : g.tensorflowVersion()) + ", " + g.nodes() + " nodes, " + g.functions() + " functions");
+            for (SavedModel.Signature s : g.signatures()) {
+                details.add("  signature " + s.key() + (s.methodName().isEmpty() ? "" : " (" + s.methodName() + ")"));
+                for (SavedModel.TensorSpec t : s.inputs()) details.add("    input " + t.describe());
+                for (SavedModel.TensorSpec t : s.outputs()) details.add("    output " + t.describe());
+            }
+            for (String a : g.assets()) details.add("  asset " + a);
+            for (SavedModel.PythonOp op : g.pythonOps()) {
+                details.add("  python op " + op.op() + ": node '" + op.node() + "' in " + op.where());
+            }
+        }
+    }
+
+    private static MetadataValue strings(List<String> values) {
+        List<MetadataValue> out = new ArrayList<>(values.size());
+        for (String v : values) out.add(new MetadataValue.Str(v));
+        return new MetadataValue.Array(ValueType.STRING, out);
     }
 
     /** The index read into tensors: what {@link #open} needs of the bundle. */

@@ -51,6 +51,19 @@ public final class TensorFlowFormat implements TensorFormat {
         return Files.isRegularFile(index) ? Recognition.NAME : Recognition.NO;
     }
 
+    /** True if {@code file} ends in the table magic number (read with one positional read, nothing mapped). */
+    static boolean isIndexTable(Path file) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            long size = ch.size();
+            if (size < Table.FOOTER_LENGTH) return false;
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            while (b.hasRemaining() && ch.read(b, size - 8 + b.position()) > 0) { /* fill */ }
+            return !b.hasRemaining() && b.getLong(0) == Table.MAGIC;
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     private static boolean endsInMagic(MemorySegment content) {
         long size = content.byteSize();
         return size >= Table.FOOTER_LENGTH

@@ -357,6 +357,35 @@ class TensorFlowHostileInputTest {
         fails(MalformedFileException.class, bundle(List.of(header(), s), data), "length checksum");
     }
 
+    // ---- saved_model.pb / .pbtxt ----
+
+    private Path savedModel(String name, byte[] content) throws IOException {
+        Path model = Files.createDirectories(dir.resolve("model"));
+        Files.write(model.resolve(name), content);
+        return model;
+    }
+
+    @Test
+    void rejectsSavedModelFieldLongerThanTheFile() throws IOException {
+        byte[] pb = {0x12, (byte) 0xFF, 0x7F, 0x0A};
+        fails(MalformedFileException.class, savedModel("saved_model.pb", pb), "claims 16383 bytes");
+    }
+
+    @Test
+    void rejectsTextFormatStringNotClosed() throws IOException {
+        fails(MalformedFileException.class, savedModel("saved_model.pbtxt", "meta_graphs { meta_info_def { tags: \"serve }}".getBytes()), "string is not closed");
+    }
+
+    @Test
+    void rejectsTextFormatBraceClosingNothing() throws IOException {
+        fails(MalformedFileException.class, savedModel("saved_model.pbtxt", "saved_model_schema_version: 1 }".getBytes()), "closes nothing");
+    }
+
+    @Test
+    void rejectsTextFormatMessageNotClosed() throws IOException {
+        fails(MalformedFileException.class, savedModel("saved_model.pbtxt", "meta_graphs { meta_info_def {".getBytes()), "not closed at the end");
+    }
+
     /** Many entries in little space: the index's own bytes bound what opening allocates. */
     @Test
     void manyEntriesStayWithinTheHeap() {

@@ -15,6 +15,19 @@ public interface ContentScanner {
      */
     ScanReport scan(Path path, ReadLimits limits);
 
+    /**
+     * True if this is the scanner for {@code path}: a scanner of one format's files (TensorFlow's, for a SavedModel
+     * directory or a checkpoint) claims them, and {@link dev.tensorfile.core.Scanning} gives them to it rather than to
+     * a general scanner. False by default.
+     */
+    default boolean claims(Path path) { return false; }
+
+    /**
+     * True for a scanner of any file (pickle-inspect's, which finds pickles in every container), which scans what no
+     * format's scanner claims. True by default.
+     */
+    default boolean general() { return true; }
+
     /** Writes a disassembly (offset, opcode, argument per line) of every pickle in {@code path}. */
     void disassemble(Path path, Appendable out) throws IOException;
 }

@@ -4,15 +4,18 @@ import dev.tensorfile.core.DType;
 
 import java.lang.foreign.MemorySegment;
 
-/** The scalar decoders: plain Java transcriptions of ggml's reference kernels, the specification of the others. */
-final class ScalarDequantizers implements Dequantizers {
-    static final ScalarDequantizers INSTANCE = new ScalarDequantizers();
+/**
+ * Plain transcriptions of ggml's {@code dequantize_row_*}: the specification every other implementation is tested
+ * against bit for bit, and the decoder of the types (and batch tails) that have no faster kernel.
+ */
+final class ReferenceDequantizers implements Dequantizers {
+    static final ReferenceDequantizers INSTANCE = new ReferenceDequantizers();
 
-    private ScalarDequantizers() {}
+    private ReferenceDequantizers() {}
 
     @Override
     public String name() {
-        return "scalar";
+        return "reference";
     }
 
     @Override
