@@ -70,11 +70,19 @@ public final class TensorFiles {
      * @throws TensorFileException if no format recognises it, or it is malformed
      */
     public static TensorFile open(Path path, ReadLimits limits) {
+        finishInterruptedCommits(path);
         return recognize(path).open(path, limits);
+    }
+
+    /** A file set whose writer died after its commit point reads as the new set once finished (AtomicFileSet). */
+    private static void finishInterruptedCommits(Path path) {
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent != null) dev.tensorfile.core.spi.AtomicFileSet.recover(parent);
     }
 
     /** Opens {@code path} as {@code format}, without sniffing. */
     public static TensorFile open(Path path, String format) {
+        finishInterruptedCommits(path);
         return format(format).orElseThrow(() -> new TensorFileException(null, path, "unknown format '" + format
                 + "'; known: " + formats().stream().map(TensorFormat::name).toList()))
                 .open(path, ReadLimits.DEFAULT);

@@ -11,6 +11,7 @@ import dev.tensorfile.core.WriteOptions;
 import dev.tensorfile.core.WriteRequest;
 import dev.tensorfile.core.spi.AbstractTensorWriter;
 import dev.tensorfile.core.spi.AtomicFileOutput;
+import dev.tensorfile.core.spi.AtomicFileSet;
 import dev.tensorfile.core.spi.ByteCursor;
 import dev.tensorfile.core.spi.WireReader;
 
@@ -56,12 +57,14 @@ final class OnnxWriter extends AbstractTensorWriter {
     private boolean external;
     /** The protobuf size from which data goes external by itself; lowered only by tests. */
     long maxProtobuf = MAX_PROTOBUF;
-    private Map<Long, OnnxFile.Entry> sourceByOffset;
+    private Map<Long, GraphIndex.Entry> sourceByOffset;
     private Map<String, TensorInfo> declared;
     private List<Pieces.Piece> pieces;
     private int cursor;
     private final Map<String, Long> externalOffsets = new LinkedHashMap<>();
     private final Set<String> placed = new HashSet<>();
+    /** The model and its external data, one set: they replace the old files together or not at all. */
+    private final AtomicFileSet files = AtomicFileSet.create(OnnxFile.FORMAT);
     private AtomicFileOutput main;
     private AtomicFileOutput data;
     private Path dataPath;
@@ -92,8 +95,8 @@ final class OnnxWriter extends AbstractTensorWriter {
         dataPath = destination.toAbsolutePath().resolveSibling(destination.getFileName() + ".data");
         if (source != null) {
             sourceByOffset = new HashMap<>();
-            Map<String, OnnxFile.Entry> byName = new HashMap<>();
-            for (OnnxFile.Entry e : source.entries()) {
+            Map<String, GraphIndex.Entry> byName = new HashMap<>();
+            for (GraphIndex.Entry e : source.entries()) {
                 byName.put(e.tensor().name(), e);
                 // a Constant's value stays in its node byte for byte, unless it points at the source's external
                 // data, which the copy cannot keep: then its data is written again, as an initializer's is
@@ -102,7 +105,7 @@ final class OnnxWriter extends AbstractTensorWriter {
                 if (e.initializer() || externalConstant) sourceByOffset.put(e.proto().offset, e);
             }
             for (TensorInfo t : tensors) {
-                OnnxFile.Entry e = byName.get(t.name());
+                GraphIndex.Entry e = byName.get(t.name());
                 if (e == null) {
                     throw new TensorFileException(format, destination, "tensor '" + t.name() + "' is not a tensor of "
                             + source.path() + "; copying an ONNX model can only rewrite the data of its own tensors");
@@ -134,8 +137,9 @@ final class OnnxWriter extends AbstractTensorWriter {
             for (Pieces.Piece p : pieces) if (p instanceof Pieces.Data d) order.add(declared.get(d.name()));
         }
         for (TensorInfo t : tensors) if (!placed.contains(t.name())) order.add(t);
-        main = AtomicFileOutput.create(destination, format);
-        if (external && !externalOffsets.isEmpty()) data = AtomicFileOutput.create(dataPath, format);
+        // The data first: a reader that is not this library, and sees the renames happen, sees the model last.
+        if (external && !externalOffsets.isEmpty()) data = files.add(dataPath);
+        main = files.add(destination);
         if (!external) advance();
         return order;
     }
@@ -345,7 +349,7 @@ final class OnnxWriter extends AbstractTensorWriter {
 
     /** The tensor with its data fields replaced, or null to copy it as it is. */
     private Pieces copyTensor(WireReader r, long messageOffset) {
-        OnnxFile.Entry e = sourceByOffset.get(messageOffset);
+        GraphIndex.Entry e = sourceByOffset.get(messageOffset);
         ByteCursor c = r.cursor();
         if (e == null || !declared.containsKey(e.tensor().name()) || e.tensor().dtype() == DType.STRING) {
             c.seek(c.segment().byteSize());
@@ -416,17 +420,15 @@ final class OnnxWriter extends AbstractTensorWriter {
     protected void commit() {
         if (external) {
             for (Pieces.Piece p : pieces) writePiece(p);
-            if (data != null) data.commit();
         } else {
             advance();
             if (cursor != pieces.size()) throw new IllegalStateException(destination + ": tensor data missing");
         }
-        main.commit();
+        files.commit();
     }
 
     @Override
     protected void discard() {
-        if (main != null) main.discard();
-        if (data != null) data.discard();
+        files.discard();
     }
 }
