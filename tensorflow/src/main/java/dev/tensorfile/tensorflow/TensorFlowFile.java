@@ -36,7 +36,7 @@ final class TensorFlowFile implements TensorFile {
     private final Layout layout;
     private final BundleHeader header;
     private final List<Tensor> tensors;
-    private final Map<String, Tensor> byName;
+    private volatile Map<String, Tensor> byName;
     private final List<UnsupportedEntry> unsupported;
     private final List<MappedFile> shards;
     private final Metadata metadata;
@@ -53,9 +53,17 @@ final class TensorFlowFile implements TensorFile {
         this.shards = shards;
         this.metadata = metadata;
         this.details = List.copyOf(details);
-        Map<String, Tensor> m = HashMap.newHashMap(tensors.size());
-        for (Tensor t : tensors) m.put(t.name(), t);
-        this.byName = m;
+    }
+
+    /** Tensors by name, built when first asked for: listing a 10,000-variable bundle need not hash every name. */
+    private Map<String, Tensor> byName() {
+        Map<String, Tensor> m = byName;
+        if (m == null) {
+            m = HashMap.newHashMap(tensors.size());
+            for (Tensor t : tensors) m.put(t.name(), t);
+            byName = m;
+        }
+        return m;
     }
 
     /** Opens what {@code path} names (see {@link Layout}). */
@@ -89,7 +97,8 @@ final class TensorFlowFile implements TensorFile {
             }
             SavedModel model = layout.savedModel() == null ? null : SavedModel.read(layout.savedModel(), limits);
             if (model != null) describe(model, meta, details);
-            Tensor graph = tensors.stream().filter(t -> t.name().equals(ObjectGraph.KEY)).findFirst().orElse(null);
+            Tensor graph = null;
+            for (Tensor t : tensors) if (t.dtype() == DType.STRING && t.name().equals(ObjectGraph.KEY)) graph = t;
             if (graph instanceof BundleTensor.Strings s && s.elementCount() == 1) {
                 MemorySegment proto = s.values().getFirst();
                 long at = s.fileOffset() + (proto.address() - s.bytes().address());
@@ -160,7 +169,7 @@ final class TensorFlowFile implements TensorFile {
             List<Tensor> tensors = new ArrayList<>();
             List<UnsupportedEntry> unsupported = new ArrayList<>();
             try (MappedFile index = MappedFile.open(indexPath, FORMAT)) {
-                entries = Table.read(index, limits);
+                entries = Table.read(content(index, limits), indexPath, limits);
                 if (entries.isEmpty() || entries.getFirst().key().length != 0) {
                     throw new MalformedFileException(FORMAT, indexPath, "index table", -1,
                             "has no BundleHeaderProto (the entry of the empty key, which comes first)");
@@ -180,7 +189,7 @@ final class TensorFlowFile implements TensorFile {
                     }
                     ByteCursor c = cursor(e, indexPath);
                     String name = name(key, c);
-                    c.structure("BundleEntryProto '" + name + "'");
+                    c.structure("BundleEntryProto", i); // named by number: a string per entry costs at 10,000 entries
                     BundleEntry entry = BundleEntry.parse(c, limits);
                     Tensor t = tensor(name, entry, header, prefix, indexPath, shards, opened, limits, unsupported);
                     if (t != null) tensors.add(t);
@@ -192,11 +201,30 @@ final class TensorFlowFile implements TensorFile {
             return new Bundle(header, tensors, unsupported);
         }
 
+        /**
+         * The index's bytes, read into memory with one positional read: the index is the bundle's header, read whole,
+         * and the first touch of each page of a mapping is a page fault (tens of microseconds on a virtualized host:
+         * milliseconds for a 10,000-variable index), where one read costs a few.
+         */
+        private static MemorySegment content(MappedFile index, ReadLimits limits) {
+            long size = index.size();
+            if (size > limits.maxHeaderBytes() || size > Integer.MAX_VALUE - 8) {
+                throw new MalformedFileException(FORMAT, index.path(), "index table", -1, "index of " + size
+                        + " bytes is larger than the " + limits.maxHeaderBytes() + " a header may have");
+            }
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) size);
+            if (index.read(0, buffer) != size) return index.segment(); // not readable so: the mapping holds the same bytes
+            return MemorySegment.ofArray(buffer.array());
+        }
+
         private static ByteCursor cursor(Table.Entry e, Path index) {
             return new ByteCursor(e.value(), e.offset(), FORMAT, index);
         }
 
         private static String name(byte[] key, ByteCursor c) {
+            boolean ascii = true;
+            for (byte b : key) ascii &= b >= 0;
+            if (ascii) return new String(key, java.nio.charset.StandardCharsets.ISO_8859_1); // names mostly are
             ByteCursor k = new ByteCursor(MemorySegment.ofArray(key), c.absolutePosition(), FORMAT, null).structure("key");
             try {
                 return k.utf8(key.length);
@@ -298,7 +326,7 @@ final class TensorFlowFile implements TensorFile {
     @Override
     public Optional<Tensor> find(String name) {
         ensureOpen();
-        return Optional.ofNullable(byName.get(name));
+        return Optional.ofNullable(byName().get(name));
     }
 
     @Override public List<String> details() { return details; }
