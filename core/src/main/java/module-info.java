@@ -7,6 +7,7 @@
 module dev.tensorfile.core {
     requires com.fasterxml.jackson.databind;
     requires org.slf4j;
+    requires java.net.http;
     requires static jdk.incubator.vector;
 
     exports dev.tensorfile.core;

@@ -4,7 +4,6 @@ import dev.tensorfile.core.Converter;
 import dev.tensorfile.core.DType;
 import dev.tensorfile.core.ScanFinding;
 import dev.tensorfile.core.ScanReport;
-import dev.tensorfile.core.Scanning;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFileException;
 import dev.tensorfile.core.TensorFiles;
@@ -32,8 +31,8 @@ final class ConvertCommand implements Main.Command {
 
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err, Main.Failure onError) {
-        Arguments args = Arguments.parse(argv, Set.of("strict", "external-data"),
-                Set.of("to", "dtype", "max-shard-size", "compress", "max-shard-tensors"));
+        Arguments args = Arguments.parse(argv, Sources.flags("strict", "external-data"),
+                Sources.valued("to", "dtype", "max-shard-size", "compress", "max-shard-tensors"));
         if (args.operands().size() != 2) throw new UsageException("convert takes IN and OUT");
         String in = args.operands().get(0);
         Path outPath = Path.of(args.operands().get(1));
@@ -53,8 +52,8 @@ final class ConvertCommand implements Main.Command {
             format = TensorFiles.formatForName(outPath).orElseThrow(() -> new UsageException(
                     "cannot tell the output format from '" + outPath.getFileName() + "'; give --to FORMAT"));
         }
-        try (TensorFile source = TensorFiles.open(Path.of(in))) {
-            if (PICKLE_FORMATS.contains(source.format())) warnFindings(in, err);
+        try (TensorFile source = Sources.open(in, args)) {
+            if (PICKLE_FORMATS.contains(source.format())) warnFindings(in, args, err);
             Map<String, String> options = new HashMap<>();
             for (String key : List.of(WriteOptions.MAX_SHARD_SIZE, WriteOptions.COMPRESS, WriteOptions.MAX_SHARD_TENSORS)) {
                 if (args.option(key) != null) options.put(key, args.option(key));
@@ -73,8 +72,8 @@ final class ConvertCommand implements Main.Command {
     }
 
     /** Converting never executes a pickle, so it is the remedy for an unsafe file; say what was found. */
-    private static void warnFindings(String in, PrintStream err) {
-        ScanReport r = Scanning.scan(Path.of(in));
+    private static void warnFindings(String in, Arguments args, PrintStream err) {
+        ScanReport r = Sources.scan(in, args);
         if (r.verdict() == Verdict.SAFE) return;
         err.println("tensorfile: warning: " + in + ": scan verdict " + r.verdict().jsonName()
                 + " (nothing is executed while converting)");

@@ -7,7 +7,6 @@ import dev.tensorfile.core.MetadataValue;
 import dev.tensorfile.core.Scanning;
 import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorFile;
-import dev.tensorfile.core.TensorFiles;
 import dev.tensorfile.core.TensorInfo;
 import dev.tensorfile.core.UnsupportedEntry;
 
@@ -15,7 +14,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** {@code tensorfile inspect FILE [--json] [--disassemble]}. */
 final class InspectCommand implements Main.Command {
@@ -24,18 +22,18 @@ final class InspectCommand implements Main.Command {
 
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err, Main.Failure onError) {
-        Arguments args = Arguments.parse(argv, Set.of("json", "disassemble"), Set.of());
+        Arguments args = Arguments.parse(argv, Sources.flags("json", "disassemble"), Sources.valued());
         if (args.operands().size() != 1) throw new UsageException("inspect takes one FILE");
         String file = args.operands().getFirst();
-        Path path = Path.of(file);
         try {
             if (args.has("disassemble")) {
                 StringBuilder text = new StringBuilder();
-                Scanning.disassemble(path, text);
+                if (Sources.isUrl(file)) Sources.withDownload(file, args, p -> { Scanning.disassemble(p, text); return null; });
+                else Scanning.disassemble(Path.of(file), text);
                 out.print(text);
                 return 0;
             }
-            try (TensorFile f = TensorFiles.open(path)) {
+            try (TensorFile f = Sources.open(file, args)) {
                 if (args.has("json")) printJson(file, f, out);
                 else printHuman(file, f, out);
             }
@@ -66,6 +64,8 @@ final class InspectCommand implements Main.Command {
             ArrayNode u = root.putArray("unsupported");
             for (UnsupportedEntry e : unsupported) u.addObject().put("name", e.name()).put("description", e.description());
         }
+        f.remoteTransfer().ifPresent(r -> root.putObject("remote").put("requests", r.requests())
+                .put("bytesFetched", r.bytesFetched()));
         out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(root));
     }
 

@@ -22,6 +22,8 @@ public final class Main {
                       [--max-shard-size SIZE] [--external-data] [--compress gzip[:LEVEL]]
               verify FILE                             full structural validation, every tensor read end to end
               scan FILE... [--json]                   safety verdict for pickle-based files (exit 0 safe, 1 not)
+            FILE and IN may be http(s):// URLs, read with range requests: --token TOKEN (else $TENSORFILE_HTTP_TOKEN
+              or $HF_TOKEN; sent only to the URL's own host), --allow-full-download (for servers without ranges)
             options for every command: --debug (stack traces and debug logging), --help, --version""";
 
     private Main() {}

@@ -5,14 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tensorfile.core.ScanFinding;
 import dev.tensorfile.core.ScanReport;
-import dev.tensorfile.core.Scanning;
 import dev.tensorfile.core.Verdict;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * {@code tensorfile scan FILE... [--json]}: exit 0 when every file is safe, 1 when any is unknown or dangerous,
@@ -21,7 +18,7 @@ import java.util.Set;
 final class ScanCommand implements Main.Command {
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err, Main.Failure onError) {
-        Arguments args = Arguments.parse(argv, Set.of("json"), Set.of());
+        Arguments args = Arguments.parse(argv, Sources.flags("json"), Sources.valued());
         if (args.operands().isEmpty()) throw new UsageException("scan takes FILE...");
         boolean json = args.has("json");
         ObjectMapper mapper = new ObjectMapper();
@@ -29,7 +26,7 @@ final class ScanCommand implements Main.Command {
         boolean error = false, unsafe = false;
         for (String file : args.operands()) {
             try {
-                ScanReport r = Scanning.scan(Path.of(file));
+                ScanReport r = Sources.scan(file, args);
                 unsafe |= r.verdict() != Verdict.SAFE;
                 if (json) reports.add(toJson(mapper, file, r));
                 else printHuman(file, r, out);

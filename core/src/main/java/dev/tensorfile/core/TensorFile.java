@@ -84,4 +84,7 @@ public interface TensorFile extends AutoCloseable {
     /** Unmaps the file; idempotent. Tensors of this file fail with {@link IllegalStateException} afterwards. */
     @Override
     void close();
+
+    /** For a file read over HTTP(S), the requests made and bytes fetched so far; empty for a local file. */
+    default java.util.Optional<RemoteTransfer> remoteTransfer() { return java.util.Optional.empty(); }
 }

@@ -70,14 +70,61 @@ public final class TensorFiles {
      * @throws TensorFileException if no format recognises it, or it is malformed
      */
     public static TensorFile open(Path path, ReadLimits limits) {
+        finishInterruptedCommits(path);
         return recognize(path).open(path, limits);
+    }
+
+    /** A file set whose writer died after its commit point reads as the new set once finished (AtomicFileSet). */
+    private static void finishInterruptedCommits(Path path) {
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent != null) dev.tensorfile.core.spi.AtomicFileSet.recover(parent);
     }
 
     /** Opens {@code path} as {@code format}, without sniffing. */
     public static TensorFile open(Path path, String format) {
+        finishInterruptedCommits(path);
         return format(format).orElseThrow(() -> new TensorFileException(null, path, "unknown format '" + format
                 + "'; known: " + formats().stream().map(TensorFormat::name).toList()))
                 .open(path, ReadLimits.DEFAULT);
+    }
+
+    /** Opens {@code uri} ({@code http}, {@code https} or {@code file}) with default options and limits. */
+    public static TensorFile open(java.net.URI uri) { return open(uri, RemoteOptions.DEFAULT, ReadLimits.DEFAULT); }
+
+    /**
+     * Opens a remote file, fetching its header with HTTP range requests and each tensor's bytes only when it is read
+     * (for the formats that read remotely; any other is downloaded whole first). A {@code file:} URI opens the local
+     * file. The returned file tells what it cost in {@link TensorFile#remoteTransfer()}.
+     * <pre>{@code
+     * try (TensorFile f = TensorFiles.open(URI.create("https://huggingface.co/org/model/resolve/main/model.safetensors"))) {
+     *     f.tensors().forEach(t -> System.out.println(t.name() + " " + t.dtype() + " " + t.shape()));
+     *     System.out.println(f.remoteTransfer().orElseThrow()); // requests and bytes fetched
+     * }
+     * }</pre>
+     *
+     * @throws TensorFileException if it cannot be fetched, no format recognises it, or it is malformed
+     */
+    public static TensorFile open(java.net.URI uri, RemoteOptions options, ReadLimits limits) {
+        if ("file".equalsIgnoreCase(uri.getScheme())) return open(Path.of(uri), limits);
+        dev.tensorfile.core.spi.RemoteFile file = dev.tensorfile.core.spi.RemoteFile.open(uri, options);
+        try {
+            return recognize(file).open(file, limits);
+        } catch (RuntimeException | Error e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The format of a remote file, from its first fetched bytes (what the open's first request brought) and its
+     * URL's file name: a format whose signature lies further in is recognised by name.
+     */
+    static TensorFormat recognize(dev.tensorfile.core.spi.RemoteFile file) {
+        long prefix = 0;
+        while (prefix < file.size() && file.isFetched(prefix, Math.min(4096, file.size() - prefix))) {
+            prefix = Math.min(file.size(), prefix + 4096);
+        }
+        return recognize(file.path(), dev.tensorfile.core.spi.MappedFile.remote(file).window(0, prefix));
     }
 
     /**
@@ -98,11 +145,17 @@ public final class TensorFiles {
             }
         }
         try (MappedFile mapped = MappedFile.open(path, null)) {
+            return recognize(path, mapped.segment());
+        }
+    }
+
+    private static TensorFormat recognize(Path path, java.lang.foreign.MemorySegment content) {
+        {
             TensorFormat byName = null;
             for (TensorFormat f : formats()) {
                 TensorFormat.Recognition r;
                 try {
-                    r = f.recognize(path, mapped.segment());
+                    r = f.recognize(path, content);
                 } catch (RuntimeException e) {
                     r = TensorFormat.Recognition.NO;
                 }

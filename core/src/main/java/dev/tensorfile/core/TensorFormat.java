@@ -42,6 +42,18 @@ public interface TensorFormat {
      */
     TensorFile open(Path path, ReadLimits limits);
 
+    /**
+     * Opens a remote file, taking ownership of {@code file} (closed with the returned file, or at once if the open
+     * fails). A format that reads its header through {@link dev.tensorfile.core.spi.MappedFile#remote} overrides this
+     * to fetch only what it reads; by default the whole file is downloaded to a temporary file (deleted on close) and
+     * opened as a local one.
+     *
+     * @throws TensorFileException if it is malformed, unsupported, or cannot be fetched
+     */
+    default TensorFile open(dev.tensorfile.core.spi.RemoteFile file, ReadLimits limits) {
+        return RemoteTensorFile.downloaded(this, file, limits);
+    }
+
     /** True if {@link #newWriter} is implemented. */
     default boolean canWrite() { return false; }
 

@@ -24,6 +24,8 @@ final class ByteSwappedTensor extends DecodedTensor {
     private static final ValueLayout.OfShort U16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final MemorySegment stored;
+    /** The file {@link #stored} is a slice of: a remote one fetches what a read decodes first. */
+    private final MappedFile file;
     private final ValueLayout bigEndian;
     private final ValueLayout littleEndian;
     /** Bytes of one element, or of one block. */
@@ -34,6 +36,7 @@ final class ByteSwappedTensor extends DecodedTensor {
     ByteSwappedTensor(TensorInfo info, MemorySegment stored, MappedFile owner) {
         super(info, owner);
         this.stored = stored;
+        this.file = owner;
         this.elementBytes = info.dtype().blockBytes();
         this.halfFields = halfFields(info.dtype());
         ValueLayout layout = halfFields != null ? ValueLayout.JAVA_BYTE : switch (elementBytes) {
@@ -75,6 +78,11 @@ final class ByteSwappedTensor extends DecodedTensor {
     @Override
     protected void decode(long byteOffset, MemorySegment dst) {
         long length = dst.byteSize();
+        if (file.isRemote()) {
+            long from = byteOffset - byteOffset % elementBytes;
+            long to = Math.min(stored.byteSize(), (byteOffset + length + elementBytes - 1) / elementBytes * elementBytes);
+            file.require(file.offsetOf(stored) + from, to - from);
+        }
         if (byteOffset % elementBytes == 0 && length % elementBytes == 0) {
             swap(byteOffset, dst, 0, length / elementBytes);
             return;

@@ -6,7 +6,10 @@ import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorInfo;
+import dev.tensorfile.core.MalformedFileException;
+import dev.tensorfile.core.RemoteTransfer;
 import dev.tensorfile.core.spi.MappedFile;
+import dev.tensorfile.core.spi.RemoteFile;
 import dev.tensorfile.core.spi.SegmentTensor;
 
 import java.nio.ByteOrder;
@@ -40,7 +43,7 @@ final class GgufFile implements TensorFile {
         boolean swapped = header.order() == ByteOrder.BIG_ENDIAN;
         for (GgufTensorInfo t : header.tensors()) {
             TensorInfo info = t.info();
-            var data = mapped.segment().asSlice(header.dataStart() + t.offset(), info.byteLength());
+            var data = mapped.dataSlice(header.dataStart() + t.offset(), info.byteLength());
             Tensor tensor = swapped && ByteSwappedTensor.needsSwap(info) ? new ByteSwappedTensor(info, data, mapped)
                     : new SegmentTensor(info, data, mapped);
             list.add(tensor);
@@ -52,14 +55,46 @@ final class GgufFile implements TensorFile {
 
     /** Maps and reads {@code path}; the mapping is released if the header is bad. */
     static GgufFile open(Path path, ReadLimits limits) {
-        MappedFile mapped = MappedFile.open(path, GgufFormat.NAME);
+        return open(MappedFile.open(path, GgufFormat.NAME), limits);
+    }
+
+    /** The most a remote header read grows by at a time while it is under {@link #GROW_GEOMETRIC}: @huggingface/gguf's chunk. */
+    static final long GROW_STEP = 2L << 20;
+    /** Above this, a remote header read grows by half of what it has, so a huge header is read again only a few times. */
+    static final long GROW_GEOMETRIC = 16L << 20;
+
+    /**
+     * Reads the header of {@code mapped}, which this file then owns (closed if the header is rejected). A local file is
+     * read in place. A GGUF header's length is known only by reading it, so a remote one is read from the prefix
+     * fetched so far, and when it runs out, the prefix grows by {@link #GROW_STEP} and it is read again: the bytes
+     * fetched are at most the header and one step, up to the limit of header bytes.
+     */
+    static GgufFile open(MappedFile mapped, ReadLimits limits) {
         try {
-            return new GgufFile(mapped, GgufHeader.read(mapped, limits));
+            if (!mapped.isRemote()) return new GgufFile(mapped, GgufHeader.read(mapped, limits));
+            long size = mapped.size();
+            long have = Math.min(size, dev.tensorfile.core.spi.RemoteFile.FIRST_REQUEST);
+            while (true) {
+                try {
+                    return new GgufFile(mapped, GgufHeader.read(mapped.window(0, have), size, mapped.path(), limits));
+                } catch (MalformedFileException e) {
+                    // Only running out of bytes (the cursor's "... remain" errors) can be the prefix's fault.
+                    if (have == size || !String.valueOf(e.detail()).contains(" remain")) throw e;
+                    if (have >= limits.maxHeaderBytes()) {
+                        throw new MalformedFileException(GgufFormat.NAME, mapped.path(), "header", have,
+                                "the header exceeds the limit of " + limits.maxHeaderBytes() + " bytes");
+                    }
+                    have = Math.min(size, have + (have < GROW_GEOMETRIC ? GROW_STEP : have / 2));
+                }
+            }
         } catch (RuntimeException | Error e) {
             mapped.close();
             throw e;
         }
     }
+
+    @Override
+    public Optional<RemoteTransfer> remoteTransfer() { return mapped.remote().map(RemoteFile::transferred); }
 
     GgufHeader header() { return header; }
 

@@ -9,6 +9,8 @@ import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFormat;
 import dev.tensorfile.core.TensorWriter;
 import dev.tensorfile.core.WriteOptions;
+import dev.tensorfile.core.spi.MappedFile;
+import dev.tensorfile.core.spi.RemoteFile;
 import dev.tensorfile.core.spi.ShardedTensorFile;
 
 import java.lang.foreign.MemorySegment;
@@ -18,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -80,7 +83,11 @@ public final class GgufFormat implements TensorFormat {
     public TensorFile open(Path path, ReadLimits limits) {
         GgufFile first = GgufFile.open(path, limits);
         try {
-            TensorFile set = openSplit(first, limits);
+            TensorFile set = openSplit(first, limits, name -> {
+                Path sibling = path.resolveSibling(name);
+                if (!java.nio.file.Files.exists(sibling)) return null;
+                return GgufFile.open(sibling, limits);
+            });
             return set != null ? set : first;
         } catch (RuntimeException | Error e) {
             first.close();
@@ -88,8 +95,27 @@ public final class GgufFormat implements TensorFormat {
         }
     }
 
-    /** The split set {@code first} begins, or null when it is a single file (or not the first shard). */
-    private static TensorFile openSplit(GgufFile first, ReadLimits limits) {
+    /**
+     * Opens a remote GGUF file, or split set, reading each header from a prefix that grows until it holds the header
+     * ({@link GgufFile#open(MappedFile, ReadLimits)}); tensor data is fetched when read.
+     */
+    @Override
+    public TensorFile open(RemoteFile file, ReadLimits limits) {
+        GgufFile first = GgufFile.open(MappedFile.remote(file), limits);
+        try {
+            TensorFile set = openSplit(first, limits, name -> GgufFile.open(MappedFile.remote(file.sibling(name)), limits));
+            return set != null ? set : first;
+        } catch (RuntimeException | Error e) {
+            first.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The split set {@code first} begins, or null when it is a single file (or not the first shard); {@code sibling}
+     * opens another shard by file name, or gives null if there is none.
+     */
+    private static TensorFile openSplit(GgufFile first, ReadLimits limits, Function<String, GgufFile> sibling) {
         Path path = first.path();
         Matcher m = SHARD.matcher(path.getFileName().toString());
         if (!m.matches()) return null;
@@ -113,17 +139,18 @@ public final class GgufFormat implements TensorFormat {
         try {
             for (int i = 2; i <= count; i++) {
                 String digits = String.format("%0" + m.group(2).length() + "d", i);
-                Path sibling = path.resolveSibling(m.group(1) + "-" + digits + "-of-" + m.group(3) + ".gguf");
-                if (!java.nio.file.Files.exists(sibling)) {
+                String siblingName = m.group(1) + "-" + digits + "-of-" + m.group(3) + ".gguf";
+                GgufFile shard = sibling.apply(siblingName);
+                if (shard == null) {
                     throw new MalformedFileException(NAME, path, "split set", -1, "shard " + i + " of " + count
-                            + " (" + sibling.getFileName() + ") is missing");
+                            + " (" + siblingName + ") is missing");
                 }
-                GgufFile shard = GgufFile.open(sibling, limits);
                 shards.add(shard);
+                Path siblingPath = shard.path();
                 checkShardNumber(shard, i - 1, count);
                 for (Tensor t : shard.tensors()) {
                     if (!names.add(t.name())) {
-                        throw new MalformedFileException(NAME, sibling, "split set", -1, "tensor '" + t.name()
+                        throw new MalformedFileException(NAME, siblingPath, "split set", -1, "tensor '" + t.name()
                                 + "' is also in an earlier shard");
                     }
                     tensors.add(t);

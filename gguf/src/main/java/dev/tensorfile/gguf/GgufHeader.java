@@ -76,8 +76,15 @@ record GgufHeader(int version, ByteOrder order, long alignment, Metadata metadat
 
     /** Reads and validates the header of {@code file}. */
     static GgufHeader read(MappedFile file, ReadLimits limits) {
-        Path path = file.path();
-        ByteCursor c = ByteCursor.of(file, GgufFormat.NAME).structure("header");
+        return read(file.segment(), file.size(), file.path(), limits);
+    }
+
+    /**
+     * Reads and validates the header of a file of {@code size} bytes whose first bytes are {@code prefix}: a header
+     * longer than the prefix fails as a truncated one would (a remote reader fetches more and reads again).
+     */
+    static GgufHeader read(MemorySegment prefix, long size, Path path, ReadLimits limits) {
+        ByteCursor c = new ByteCursor(prefix, 0, GgufFormat.NAME, path).structure("header");
         if (c.remaining() < 8) throw c.failAt(0, "a file of " + c.remaining() + " bytes is too short for a GGUF header");
         int magic = c.i32();
         Legacy legacy = Legacy.of(magic);
@@ -104,7 +111,7 @@ record GgufHeader(int version, ByteOrder order, long alignment, Metadata metadat
                     + Integer.toUnsignedString(version) + " is not supported (versions 1, 2 and 3 are)");
         }
         c.order(order);
-        GgufValueReader values = new GgufValueReader(file.segment(), path, order, version, limits);
+        GgufValueReader values = new GgufValueReader(prefix, path, order, version, limits);
         int lengthBytes = values.lengthBytes();
 
         long tensorCountAt = c.position();
@@ -186,7 +193,7 @@ record GgufHeader(int version, ByteOrder order, long alignment, Metadata metadat
         // gguf.cpp pads to the alignment after the tensor infos; the data section starts there.
         long end = c.position();
         long dataStart = end + (alignment - end % alignment) % alignment;
-        checkData(tensors, dataStart, alignment, file.size(), path);
+        checkData(tensors, dataStart, alignment, size, path);
         return new GgufHeader(version, order, alignment, Metadata.of(kv), List.copyOf(tensors), dataStart);
     }
 

@@ -11,6 +11,7 @@ import dev.tensorfile.core.ValueType;
 import dev.tensorfile.core.WriteOptions;
 import dev.tensorfile.core.spi.AbstractTensorWriter;
 import dev.tensorfile.core.spi.AtomicFileOutput;
+import dev.tensorfile.core.spi.AtomicFileSet;
 import dev.tensorfile.core.spi.MappedFile;
 
 import java.lang.foreign.MemorySegment;
@@ -27,7 +28,8 @@ import java.util.Map;
  * has offset X, expected Y"), each padded with zeros to the alignment. Split output follows llama.cpp's
  * {@code gguf-split}: shards {@code name-00001-of-0000N.gguf}, every key/value in the first shard only, and in
  * every shard {@code split.no} (UINT16, 0-based), {@code split.count} (UINT16) and {@code split.tensors.count}
- * (INT32, over the whole set). All shards are written to temporary files and moved into place on commit.
+ * (INT32, over the whole set). The splits are one {@link AtomicFileSet}: they replace the old files together or
+ * not at all.
  */
 final class GgufWriter extends AbstractTensorWriter {
     static final String SPLIT_NO = "split.no";
@@ -43,6 +45,8 @@ final class GgufWriter extends AbstractTensorWriter {
     private final long maxShardBytes;
     private final long maxShardTensors;
     private final List<String> notes = new ArrayList<>();
+    /** The splits, one set: they replace the old files all together or not at all. */
+    private final AtomicFileSet files = AtomicFileSet.create(GgufFormat.NAME);
     private final List<AtomicFileOutput> outputs = new ArrayList<>();
     private List<Shard> shards;
     private long alignment;
@@ -238,7 +242,7 @@ final class GgufWriter extends AbstractTensorWriter {
         shardIndex = index;
         tensorInShard = 0;
         Shard s = shards.get(index);
-        AtomicFileOutput out = AtomicFileOutput.create(s.path(), format);
+        AtomicFileOutput out = files.add(s.path());
         outputs.add(out);
         out.write(s.header());
     }
@@ -264,17 +268,11 @@ final class GgufWriter extends AbstractTensorWriter {
 
     @Override
     protected void commit() {
-        for (AtomicFileOutput out : outputs) out.commit();
+        files.commit();
     }
 
     @Override
     protected void discard() {
-        for (AtomicFileOutput out : outputs) {
-            try {
-                out.discard();
-            } catch (RuntimeException ignored) {
-                // discard must not throw; the temporary file may already be gone
-            }
-        }
+        files.discard();
     }
 }

@@ -141,6 +141,27 @@ public final class KerasFormat implements TensorFormat {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
+    /**
+     * A remote file is downloaded whole and read as a local one (the default); a shard index's shards are each
+     * opened so, relative to the index's URL, by the same name rules as locally.
+     */
+    @Override
+    public TensorFile open(dev.tensorfile.core.spi.RemoteFile remote, ReadLimits limits) {
+        Path path = remote.path();
+        String n = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        if (!n.endsWith(".weights.json")) return TensorFormat.super.open(remote, limits);
+        try (dev.tensorfile.core.spi.MappedFile mapped = dev.tensorfile.core.spi.MappedFile.remote(remote)) {
+            if (mapped.size() > limits.maxHeaderBytes()) throw new TensorFileException("keras", path, "index is larger than the limit");
+            JsonNode root;
+            try {
+                root = JSON.readTree(mapped.segment().toArray(ValueLayout.JAVA_BYTE));
+            } catch (IOException e) {
+                throw new TensorFileException("keras", path, "cannot read the shard index: " + e.getMessage(), e);
+            }
+            return openSharded(path, root, s -> new Hdf5Format().open(remote.sibling(s), limits));
+        }
+    }
+
     private static TensorFile openSharded(Path path, ReadLimits limits) {
         JsonNode root;
         try {
@@ -149,6 +170,12 @@ public final class KerasFormat implements TensorFormat {
         } catch (IOException e) {
             throw new TensorFileException("keras", path, "cannot read the shard index: " + e.getMessage(), e);
         }
+        Path dir = path.toAbsolutePath().getParent();
+        return openSharded(path, root, s -> new Hdf5Format().open(dir.resolve(s).normalize(), limits));
+    }
+
+    /** The set an index names; {@code openShard} opens a shard by its name, which is checked here first. */
+    private static TensorFile openSharded(Path path, JsonNode root, java.util.function.Function<String, TensorFile> openShard) {
         JsonNode map = root.get("weight_map");
         if (map == null || !map.isObject()) throw new TensorFileException("keras", path, "shard index has no weight_map object");
         Set<String> shardNames = new LinkedHashSet<>();
@@ -164,13 +191,12 @@ public final class KerasFormat implements TensorFormat {
             Metadata.Builder md = Metadata.builder();
             JsonNode meta = root.get("metadata");
             if (meta != null) md.put("keras.shards.metadata", meta.toString());
-            Path dir = path.toAbsolutePath().getParent();
             for (String s : shardNames) {
-                Path shard = dir.resolve(s).normalize();
-                if (!shard.startsWith(dir) || s.contains("..")) {
+                Path shard = Path.of("").toAbsolutePath().resolve(s).normalize();
+                if (!shard.startsWith(Path.of("").toAbsolutePath()) || s.contains("..")) {
                     throw new TensorFileException("keras", path, "shard '" + s + "' is outside the index's directory");
                 }
-                TensorFile f = new Hdf5Format().open(shard, limits);
+                TensorFile f = openShard.apply(s);
                 shards.add(f);
                 for (Tensor t : f.tensors()) if (names.add(t.name())) tensors.add(t);
                 for (var e : f.metadata().asMap().entrySet()) if (!md.contains(e.getKey())) md.put(e.getKey(), e.getValue());

@@ -23,7 +23,11 @@ import java.util.List;
  */
 record ExternalData(Path file, String location, long offset, long length, String checksum) {
 
-    /** Reads and checks the entries of the tensor at {@code at} ({@code structure} names it in errors). */
+    /**
+     * Reads and checks the entries of the tensor at {@code at} ({@code structure} names it in errors). A null
+     * {@code modelDir} is a remote model's: only the lexical rules apply, and {@code file} is the normalised relative
+     * location, to be resolved against the model's URL.
+     */
     static ExternalData resolve(List<TensorProto.Entry> entries, Path modelDir, Path modelFile, String structure, long at) {
         String location = null;
         long offset = 0;
@@ -60,6 +64,11 @@ record ExternalData(Path file, String location, long offset, long length, String
             }
         }
         if (normal.toString().isEmpty()) throw fail(modelFile, structure, at, "external data location '" + location + "' names the model's directory");
+        if (modelDir == null) {
+            // A remote model: the location is resolved against its URL by the lexical rules above; links and hard
+            // links are the server's business, and the file is whatever the URL serves.
+            return new ExternalData(normal, location, offset, length, checksum);
+        }
         Path target = modelDir.resolve(normal);
         if (Files.isSymbolicLink(target)) {
             throw fail(modelFile, structure, at, "external data location '" + location + "' is a symbolic link");

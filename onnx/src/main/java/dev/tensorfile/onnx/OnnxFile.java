@@ -5,15 +5,18 @@ import dev.tensorfile.core.MalformedFileException;
 import dev.tensorfile.core.Metadata;
 import dev.tensorfile.core.MetadataValue;
 import dev.tensorfile.core.ReadLimits;
+import dev.tensorfile.core.RemoteTransfer;
 import dev.tensorfile.core.Shape;
 import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorFile;
+import dev.tensorfile.core.TensorFileException;
 import dev.tensorfile.core.TensorInfo;
 import dev.tensorfile.core.UnsupportedEntry;
 import dev.tensorfile.core.UnsupportedFeatureException;
 import dev.tensorfile.core.ValueType;
 import dev.tensorfile.core.spi.ByteCursor;
 import dev.tensorfile.core.spi.MappedFile;
+import dev.tensorfile.core.spi.RemoteFile;
 import dev.tensorfile.core.spi.SegmentTensor;
 import dev.tensorfile.core.spi.WireReader;
 
@@ -69,6 +72,9 @@ final class OnnxFile implements TensorFile {
     private volatile Map<String, Tensor> byName;
     private volatile boolean closed;
 
+    /** The model's remote file, against whose URL external data is resolved; null for a local model. */
+    private RemoteFile remote;
+
     private OnnxFile(Path path, MappedFile mapped, ReadLimits limits, ModelProto model) {
         this.path = path;
         this.mapped = mapped;
@@ -77,7 +83,22 @@ final class OnnxFile implements TensorFile {
     }
 
     static OnnxFile open(Path path, ReadLimits limits) {
-        MappedFile mapped = MappedFile.open(path, FORMAT);
+        return open(MappedFile.open(path, FORMAT), limits);
+    }
+
+    /**
+     * Opens a remote model. Its protobuf is read through the mapping as a local one (so, for now, the model file is
+     * fetched whole: its structure lies between the tensors' bytes); external data files are resolved against its
+     * URL by the same lexical rules as locally, and their bytes are fetched when a tensor is read.
+     */
+    static OnnxFile open(RemoteFile remote, ReadLimits limits) {
+        OnnxFile f = open(MappedFile.remote(remote), limits);
+        f.remote = remote;
+        return f;
+    }
+
+    private static OnnxFile open(MappedFile mapped, ReadLimits limits) {
+        Path path = mapped.path();
         try {
             ModelProto model = ModelProto.parse(ByteCursor.of(mapped, FORMAT), path, limits,
                     new InitializerProbe(mapped, limits));
@@ -289,13 +310,13 @@ final class OnnxFile implements TensorFile {
     }
 
     private Tensor externalTensor(TensorProto t, TensorInfo info, String label) {
-        Path dir = path.toAbsolutePath().getParent();
+        Path dir = remote != null ? null : path.toAbsolutePath().getParent();
         ExternalData x = ExternalData.resolve(t.externalData, dir, path, label + " external_data", t.offset);
         MappedFile file;
         synchronized (external) {
             file = external.get(x.file());
             if (file == null) {
-                file = MappedFile.open(x.file(), FORMAT);
+                file = remote == null ? MappedFile.open(x.file(), FORMAT) : openRemote(t, x, label);
                 external.put(x.file(), file);
             }
         }
@@ -309,7 +330,21 @@ final class OnnxFile implements TensorFile {
             throw fail(label, t, "external data length " + length + ", but dims " + info.shape() + " of " + info.dtype()
                     + " need " + info.byteLength());
         }
-        return new ExternalTensor(info, file.segment().asSlice(x.offset(), length), file, x);
+        return new ExternalTensor(info, file.dataSlice(x.offset(), length), file, x);
+    }
+
+    private MappedFile openRemote(TensorProto t, ExternalData x, String label) {
+        try {
+            return MappedFile.remote(remote.sibling(x.file().toString().replace('\\', '/')));
+        } catch (TensorFileException e) {
+            throw new MalformedFileException(FORMAT, path, label + " external_data", t.offset, "external data file '"
+                    + x.location() + "' does not exist or cannot be read", e); // the HTTP reason is the cause
+        }
+    }
+
+    @Override
+    public java.util.Optional<RemoteTransfer> remoteTransfer() {
+        return remote == null ? java.util.Optional.empty() : java.util.Optional.of(remote.transferred());
     }
 
     /** A tensor whose bytes lie in an external file, mapped in place. */
@@ -539,9 +574,15 @@ final class OnnxFile implements TensorFile {
         return out;
     }
 
-    /** Reads every tensor end to end and checks each external file's SHA-1 checksum, where one is given. */
+    /**
+     * Walks every message of the model within protobuf's recursion limit, as onnx.load parses it
+     * ({@link MessageNesting}), reads every tensor end to end and checks each external file's SHA-1 checksum,
+     * where one is given.
+     */
     @Override
     public void verify() {
+        ensureOpen();
+        MessageNesting.check(ByteCursor.of(mapped, FORMAT), Math.min(MessageNesting.PROTOBUF_RECURSION_LIMIT, limits.maxNestingDepth()));
         Map<Path, String> checksums = new LinkedHashMap<>();
         for (Entry e : entries()) {
             Tensor t = e.tensor();

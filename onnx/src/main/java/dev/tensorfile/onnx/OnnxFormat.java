@@ -98,6 +98,12 @@ public final class OnnxFormat implements TensorFormat {
         return OnnxFile.open(path, limits);
     }
 
+    /** Opens a remote model; external data is resolved against its URL (see {@code OnnxFile.open(RemoteFile, ...)}). */
+    @Override
+    public TensorFile open(dev.tensorfile.core.spi.RemoteFile file, ReadLimits limits) {
+        return OnnxFile.open(file, limits);
+    }
+
     @Override public boolean canWrite() { return true; }
 
     @Override

@@ -11,6 +11,7 @@ import dev.tensorfile.core.WriteOptions;
 import dev.tensorfile.core.WriteRequest;
 import dev.tensorfile.core.spi.AbstractTensorWriter;
 import dev.tensorfile.core.spi.AtomicFileOutput;
+import dev.tensorfile.core.spi.AtomicFileSet;
 import dev.tensorfile.core.spi.ByteCursor;
 import dev.tensorfile.core.spi.WireReader;
 
@@ -62,6 +63,8 @@ final class OnnxWriter extends AbstractTensorWriter {
     private int cursor;
     private final Map<String, Long> externalOffsets = new LinkedHashMap<>();
     private final Set<String> placed = new HashSet<>();
+    /** The model and its external data, one set: they replace the old files together or not at all. */
+    private final AtomicFileSet files = AtomicFileSet.create(OnnxFile.FORMAT);
     private AtomicFileOutput main;
     private AtomicFileOutput data;
     private Path dataPath;
@@ -134,8 +137,9 @@ final class OnnxWriter extends AbstractTensorWriter {
             for (Pieces.Piece p : pieces) if (p instanceof Pieces.Data d) order.add(declared.get(d.name()));
         }
         for (TensorInfo t : tensors) if (!placed.contains(t.name())) order.add(t);
-        main = AtomicFileOutput.create(destination, format);
-        if (external && !externalOffsets.isEmpty()) data = AtomicFileOutput.create(dataPath, format);
+        // The data first: a reader that is not this library, and sees the renames happen, sees the model last.
+        if (external && !externalOffsets.isEmpty()) data = files.add(dataPath);
+        main = files.add(destination);
         if (!external) advance();
         return order;
     }
@@ -416,17 +420,15 @@ final class OnnxWriter extends AbstractTensorWriter {
     protected void commit() {
         if (external) {
             for (Pieces.Piece p : pieces) writePiece(p);
-            if (data != null) data.commit();
         } else {
             advance();
             if (cursor != pieces.size()) throw new IllegalStateException(destination + ": tensor data missing");
         }
-        main.commit();
+        files.commit();
     }
 
     @Override
     protected void discard() {
-        if (main != null) main.discard();
-        if (data != null) data.discard();
+        files.discard();
     }
 }

@@ -47,4 +47,19 @@ abstract sealed class PickleFamilyFormat implements TensorFormat
         if (ShardIndex.isIndexName(file)) return ShardIndex.open(path, limits);
         return PickleReader.open(path, limits);
     }
+
+    /**
+     * A remote file is downloaded whole and read as a local one (the default); a shard index's shards are each
+     * opened so, relative to the index's URL.
+     */
+    @Override
+    public TensorFile open(dev.tensorfile.core.spi.RemoteFile remote, ReadLimits limits) {
+        String file = remote.path().getFileName() == null ? "" : remote.path().getFileName().toString().toLowerCase(Locale.ROOT);
+        if (!ShardIndex.isIndexName(file)) return TensorFormat.super.open(remote, limits);
+        try {
+            return ShardIndex.open(remote, limits, name -> TensorFormat.super.open(remote.sibling(name), limits));
+        } finally {
+            remote.close(); // the shards hold the client now
+        }
+    }
 }

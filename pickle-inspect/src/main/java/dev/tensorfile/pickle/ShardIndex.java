@@ -44,6 +44,28 @@ final class ShardIndex {
         } catch (IOException e) {
             throw new MalformedFileException("pytorch", index, "index", -1, "not valid JSON: " + e.getMessage());
         }
+        Path dir = index.toAbsolutePath().getParent();
+        return open(index, root, name -> PickleReader.open(dir.resolve(name), limits));
+    }
+
+    /** A remote index: shards are opened relative to its URL by {@code openShard}. */
+    static TensorFile open(dev.tensorfile.core.spi.RemoteFile index, ReadLimits limits,
+            java.util.function.Function<String, TensorFile> openShard) {
+        JsonNode root;
+        // Not closed here: the caller closes the index once its shards are open (they share its client).
+        dev.tensorfile.core.spi.MappedFile mapped = dev.tensorfile.core.spi.MappedFile.remote(index);
+        try {
+            if (mapped.size() > limits.maxHeaderBytes()) {
+                throw new MalformedFileException("pytorch", index.path(), "index", 0, "index JSON larger than " + limits.maxHeaderBytes() + " bytes");
+            }
+            root = new ObjectMapper().readTree(mapped.segment().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+        } catch (IOException e) {
+            throw new MalformedFileException("pytorch", index.path(), "index", -1, "not valid JSON: " + e.getMessage());
+        }
+        return open(index.path(), root, openShard);
+    }
+
+    private static TensorFile open(Path index, JsonNode root, java.util.function.Function<String, TensorFile> openShard) {
         JsonNode map = root == null ? null : root.get("weight_map");
         if (map == null || !map.isObject()) throw new MalformedFileException("pytorch", index, "index", -1, "no weight_map object");
         Map<String, List<String>> byShard = new LinkedHashMap<>();
@@ -56,13 +78,12 @@ final class ShardIndex {
             }
             byShard.computeIfAbsent(shard, k -> new ArrayList<>()).add(e.getKey());
         }
-        Path dir = index.toAbsolutePath().getParent();
         List<TensorFile> shards = new ArrayList<>();
         List<Tensor> tensors = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         try {
             for (Map.Entry<String, List<String>> e : byShard.entrySet()) {
-                TensorFile shard = PickleReader.open(dir.resolve(e.getKey()), limits);
+                TensorFile shard = openShard.apply(e.getKey());
                 shards.add(shard);
                 Set<String> wanted = new HashSet<>(e.getValue());
                 for (Tensor t : shard.tensors()) {

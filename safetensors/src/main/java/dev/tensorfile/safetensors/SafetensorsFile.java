@@ -5,9 +5,14 @@ import dev.tensorfile.core.MetadataStrings;
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorFile;
+import dev.tensorfile.core.RemoteTransfer;
 import dev.tensorfile.core.spi.MappedFile;
+import dev.tensorfile.core.spi.RemoteFile;
 import dev.tensorfile.core.spi.SegmentTensor;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -35,7 +40,7 @@ final class SafetensorsFile implements TensorFile {
         Map<String, Tensor> names = HashMap.newHashMap(header.entries().size());
         long base = header.dataStart();
         for (SafetensorsHeader.Entry e : header.entries()) {
-            Tensor t = new SegmentTensor(e.info(), mapped.segment().asSlice(base + e.begin(), e.info().byteLength()), mapped);
+            Tensor t = new SegmentTensor(e.info(), mapped.dataSlice(base + e.begin(), e.info().byteLength()), mapped);
             list.add(t);
             names.put(e.info().name(), t);
         }
@@ -45,14 +50,34 @@ final class SafetensorsFile implements TensorFile {
 
     /** Maps {@code path} and reads its header; the mapping is released if the header is rejected. */
     static SafetensorsFile open(Path path, ReadLimits limits) {
-        MappedFile mapped = MappedFile.open(path, SafetensorsHeader.FORMAT);
+        return open(MappedFile.open(path, SafetensorsHeader.FORMAT), limits);
+    }
+
+    /**
+     * Reads the header of {@code mapped}, which this file then owns (it is closed if the header is rejected). Only
+     * the 8-byte length and the header it gives are read, through {@link MappedFile#window}: for a remote file that
+     * is one request when the header fits in the open's first request, two otherwise.
+     */
+    static SafetensorsFile open(MappedFile mapped, ReadLimits limits) {
         try {
-            return new SafetensorsFile(mapped, SafetensorsHeader.read(mapped.segment(), path, limits));
+            long size = mapped.size();
+            MemorySegment header = mapped.window(0, Math.min(8, size));
+            if (size >= 8) {
+                long n = header.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+                // A length the header check will refuse is not fetched: the check reports it from these 8 bytes.
+                if (n >= 0 && n <= Math.min(SafetensorsHeader.MAX_HEADER_SIZE, limits.maxHeaderBytes()) && n <= size - 8) {
+                    header = mapped.window(0, 8 + n);
+                }
+            }
+            return new SafetensorsFile(mapped, SafetensorsHeader.read(header, size, mapped.path(), limits));
         } catch (RuntimeException | Error e) {
             mapped.close();
             throw e;
         }
     }
+
+    @Override
+    public Optional<RemoteTransfer> remoteTransfer() { return mapped.remote().map(RemoteFile::transferred); }
 
     /** The parsed header. */
     SafetensorsHeader header() { return header; }

@@ -2,6 +2,8 @@ package dev.tensorfile.safetensors;
 
 import dev.tensorfile.core.DType;
 import dev.tensorfile.core.ReadLimits;
+import dev.tensorfile.core.spi.MappedFile;
+import dev.tensorfile.core.spi.RemoteFile;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFileException;
 import dev.tensorfile.core.TensorFormat;
@@ -82,6 +84,14 @@ public final class SafetensorsFormat implements TensorFormat {
         String name = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(SafetensorsIndex.SUFFIX)) return SafetensorsIndex.open(path, limits);
         return SafetensorsFile.open(path, limits);
+    }
+
+    /** Reads only the header (one request if it fits in the first, two otherwise); tensor data when read. */
+    @Override
+    public TensorFile open(RemoteFile file, ReadLimits limits) {
+        String name = file.path().getFileName() == null ? "" : file.path().getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(SafetensorsIndex.SUFFIX)) return SafetensorsIndex.open(file, limits);
+        return SafetensorsFile.open(MappedFile.remote(file), limits);
     }
 
     @Override public boolean canWrite() { return true; }

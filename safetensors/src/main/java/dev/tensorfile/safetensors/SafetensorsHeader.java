@@ -60,12 +60,12 @@ record SafetensorsHeader(long headerLength, Map<String, String> metadata, List<E
     record Raw(String name, DType dtype, long[] shape, long begin, long end, long at) {}
 
     /**
-     * Reads and validates the header of {@code file}, which is the whole file.
+     * Reads and validates the header of a file of {@code size} bytes; {@code file} holds its first bytes, at least the
+     * 8-byte length and the header it gives when that length is acceptable.
      *
      * @throws MalformedFileException naming the broken rule and its byte offset
      */
-    static SafetensorsHeader read(MemorySegment file, Path path, ReadLimits limits) {
-        long size = file.byteSize();
+    static SafetensorsHeader read(MemorySegment file, long size, Path path, ReadLimits limits) {
         if (size < 8) {
             throw fail(path, "header length", 0, "the file has " + size
                     + " bytes, fewer than the 8 of the header length (HeaderTooSmall)");

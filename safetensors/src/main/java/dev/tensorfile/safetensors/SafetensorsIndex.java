@@ -12,6 +12,7 @@ import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFileException;
 import dev.tensorfile.core.spi.MappedFile;
+import dev.tensorfile.core.spi.RemoteFile;
 import dev.tensorfile.core.spi.ShardedTensorFile;
 
 import java.io.IOException;
@@ -23,6 +24,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * A sharded checkpoint's index, {@code model.safetensors.index.json}: the Hugging Face convention (transformers,
@@ -46,17 +51,70 @@ final class SafetensorsIndex {
      *     disagree
      */
     static TensorFile open(Path index, ReadLimits limits) {
-        Map<String, String> weightMap = read(index, limits);
+        Map<String, String> weightMap;
+        try (MappedFile mapped = MappedFile.open(index, SafetensorsHeader.FORMAT)) {
+            weightMap = read(index, mapped, limits);
+        }
         Path dir = index.toAbsolutePath().getParent();
-        Set<String> shardNames = new TreeSet<>(weightMap.values());
-        List<TensorFile> shards = new ArrayList<>();
+        List<SafetensorsFile> shards = new ArrayList<>();
+        try {
+            for (String shardName : new TreeSet<>(weightMap.values())) {
+                shards.add(SafetensorsFile.open(dir.resolve(shardName), limits));
+            }
+        } catch (RuntimeException | Error e) {
+            for (TensorFile s : shards) s.close();
+            throw e;
+        }
+        return assemble(index, weightMap, new ArrayList<>(new TreeSet<>(weightMap.values())), shards);
+    }
+
+    /**
+     * Opens a remote index and every shard it names, relative to the index's URL: the shards' headers are fetched
+     * concurrently (at most {@code RemoteOptions.concurrency()} requests in flight), each in one or two requests.
+     */
+    static TensorFile open(RemoteFile index, ReadLimits limits) {
+        List<SafetensorsFile> shards = new ArrayList<>();
+        try {
+            Map<String, String> weightMap = read(index.path(), MappedFile.remote(index), limits);
+            List<Future<SafetensorsFile>> pending = new ArrayList<>();
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (String shardName : new TreeSet<>(weightMap.values())) {
+                    pending.add(pool.submit(() -> SafetensorsFile.open(MappedFile.remote(index.sibling(shardName)), limits)));
+                }
+            }
+            RuntimeException failure = null;
+            for (Future<SafetensorsFile> f : pending) {
+                try {
+                    shards.add(f.get());
+                } catch (ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause() instanceof RuntimeException r ? r
+                                : new TensorFileException(SafetensorsHeader.FORMAT, index.path(), String.valueOf(e.getCause()), e.getCause());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    if (failure == null) failure = new TensorFileException(SafetensorsHeader.FORMAT, index.path(), "interrupted");
+                }
+            }
+            if (failure != null) throw failure;
+            return assemble(index.path(), weightMap, new ArrayList<>(new TreeSet<>(weightMap.values())), shards);
+        } catch (RuntimeException | Error e) {
+            for (TensorFile s : shards) s.close();
+            throw e;
+        } finally {
+            index.close(); // the shards hold the client now
+        }
+    }
+
+    /** The set of {@code shards}, checked against the index; closes the shards if they disagree. */
+    private static TensorFile assemble(Path index, Map<String, String> weightMap, List<String> shardNames,
+            List<SafetensorsFile> shards) {
         try {
             List<Tensor> tensors = new ArrayList<>();
             Map<String, String> seen = new java.util.HashMap<>();
-            for (String shardName : shardNames) {
-                Path shardPath = dir.resolve(shardName);
-                SafetensorsFile shard = SafetensorsFile.open(shardPath, limits);
-                shards.add(shard);
+            for (int i = 0; i < shards.size(); i++) {
+                SafetensorsFile shard = shards.get(i);
+                String shardName = shardNames.get(i);
                 for (Tensor t : shard.tensors()) {
                     String other = seen.putIfAbsent(t.name(), shardName);
                     if (other != null) {
@@ -81,7 +139,8 @@ final class SafetensorsIndex {
                             + e.getKey() + "' is listed in " + e.getValue() + " but that shard does not hold it");
                 }
             }
-            return new ShardedTensorFile(index, SafetensorsHeader.FORMAT, shards.getFirst().metadata(), shards, tensors);
+            return new ShardedTensorFile(index, SafetensorsHeader.FORMAT, shards.getFirst().metadata(),
+                    List.copyOf(shards), tensors);
         } catch (RuntimeException | Error e) {
             for (TensorFile s : shards) s.close();
             throw e;
@@ -89,9 +148,9 @@ final class SafetensorsIndex {
     }
 
     /** The weight_map, checked: shard names are relative paths inside the index's directory. */
-    private static Map<String, String> read(Path index, ReadLimits limits) {
+    private static Map<String, String> read(Path index, MappedFile mapped, ReadLimits limits) {
         Map<String, String> weightMap = new LinkedHashMap<>();
-        try (MappedFile mapped = MappedFile.open(index, SafetensorsHeader.FORMAT)) {
+        {
             if (mapped.size() > limits.maxHeaderBytes()) {
                 throw new MalformedFileException(SafetensorsHeader.FORMAT, index, "index", 0, "the index of "
                         + mapped.size() + " bytes is larger than the limit of " + limits.maxHeaderBytes());

@@ -7,14 +7,13 @@ import dev.tensorfile.core.TensorInfo;
 import dev.tensorfile.core.UnsupportedFeatureException;
 import dev.tensorfile.core.spi.AbstractTensorWriter;
 import dev.tensorfile.core.spi.AtomicFileOutput;
+import dev.tensorfile.core.spi.AtomicFileSet;
 import dev.tensorfile.core.spi.MappedFile;
 
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,8 +33,8 @@ import java.util.Map;
  * {@code STEM-0000i-of-0000N.safetensors} beside the destination, plus {@code STEM.safetensors.index.json} in
  * transformers' layout, where STEM is the destination's name without {@code .safetensors} (or without
  * {@code .safetensors.index.json}, when the destination names the index; then the index is always written).
- * Every shard carries the metadata. Nothing appears at the destination until every shard is complete; the index
- * is moved in last.
+ * Every shard carries the metadata. The shards and the index are one {@link AtomicFileSet}: they replace the old
+ * files all together or not at all.
  */
 final class SafetensorsWriter extends AbstractTensorWriter {
     /** WriteOptions key: the largest data bytes per shard. */
@@ -48,6 +47,7 @@ final class SafetensorsWriter extends AbstractTensorWriter {
     private int fed = 0;
     private Path indexPath;
     private long totalSize;
+    private final AtomicFileSet files;
 
     /** One output file: its tensors (feed order) and its header bytes. */
     private static final class Shard {
@@ -55,7 +55,6 @@ final class SafetensorsWriter extends AbstractTensorWriter {
         final List<TensorInfo> tensors = new ArrayList<>();
         byte[] header;
         AtomicFileOutput out;
-        boolean committed;
 
         Shard(Path path) { this.path = path; }
     }
@@ -64,6 +63,7 @@ final class SafetensorsWriter extends AbstractTensorWriter {
         super(destination, SafetensorsHeader.FORMAT);
         this.maxShardSize = maxShardSize;
         this.indexNamed = destination.getFileName().toString().endsWith(SafetensorsIndex.SUFFIX);
+        this.files = AtomicFileSet.create(SafetensorsHeader.FORMAT);
     }
 
     @Override
@@ -155,7 +155,7 @@ final class SafetensorsWriter extends AbstractTensorWriter {
     private AtomicFileOutput output(int index) {
         Shard s = shards.get(index);
         if (s.out == null) {
-            s.out = AtomicFileOutput.create(s.path, format);
+            s.out = files.add(s.path);
             s.out.write(s.header);
         }
         return s.out;
@@ -183,44 +183,16 @@ final class SafetensorsWriter extends AbstractTensorWriter {
     @Override
     protected void commit() {
         for (int i = 0; i < shards.size(); i++) output(i);
-        try {
-            for (Shard s : shards) {
-                s.out.commit();
-                s.committed = true;
-            }
-            if (indexPath != null) {
-                Map<String, String> weightMap = new LinkedHashMap<>();
-                for (Shard s : shards) for (TensorInfo t : s.tensors) weightMap.put(t.name(), s.path.getFileName().toString());
-                try (AtomicFileOutput index = AtomicFileOutput.create(indexPath, format)) {
-                    index.write(SafetensorsIndex.write(totalSize, weightMap).getBytes(StandardCharsets.UTF_8));
-                    index.commit();
-                }
-            }
-        } catch (RuntimeException e) {
-            // A later shard or the index failed: take back the shards already moved, so no partial set remains.
-            for (Shard s : shards) {
-                if (s.committed) {
-                    try {
-                        Files.deleteIfExists(s.path);
-                    } catch (IOException ignored) {
-                        // best effort; the original failure is what the caller needs
-                    }
-                }
-            }
-            throw e;
+        if (indexPath != null) {
+            Map<String, String> weightMap = new LinkedHashMap<>();
+            for (Shard s : shards) for (TensorInfo t : s.tensors) weightMap.put(t.name(), s.path.getFileName().toString());
+            files.add(indexPath).write(SafetensorsIndex.write(totalSize, weightMap).getBytes(StandardCharsets.UTF_8));
         }
+        files.commit();
     }
 
     @Override
     protected void discard() {
-        for (Shard s : shards) {
-            if (s.out != null && !s.committed) {
-                try {
-                    s.out.discard();
-                } catch (RuntimeException ignored) {
-                    // discard must not throw
-                }
-            }
-        }
+        files.discard();
     }
 }

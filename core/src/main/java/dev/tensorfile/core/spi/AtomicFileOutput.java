@@ -16,7 +16,8 @@ import java.nio.file.StandardOpenOption;
 /**
  * A file that appears at its destination only when it is complete: written to a temporary file in the same
  * directory, forced to disk, then atomically moved over the destination by {@link #commit()}. {@link #discard()}
- * (or a failed commit) deletes the temporary file and leaves the destination as it was.
+ * (or a failed commit) deletes the temporary file and leaves the destination as it was. Several files that must
+ * replace their destinations together are an {@link AtomicFileSet}.
  */
 public final class AtomicFileOutput implements AutoCloseable {
     /** Largest slice handed to one channel write (ByteBuffers are int-indexed). */
@@ -47,6 +48,9 @@ public final class AtomicFileOutput implements AutoCloseable {
         Path dir = dest.getParent();
         try {
             if (!Files.isDirectory(dir)) throw new TensorFileException(format, destination, "directory " + dir + " does not exist");
+            // A commit of a file set that died after its commit point is finished first, or its journal would
+            // later rename its stale files over what this output commits.
+            AtomicFileSet.recover(dir);
             // Not Files.createTempFile: its 0600 mode would survive the rename, and a model file is as readable as
             // any file the user creates (the umask decides). CREATE_NEW with a random name is just as safe.
             Path temp = null;
@@ -145,19 +149,49 @@ public final class AtomicFileOutput implements AutoCloseable {
 
     /** Forces the data to disk and moves the file over the destination. */
     public void commit() {
+        prepare();
+        try {
+            move(temp, destination);
+        } catch (IOException e) {
+            deleteTemp();
+            throw new TensorFileException(format, destination, "commit failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The temporary file the data goes to until the commit. */
+    Path temp() { return temp; }
+
+    /** The format name for error messages. */
+    String format() { return format; }
+
+    /** First half of a commit ({@link AtomicFileSet}): the data forced to disk and the file closed, not moved. */
+    void prepare() {
         ensureOpen();
         done = true;
         try {
             channel.force(true);
             channel.close();
-            try {
-                Files.move(temp, destination, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, destination, StandardCopyOption.REPLACE_EXISTING);
-            }
         } catch (IOException e) {
             deleteTemp();
             throw new TensorFileException(format, destination, "commit failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes the temporary file of a prepared output whose set did not commit. */
+    void deletePrepared() {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+            // best effort: a leftover temporary file is a hidden file, never part of any set
+        }
+    }
+
+    /** Renames {@code from} over {@code to}: atomically where the file system can. */
+    static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

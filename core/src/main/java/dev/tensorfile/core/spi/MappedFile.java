@@ -36,6 +36,9 @@ public final class MappedFile implements AutoCloseable {
      */
     private FileChannel channel;
     private boolean channelRefused;
+    /** For a remote file, what fetches its bytes into {@link #segment}'s cache; null for a local file. */
+    private final RemoteFile remote;
+    private volatile boolean wholeFetched;
 
     private MappedFile(Path path, Arena arena, MemorySegment segment, Object fileKey, FileChannel channel) {
         this.path = path;
@@ -43,6 +46,29 @@ public final class MappedFile implements AutoCloseable {
         this.segment = segment;
         this.fileKey = fileKey;
         this.channel = channel;
+        this.remote = null;
+    }
+
+    private MappedFile(RemoteFile remote) {
+        this.path = remote.path();
+        this.arena = remote.arena();
+        this.segment = remote.cache();
+        this.fileKey = null;
+        this.channel = null;
+        this.channelRefused = true;
+        this.remote = remote;
+    }
+
+    /**
+     * A remote file as a mapping of its block cache, which this object now owns. Its bytes are there only once
+     * fetched, so the rule for readers is: {@link #window} for any structure (it fetches first), {@link #dataSlice}
+     * only for a tensor class that calls {@link #require(MemorySegment)} before it reads ({@link SegmentTensor} and
+     * {@link DecodedTensor} subclasses that do); {@link #segment()} fetches the whole file, for a reader not yet
+     * written to fetch only what it reads. No path hands out bytes that were not fetched, so nothing reads the cache's
+     * zeros as data.
+     */
+    public static MappedFile remote(RemoteFile remote) {
+        return new MappedFile(remote);
     }
 
     /**
@@ -95,8 +121,57 @@ public final class MappedFile implements AutoCloseable {
     /** The file. */
     public Path path() { return path; }
 
-    /** The whole file. */
-    public MemorySegment segment() { return segment; }
+    /**
+     * The whole file. For a remote file this fetches the whole file first (once): a reader that fetches only what it
+     * reads uses {@link #window} instead.
+     */
+    public MemorySegment segment() {
+        if (remote != null && !wholeFetched) {
+            remote.require(0, segment.byteSize());
+            wholeFetched = true;
+        }
+        return segment;
+    }
+
+    /**
+     * Bytes {@code [offset, offset + length)} of the file, present: a slice of the mapping (for a remote file, fetched
+     * first). Reading outside the slice fails as any out-of-bounds segment access does.
+     */
+    public MemorySegment window(long offset, long length) {
+        java.util.Objects.checkFromIndexSize(offset, length, segment.byteSize());
+        if (remote != null) remote.require(offset, length);
+        return segment.asSlice(offset, length);
+    }
+
+    /**
+     * Bytes {@code [offset, offset + length)} of the file, for a tensor's data, not fetched yet for a remote file:
+     * only for a tensor class that calls {@link #require(MemorySegment)} before reading them. Locally the same as
+     * {@link #window}.
+     */
+    public MemorySegment dataSlice(long offset, long length) {
+        return segment.asSlice(offset, length);
+    }
+
+    /** Fetches {@code slice} (of this file's mapping, from {@link #dataSlice}) if it is remote; nothing for a local file. */
+    public void require(MemorySegment slice) {
+        if (remote != null) remote.require(offsetOf(slice), slice.byteSize());
+    }
+
+    /** Fetches {@code [offset, offset + length)} if the file is remote; nothing for a local file. */
+    public void require(long offset, long length) {
+        if (remote != null) remote.require(offset, length);
+    }
+
+    /** Where {@code slice}, a slice of this file's mapping, starts in the file. */
+    public long offsetOf(MemorySegment slice) {
+        return slice.address() - segment.address();
+    }
+
+    /** True if this is the cache of a remote file ({@link #remote(RemoteFile)}). */
+    public boolean isRemote() { return remote != null; }
+
+    /** The remote file this is the cache of, if it is one. */
+    public java.util.Optional<RemoteFile> remote() { return java.util.Optional.ofNullable(remote); }
 
     /** The file's size in bytes. */
     public long size() { return segment.byteSize(); }
@@ -105,7 +180,7 @@ public final class MappedFile implements AutoCloseable {
     public Arena arena() { return arena; }
 
     /** True until {@link #close()}. */
-    public boolean isOpen() { return arena.scope().isAlive(); }
+    public boolean isOpen() { return remote != null ? remote.isOpen() : arena.scope().isAlive(); }
 
     /** Throws an {@link IllegalStateException} naming {@code tensor} and the file if the file is closed. */
     public void ensureOpen(String tensor) {
@@ -123,6 +198,13 @@ public final class MappedFile implements AutoCloseable {
      *     file cannot be read this way (closed, or not the file that was mapped any more): read the mapping instead
      */
     public int read(long offset, ByteBuffer dst) {
+        if (remote != null) {
+            int n = (int) Math.min(dst.remaining(), Math.max(0, segment.byteSize() - offset));
+            if (n == 0) return 0;
+            MemorySegment.copy(window(offset, n), 0, MemorySegment.ofBuffer(dst), 0, n);
+            dst.position(dst.position() + n);
+            return n;
+        }
         FileChannel ch = channel();
         if (ch == null) return -1;
         int total = 0;
@@ -149,6 +231,10 @@ public final class MappedFile implements AutoCloseable {
      */
     public boolean transferTo(long offset, long length, WritableByteChannel target) throws IOException {
         java.util.Objects.checkFromIndexSize(offset, length, segment.byteSize());
+        if (remote != null) {
+            remote.transferTo(offset, length, target); // streamed, not cached: a conversion holds one request at a time
+            return true;
+        }
         FileChannel ch = channel();
         if (ch == null) return false;
         for (long done = 0; done < length; ) {
@@ -183,6 +269,10 @@ public final class MappedFile implements AutoCloseable {
     /** Unmaps the file; idempotent. */
     @Override
     public void close() {
+        if (remote != null) {
+            remote.close();
+            return;
+        }
         synchronized (this) {
             channelRefused = true;
             closeQuietly(channel);

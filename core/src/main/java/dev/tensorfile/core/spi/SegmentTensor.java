@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * A tensor whose data lies in the file as it is: a zero-copy view of a {@link MappedFile}'s segment, at any
- * (even unaligned) offset. Use after the file is closed fails with an {@link IllegalStateException} naming the
+ * (even unaligned) offset. Of a remote file, the bytes are fetched when first read ({@link MappedFile#require}). Use after the file is closed fails with an {@link IllegalStateException} naming the
  * tensor and the file.
  */
 public class SegmentTensor implements Tensor, FileRegionAccess {
@@ -40,12 +40,15 @@ public class SegmentTensor implements Tensor, FileRegionAccess {
     @Override
     public MemorySegment bytes() {
         ensureOpen();
+        owner.require(data); // a remote file fetches the tensor now, when it is read; nothing for a local one
         return data;
     }
 
     @Override
     public void readBytes(long byteOffset, MemorySegment dst) {
         ensureOpen();
+        java.util.Objects.checkFromIndexSize(byteOffset, dst.byteSize(), data.byteSize());
+        if (owner.isRemote()) owner.require(owner.offsetOf(data) + byteOffset, dst.byteSize());
         MemorySegment.copy(data, byteOffset, dst, 0, dst.byteSize());
     }
 
@@ -55,7 +58,7 @@ public class SegmentTensor implements Tensor, FileRegionAccess {
     /** Where this tensor's bytes start in {@link #file()}. */
     public long fileOffset() {
         ensureOpen();
-        return data.address() - owner.segment().address();
+        return owner.offsetOf(data);
     }
 
     /** The mapping this tensor is a view of. */
@@ -65,7 +68,7 @@ public class SegmentTensor implements Tensor, FileRegionAccess {
     @Override
     public Optional<FileRegion> fileRegion() {
         if (!owner.isOpen()) return Optional.empty();
-        return Optional.of(new FileRegion(owner, data.address() - owner.segment().address(), data.byteSize()));
+        return Optional.of(new FileRegion(owner, owner.offsetOf(data), data.byteSize()));
     }
 
     /** Throws if the file is closed. */

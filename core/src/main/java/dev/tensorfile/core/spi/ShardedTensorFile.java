@@ -93,6 +93,12 @@ public final class ShardedTensorFile implements TensorFile {
         return Collections.unmodifiableMap(all);
     }
 
+    /** The shards of a remote set share one client: any shard's count is the set's (its index's request included). */
+    @Override
+    public java.util.Optional<dev.tensorfile.core.RemoteTransfer> remoteTransfer() {
+        return shards.isEmpty() ? java.util.Optional.empty() : shards.getFirst().remoteTransfer();
+    }
+
     @Override
     public void verify() {
         for (TensorFile s : shards) s.verify();

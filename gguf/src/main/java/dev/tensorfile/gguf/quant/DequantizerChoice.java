@@ -11,8 +11,8 @@ import java.util.Optional;
  *
  * <p>System property {@value #PROPERTY}: {@code auto} (default) takes the Vector API implementation when
  * {@code jdk.incubator.vector} is in the boot layer (the JVM was started with
- * {@code --add-modules jdk.incubator.vector}) and its preferred species is 256 or 512 bits, and the scalar one
- * otherwise; {@code scalar} forces scalar; {@code panama} demands the Vector API and fails at start-up
+ * {@code --add-modules jdk.incubator.vector}) and its preferred species is 256 or 512 bits, and the plain-Java one
+ * ({@link StagedDequantizers}, named {@code scalar}) otherwise; {@code scalar} forces scalar; {@code panama} demands the Vector API and fails at start-up
  * ({@link IllegalStateException} from the first codec use) when it cannot be honoured. The Panama class is loaded by
  * name, so nothing here links against the incubator module.
  */
@@ -39,7 +39,7 @@ final class DequantizerChoice {
         switch (m) {
             case "scalar" -> {
                 LOG.debug("tensorfile dequantizers: scalar ({}=scalar)", PROPERTY);
-                return ScalarDequantizers.INSTANCE;
+                return StagedDequantizers.INSTANCE;
             }
             case "auto", "panama" -> {
                 String why = panamaUnavailableReason();
@@ -58,7 +58,7 @@ final class DequantizerChoice {
                     throw new IllegalStateException(PROPERTY + "=panama cannot be honoured: " + why);
                 }
                 LOG.debug("tensorfile dequantizers: scalar ({})", why);
-                return ScalarDequantizers.INSTANCE;
+                return StagedDequantizers.INSTANCE;
             }
             default -> throw new IllegalStateException(
                     PROPERTY + " must be auto, scalar or panama, not '" + mode + "'");

@@ -43,7 +43,8 @@ public final class GgmlBlockCodecProvider implements BlockCodecProvider {
         for (DType t : DType.values()) {
             if (!t.isQuantized()) continue;
             BlockDecoder d = chosen.decoder(t);
-            if (d == null) d = ScalarDequantizers.INSTANCE.decoder(t);
+            if (d == null) d = StagedDequantizers.INSTANCE.decoder(t);
+            if (d == null) d = ReferenceDequantizers.INSTANCE.decoder(t);
             if (d == null) continue;
             list.add(new QuantCodec(t, d, encoder(t)));
         }

@@ -19,7 +19,7 @@ import java.nio.ByteOrder;
  * Vector API (Panama) kernels for Q8_0, Q4_0, Q4_K, Q5_K, Q6_K and the F16/BF16 widenings; every other type uses the
  * scalar decoder. Loaded by name from {@link DequantizerChoice} only when {@code jdk.incubator.vector} is present.
  *
- * <p>Bit-identical to {@link ScalarDequantizers}: the integer codes are exact in any width, and each float result
+ * <p>Bit-identical to {@link ReferenceDequantizers}: the integer codes are exact in any width, and each float result
  * is computed with the same single-rounding operations in the same order ({@code (d*sc)*q}, then {@code - dmin*m}
  * as a separate subtraction; the Vector API never fuses a multiply and an add unless asked to with {@code FMA}).
  * Species: the preferred float species (L lanes, 8 or 16: AVX2 or AVX-512; a 128-bit machine keeps the scalar

@@ -1,0 +1,526 @@
+package dev.tensorfile.gguf.quant;
+
+import dev.tensorfile.core.DType;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * The plain-Java kernels every JVM gets without {@code jdk.incubator.vector}: the same results as
+ * {@link ReferenceDequantizers}, bit for bit, in loops C2 auto-vectorises.
+ *
+ * <p>What C2 (JDK 25) needs, measured on the kernels here with the JIT's own disassembly:
+ * <ul>
+ *   <li>Sources in small zero-based staging arrays of bytes or shorts, never read byte by byte from the segment:
+ *       the codes of a block are unpacked eight at a time from {@link ValueLayout#JAVA_LONG_UNALIGNED} words with
+ *       SWAR masks and stored as longs ({@link #LONGS}). A loop that reads a narrow array at the same offset as
+ *       it writes the float array is not vectorised; a float staging array indexed differently from the output
+ *       may alias it and is not either.</li>
+ *   <li>Long loops: C2 sizes the vectors by the trip count, 128 bits below about 128 iterations and 512 bits
+ *       at 256 or more, and pays a fixed pre-/post-loop cost per loop. The 32-element types therefore decode 64
+ *       blocks per loop, with the fp16 scale of each block broadcast into a {@code short[]} of the same length
+ *       (converted in the loop by the vectorised {@link Float#float16ToFloat}); the K types run the 32 elements
+ *       of four sub-blocks in one loop, a scale per statement.</li>
+ *   <li>No multiplication of two narrow integers (C2 does not vectorise it); products that ggml forms as
+ *       {@code (d*sc)*q} are exact in float32 for every K type (at most 23 significant bits, see
+ *       {@link #decodeQ6_K}), so they can be formed in any order without changing a bit.</li>
+ * </ul>
+ * Types without a kernel here decode with the reference transcriptions. Tails shorter than a batch use them too.
+ */
+final class StagedDequantizers implements Dequantizers {
+    static final StagedDequantizers INSTANCE = new StagedDequantizers();
+
+    private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Little-endian long stores into a {@code byte[]} staging array. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long LO4 = 0x0F0F0F0F0F0F0F0FL;
+    private static final long LO2 = 0x0303030303030303L;
+    private static final long LO1 = 0x0101010101010101L;
+    private static final long HALVES = 0x0001000100010001L;
+    /** Blocks of a 32-element type per loop: 2048 elements, enough for C2 to use its widest vectors. */
+    private static final int BATCH = 64;
+    private static final int BATCH_ELEMENTS = BATCH * 32;
+
+    private StagedDequantizers() {}
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public BlockDecoder decoder(DType type) {
+        return switch (type) {
+            case Q8_0 -> StagedDequantizers::decodeQ8_0;
+            case Q4_0 -> StagedDequantizers::decodeQ4_0;
+            case Q4_1 -> StagedDequantizers::decodeQ4_1;
+            case Q5_0 -> StagedDequantizers::decodeQ5_0;
+            case Q5_1 -> StagedDequantizers::decodeQ5_1;
+            case IQ4_NL -> StagedDequantizers::decodeIQ4_NL;
+            case Q2_K -> StagedDequantizers::decodeQ2_K;
+            case Q3_K -> StagedDequantizers::decodeQ3_K;
+            case Q4_K -> StagedDequantizers::decodeQ4_K;
+            case Q5_K -> StagedDequantizers::decodeQ5_K;
+            case Q6_K -> StagedDequantizers::decodeQ6_K;
+            case IQ4_XS -> StagedDequantizers::decodeIQ4_XS;
+            default -> null;
+        };
+    }
+
+    private static void put(byte[] a, int at, long v) {
+        LONGS.set(a, at, v);
+    }
+
+    /**
+     * {@code v - bias} in every byte of {@code v} (bytes {@code 0 <= v < 128 - bias}), as signed bytes: the
+     * subtraction done on the codes eight at a time, since C2 does not vectorise it in the float loop. Adding
+     * {@code 0x80 - bias} cannot carry out of a byte, and flipping the top bit turns the excess-128 result into two's
+     * complement.
+     */
+    private static long minus(long v, int bias) {
+        return (v + (0x80 - bias) * LO1) ^ (0x80 * LO1);
+    }
+
+    /** Broadcasts the fp16 scale at {@code off} into the 32 shorts of block {@code i} of {@code h}. */
+    private static void broadcastHalf(MemorySegment x, long off, MemorySegment h, int i) {
+        long v = (x.get(HALF, off) & 0xFFFFL) * HALVES;
+        long o = 64L * i;
+        h.set(ValueLayout.JAVA_LONG_UNALIGNED, o, v);
+        h.set(ValueLayout.JAVA_LONG_UNALIGNED, o + 8, v);
+        h.set(ValueLayout.JAVA_LONG_UNALIGNED, o + 16, v);
+        h.set(ValueLayout.JAVA_LONG_UNALIGNED, o + 24, v);
+        h.set(ValueLayout.JAVA_LONG_UNALIGNED, o + 32, v);
+        h.set(ValueLayout.JAVA_LONG_UNALIGNED, o + 40, v);
+        h.set(ValueLayout.JAVA_LONG_UNALIGNED, o + 48, v);
+        h.set(ValueLayout.JAVA_LONG_UNALIGNED, o + 56, v);
+    }
+
+    /**
+     * Low nibbles of 16 bytes at {@code off} to {@code q[at..at+16)}, high nibbles to {@code q[at+16..at+32)}, each
+     * minus {@code bias}.
+     */
+    private static void nibbles16(MemorySegment x, long off, byte[] q, int at, int bias) {
+        long a = x.get(WORD, off);
+        long b = x.get(WORD, off + 8);
+        put(q, at, minus(a & LO4, bias));
+        put(q, at + 8, minus(b & LO4, bias));
+        put(q, at + 16, minus((a >>> 4) & LO4, bias));
+        put(q, at + 24, minus((b >>> 4) & LO4, bias));
+    }
+
+    /** Bits {@code 8k..8k+7} of {@code bits}, one per byte, each at bit 4 (the fifth bit of Q5_0/Q5_1 codes). */
+    private static long fifthBits(int bits, int k) {
+        return Long.expand((bits >>> (8 * k)) & 0xFF, LO1) << 4;   // PDEP on x86 with BMI2
+    }
+
+    // ---- 32-element blocks: 64 per loop, the per-block scale broadcast into shorts ----
+
+    static void decodeQ8_0(MemorySegment x, long off, float[] y, int yi, int blocks) {
+        int full = blocks - blocks % BATCH;
+        if (full > 0) {
+            byte[] q = new byte[BATCH_ELEMENTS];
+            short[] h = new short[BATCH_ELEMENTS];
+            MemorySegment hs = MemorySegment.ofArray(h);
+            for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
+                for (int i = 0; i < BATCH; i++, off += 34) {
+                    broadcastHalf(x, off, hs, i);
+                    put(q, 32 * i, x.get(WORD, off + 2));
+                    put(q, 32 * i + 8, x.get(WORD, off + 10));
+                    put(q, 32 * i + 16, x.get(WORD, off + 18));
+                    put(q, 32 * i + 24, x.get(WORD, off + 26));
+                }
+                for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * Float.float16ToFloat(h[k]);
+            }
+        }
+        LegacyQuants.decodeQ8_0(x, off, y, yi, blocks - full);
+    }
+
+    static void decodeQ4_0(MemorySegment x, long off, float[] y, int yi, int blocks) {
+        int full = blocks - blocks % BATCH;
+        if (full > 0) {
+            byte[] q = new byte[BATCH_ELEMENTS];
+            short[] h = new short[BATCH_ELEMENTS];
+            MemorySegment hs = MemorySegment.ofArray(h);
+            for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
+                for (int i = 0; i < BATCH; i++, off += 18) {
+                    broadcastHalf(x, off, hs, i);
+                    nibbles16(x, off + 2, q, 32 * i, 8);
+                }
+                for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * Float.float16ToFloat(h[k]);
+            }
+        }
+        LegacyQuants.decodeQ4_0(x, off, y, yi, blocks - full);
+    }
+
+    static void decodeQ4_1(MemorySegment x, long off, float[] y, int yi, int blocks) {
+        int full = blocks - blocks % BATCH;
+        if (full > 0) {
+            byte[] q = new byte[BATCH_ELEMENTS];
+            short[] h = new short[BATCH_ELEMENTS];
+            short[] hm = new short[BATCH_ELEMENTS];
+            MemorySegment hs = MemorySegment.ofArray(h);
+            MemorySegment hms = MemorySegment.ofArray(hm);
+            for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
+                for (int i = 0; i < BATCH; i++, off += 20) {
+                    broadcastHalf(x, off, hs, i);
+                    broadcastHalf(x, off + 2, hms, i);
+                    nibbles16(x, off + 4, q, 32 * i, 0);
+                }
+                for (int k = 0; k < BATCH_ELEMENTS; k++) {
+                    y[yi + k] = q[k] * Float.float16ToFloat(h[k]) + Float.float16ToFloat(hm[k]);
+                }
+            }
+        }
+        LegacyQuants.decodeQ4_1(x, off, y, yi, blocks - full);
+    }
+
+    /** Q5_0/Q5_1 codes of the block whose {@code qh} is at {@code qhOff}: nibbles plus the fifth bit, minus bias. */
+    private static void codes5(MemorySegment x, long qhOff, byte[] q, int at, int bias) {
+        int qh = x.get(INT, qhOff);
+        long a = x.get(WORD, qhOff + 4);
+        long b = x.get(WORD, qhOff + 12);
+        put(q, at, minus((a & LO4) | fifthBits(qh, 0), bias));
+        put(q, at + 8, minus((b & LO4) | fifthBits(qh, 1), bias));
+        put(q, at + 16, minus(((a >>> 4) & LO4) | fifthBits(qh, 2), bias));
+        put(q, at + 24, minus(((b >>> 4) & LO4) | fifthBits(qh, 3), bias));
+    }
+
+    static void decodeQ5_0(MemorySegment x, long off, float[] y, int yi, int blocks) {
+        int full = blocks - blocks % BATCH;
+        if (full > 0) {
+            byte[] q = new byte[BATCH_ELEMENTS];
+            short[] h = new short[BATCH_ELEMENTS];
+            MemorySegment hs = MemorySegment.ofArray(h);
+            for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
+                for (int i = 0; i < BATCH; i++, off += 22) {
+                    broadcastHalf(x, off, hs, i);
+                    codes5(x, off + 2, q, 32 * i, 16);
+                }
+                for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * Float.float16ToFloat(h[k]);
+            }
+        }
+        LegacyQuants.decodeQ5_0(x, off, y, yi, blocks - full);
+    }
+
+    static void decodeQ5_1(MemorySegment x, long off, float[] y, int yi, int blocks) {
+        int full = blocks - blocks % BATCH;
+        if (full > 0) {
+            byte[] q = new byte[BATCH_ELEMENTS];
+            short[] h = new short[BATCH_ELEMENTS];
+            short[] hm = new short[BATCH_ELEMENTS];
+            MemorySegment hs = MemorySegment.ofArray(h);
+            MemorySegment hms = MemorySegment.ofArray(hm);
+            for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
+                for (int i = 0; i < BATCH; i++, off += 24) {
+                    broadcastHalf(x, off, hs, i);
+                    broadcastHalf(x, off + 2, hms, i);
+                    codes5(x, off + 4, q, 32 * i, 0);
+                }
+                for (int k = 0; k < BATCH_ELEMENTS; k++) {
+                    y[yi + k] = q[k] * Float.float16ToFloat(h[k]) + Float.float16ToFloat(hm[k]);
+                }
+            }
+        }
+        LegacyQuants.decodeQ5_1(x, off, y, yi, blocks - full);
+    }
+
+    /** {@code kvalues_iq4nl} of the 32 nibbles of the 16 bytes at {@code off} (a table look-up per code). */
+    private static void iq4Codes(MemorySegment x, long off, byte[] q, int at) {
+        byte[] kv = NonLinearQuants.KVALUES_IQ4NL;
+        for (int w = 0; w < 2; w++) {
+            long v = x.get(WORD, off + 8 * w);
+            long lo = 0;
+            long hi = 0;
+            for (int j = 0; j < 8; j++) {
+                int b = (int) (v >>> (8 * j));
+                lo |= (kv[b & 0xF] & 0xFFL) << (8 * j);
+                hi |= (kv[(b >>> 4) & 0xF] & 0xFFL) << (8 * j);
+            }
+            put(q, at + 8 * w, lo);
+            put(q, at + 16 + 8 * w, hi);
+        }
+    }
+
+    static void decodeIQ4_NL(MemorySegment x, long off, float[] y, int yi, int blocks) {
+        int full = blocks - blocks % BATCH;
+        if (full > 0) {
+            byte[] q = new byte[BATCH_ELEMENTS];
+            short[] h = new short[BATCH_ELEMENTS];
+            MemorySegment hs = MemorySegment.ofArray(h);
+            for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
+                for (int i = 0; i < BATCH; i++, off += 18) {
+                    broadcastHalf(x, off, hs, i);
+                    iq4Codes(x, off + 2, q, 32 * i);
+                }
+                // ggml: d * kvalues[...]; the product commutes bit for bit
+                for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * Float.float16ToFloat(h[k]);
+            }
+        }
+        NonLinearQuants.decodeIQ4_NL(x, off, y, yi, blocks - full);
+    }
+
+    // ---- 256-element super-blocks: codes staged per super-block, four sub-blocks per loop ----
+
+    /**
+     * The 6-bit scales (as {@code sc}, from byte 0 up) and mins (as {@code m}) of the eight sub-blocks of a
+     * Q4_K/Q5_K block whose 12 scale bytes are at {@code s} ({@code get_scale_min_k4}), one per byte of each long.
+     */
+    private static long scalesK4(MemorySegment x, long s) {
+        long s01 = x.get(WORD, s);
+        long s2 = x.get(INT, s + 8) & 0xFFFFFFFFL;
+        return (s01 & 0x3F3F3F3FL) | (((s2 & 0x0F0F0F0FL) | ((s01 >>> 2) & 0x30303030L)) << 32);
+    }
+
+    private static long minsK4(MemorySegment x, long s) {
+        long s01 = x.get(WORD, s);
+        long s2 = x.get(INT, s + 8) & 0xFFFFFFFFL;
+        return ((s01 >>> 32) & 0x3F3F3F3FL) | ((((s2 >>> 4) & 0x0F0F0F0FL) | ((s01 >>> 34) & 0x30303030L)) << 32);
+    }
+
+    /** Byte {@code j} of {@code v}, unsigned. */
+    private static int byteOf(long v, int j) {
+        return (int) (v >>> (8 * j)) & 0xFF;
+    }
+
+    static void decodeQ4_K(MemorySegment x, long off, float[] y, int yi, int blocks) {
+        byte[] q = new byte[256];
+        for (int i = 0; i < blocks; i++, off += 144, yi += 256) {
+            for (int t = 0; t < 4; t++) {
+                for (int w = 0; w < 4; w++) {
+                    long v = x.get(WORD, off + 16 + 32 * t + 8 * w);
+                    put(q, 64 * t + 8 * w, v & LO4);
+                    put(q, 64 * t + 32 + 8 * w, (v >>> 4) & LO4);
+                }
+            }
+            // y = (d*sc)*q - dmin*m, ggml's d1 * q - m1, four sub-blocks per loop
+            float d = Bits.fp16(x, off);
+            float dmin = Bits.fp16(x, off + 2);
+            long sc = scalesK4(x, off + 4);
+            long m = minsK4(x, off + 4);
+            float d0 = d * byteOf(sc, 0);
+            float m0 = dmin * byteOf(m, 0);
+            float d1 = d * byteOf(sc, 1);
+            float m1 = dmin * byteOf(m, 1);
+            float d2 = d * byteOf(sc, 2);
+            float m2 = dmin * byteOf(m, 2);
+            float d3 = d * byteOf(sc, 3);
+            float m3 = dmin * byteOf(m, 3);
+            for (int j = 0; j < 32; j++) {
+                y[yi + j] = d0 * q[j] - m0;
+                y[yi + 32 + j] = d1 * q[32 + j] - m1;
+                y[yi + 64 + j] = d2 * q[64 + j] - m2;
+                y[yi + 96 + j] = d3 * q[96 + j] - m3;
+            }
+            d0 = d * byteOf(sc, 4);
+            m0 = dmin * byteOf(m, 4);
+            d1 = d * byteOf(sc, 5);
+            m1 = dmin * byteOf(m, 5);
+            d2 = d * byteOf(sc, 6);
+            m2 = dmin * byteOf(m, 6);
+            d3 = d * byteOf(sc, 7);
+            m3 = dmin * byteOf(m, 7);
+            for (int j = 0; j < 32; j++) {
+                y[yi + 128 + j] = d0 * q[128 + j] - m0;
+                y[yi + 160 + j] = d1 * q[160 + j] - m1;
+                y[yi + 192 + j] = d2 * q[192 + j] - m2;
+                y[yi + 224 + j] = d3 * q[224 + j] - m3;
+            }
+        }
+    }
+
+    static void decodeQ5_K(MemorySegment x, long off, float[] y, int yi, int blocks) {
+        byte[] q = new byte[256];
+        for (int i = 0; i < blocks; i++, off += 176, yi += 256) {
+            for (int w = 0; w < 4; w++) {
+                long h = x.get(WORD, off + 16 + 8 * w);   // qh[8w..8w+8): bit s is the fifth bit of sub-block s
+                for (int t = 0; t < 4; t++) {
+                    long v = x.get(WORD, off + 48 + 32 * t + 8 * w);
+                    put(q, 64 * t + 8 * w, (v & LO4) | (((h >>> (2 * t)) & LO1) << 4));
+                    put(q, 64 * t + 32 + 8 * w, ((v >>> 4) & LO4) | (((h >>> (2 * t + 1)) & LO1) << 4));
+                }
+            }
+            // y = (d*sc)*q - dmin*m, ggml's d1 * q - m1, four sub-blocks per loop
+            float d = Bits.fp16(x, off);
+            float dmin = Bits.fp16(x, off + 2);
+            long sc = scalesK4(x, off + 4);
+            long m = minsK4(x, off + 4);
+            float d0 = d * byteOf(sc, 0);
+            float m0 = dmin * byteOf(m, 0);
+            float d1 = d * byteOf(sc, 1);
+            float m1 = dmin * byteOf(m, 1);
+            float d2 = d * byteOf(sc, 2);
+            float m2 = dmin * byteOf(m, 2);
+            float d3 = d * byteOf(sc, 3);
+            float m3 = dmin * byteOf(m, 3);
+            for (int j = 0; j < 32; j++) {
+                y[yi + j] = d0 * q[j] - m0;
+                y[yi + 32 + j] = d1 * q[32 + j] - m1;
+                y[yi + 64 + j] = d2 * q[64 + j] - m2;
+                y[yi + 96 + j] = d3 * q[96 + j] - m3;
+            }
+            d0 = d * byteOf(sc, 4);
+            m0 = dmin * byteOf(m, 4);
+            d1 = d * byteOf(sc, 5);
+            m1 = dmin * byteOf(m, 5);
+            d2 = d * byteOf(sc, 6);
+            m2 = dmin * byteOf(m, 6);
+            d3 = d * byteOf(sc, 7);
+            m3 = dmin * byteOf(m, 7);
+            for (int j = 0; j < 32; j++) {
+                y[yi + 128 + j] = d0 * q[128 + j] - m0;
+                y[yi + 160 + j] = d1 * q[160 + j] - m1;
+                y[yi + 192 + j] = d2 * q[192 + j] - m2;
+                y[yi + 224 + j] = d3 * q[224 + j] - m3;
+            }
+        }
+    }
+
+    /**
+     * {@code y = s[g] * q} over sixteen 16-element groups of signed codes {@code q[0..256)}, each with its own
+     * float scale, four groups per loop.
+     */
+    private static void scaled16x16(byte[] q, float[] s, float[] y, int yi) {
+        for (int g = 0; g < 16; g += 4) {
+            float s0 = s[g];
+            float s1 = s[g + 1];
+            float s2 = s[g + 2];
+            float s3 = s[g + 3];
+            int o = 16 * g;
+            for (int j = 0; j < 16; j++) {
+                y[yi + o + j] = s0 * q[o + j];
+                y[yi + o + 16 + j] = s1 * q[o + 16 + j];
+                y[yi + o + 32 + j] = s2 * q[o + 32 + j];
+                y[yi + o + 48 + j] = s3 * q[o + 48 + j];
+            }
+        }
+    }
+
+    /**
+     * ggml computes {@code d * sc * q} as {@code (d*sc)*q}; here {@code s = d*sc} is formed first too, so no
+     * reordering at all. (Were it reordered: |d| has 11 significant bits, |sc| ≤ 128 and |q| ≤ 32 make the exact
+     * product at most 23 bits, representable, so any order would give the same float.)
+     */
+    static void decodeQ6_K(MemorySegment x, long off, float[] y, int yi, int blocks) {
+        byte[] q = new byte[256];
+        float[] s = new float[16];
+        for (int i = 0; i < blocks; i++, off += 210, yi += 256) {
+            float d = Bits.fp16(x, off + 208);
+            for (int n = 0; n < 2; n++) {
+                for (int w = 0; w < 4; w++) {
+                    long a = x.get(WORD, off + 64 * n + 8 * w);
+                    long b = x.get(WORD, off + 64 * n + 32 + 8 * w);
+                    long h = x.get(WORD, off + 128 + 32 * n + 8 * w);
+                    int o = 128 * n + 8 * w;
+                    put(q, o, minus((a & LO4) | ((h & LO2) << 4), 32));
+                    put(q, o + 32, minus((b & LO4) | (((h >>> 2) & LO2) << 4), 32));
+                    put(q, o + 64, minus(((a >>> 4) & LO4) | (((h >>> 4) & LO2) << 4), 32));
+                    put(q, o + 96, minus(((b >>> 4) & LO4) | (((h >>> 6) & LO2) << 4), 32));
+                }
+            }
+            // group g covers y[16g..16g+16): sub-block n = g/8, quarter (g%8)/2, half g%2 -> scale sc[8n + g%8]
+            for (int g = 0; g < 16; g++) s[g] = d * x.get(ValueLayout.JAVA_BYTE, off + 192 + g);
+            scaled16x16(q, s, y, yi);
+        }
+    }
+
+    /** ggml: {@code dl * ((q >> shift) & 3) - ml} with {@code dl = d * (sc & 0xF)}, {@code ml = dmin * (sc >> 4)}. */
+    static void decodeQ2_K(MemorySegment x, long off, float[] y, int yi, int blocks) {
+        byte[] q = new byte[256];
+        for (int i = 0; i < blocks; i++, off += 84, yi += 256) {
+            float d = Bits.fp16(x, off + 80);
+            float dmin = Bits.fp16(x, off + 82);
+            for (int n = 0; n < 2; n++) {
+                for (int w = 0; w < 4; w++) {
+                    long v = x.get(WORD, off + 16 + 32 * n + 8 * w);
+                    int o = 128 * n + 8 * w;
+                    put(q, o, v & LO2);
+                    put(q, o + 32, (v >>> 2) & LO2);
+                    put(q, o + 64, (v >>> 4) & LO2);
+                    put(q, o + 96, (v >>> 6) & LO2);
+                }
+            }
+            for (int g = 0; g < 16; g += 4) {
+                int sc0 = x.get(ValueLayout.JAVA_BYTE, off + g) & 0xFF;
+                int sc1 = x.get(ValueLayout.JAVA_BYTE, off + g + 1) & 0xFF;
+                int sc2 = x.get(ValueLayout.JAVA_BYTE, off + g + 2) & 0xFF;
+                int sc3 = x.get(ValueLayout.JAVA_BYTE, off + g + 3) & 0xFF;
+                float d0 = d * (sc0 & 0xF);
+                float m0 = dmin * (sc0 >>> 4);
+                float d1 = d * (sc1 & 0xF);
+                float m1 = dmin * (sc1 >>> 4);
+                float d2 = d * (sc2 & 0xF);
+                float m2 = dmin * (sc2 >>> 4);
+                float d3 = d * (sc3 & 0xF);
+                float m3 = dmin * (sc3 >>> 4);
+                int o = 16 * g;
+                for (int j = 0; j < 16; j++) {
+                    y[yi + o + j] = d0 * q[o + j] - m0;
+                    y[yi + o + 16 + j] = d1 * q[o + 16 + j] - m1;
+                    y[yi + o + 32 + j] = d2 * q[o + 32 + j] - m2;
+                    y[yi + o + 48 + j] = d3 * q[o + 48 + j] - m3;
+                }
+            }
+        }
+    }
+
+    /** ggml: {@code dl * (((q >> shift) & 3) - (hm & m ? 0 : 4))}, {@code dl = d_all * (scale - 32)}. */
+    static void decodeQ3_K(MemorySegment x, long off, float[] y, int yi, int blocks) {
+        byte[] q = new byte[256];
+        float[] s = new float[16];
+        for (int i = 0; i < blocks; i++, off += 110, yi += 256) {
+            float dAll = Bits.fp16(x, off + 108);
+            for (int w = 0; w < 4; w++) {
+                long hm = x.get(WORD, off + 8 * w);
+                for (int n = 0; n < 2; n++) {
+                    long v = x.get(WORD, off + 32 + 32 * n + 8 * w);
+                    int o = 128 * n + 8 * w;
+                    for (int j = 0; j < 4; j++) {
+                        // the two low bits, plus 4 where the hmask bit is set, minus 4: ggml's subtracting 4 where it is not
+                        put(q, o + 32 * j, minus(((v >>> (2 * j)) & LO2) | (((hm >>> (4 * n + j)) & LO1) << 2), 4));
+                    }
+                }
+            }
+            long sLo = x.get(WORD, off + 96);
+            int sHi = x.get(INT, off + 104);
+            for (int j = 0; j < 16; j++) {
+                int low = j < 8 ? byteOf(sLo, j) & 0xF : byteOf(sLo, j - 8) >>> 4;
+                int high = (sHi >>> (8 * (j % 4) + 2 * (j / 4))) & 3;
+                s[j] = dAll * ((low | (high << 4)) - 32);
+            }
+            scaled16x16(q, s, y, yi);
+        }
+    }
+
+    /** ggml: {@code dl * kvalues[q]} with {@code dl = d * (ls - 32)}. */
+    static void decodeIQ4_XS(MemorySegment x, long off, float[] y, int yi, int blocks) {
+        byte[] q = new byte[256];
+        for (int i = 0; i < blocks; i++, off += 136, yi += 256) {
+            float d = Bits.fp16(x, off);
+            int scalesH = x.get(HALF, off + 2) & 0xFFFF;
+            int scalesL = x.get(INT, off + 4);
+            for (int ib = 0; ib < 8; ib++) iq4Codes(x, off + 8 + 16 * ib, q, 32 * ib);
+            for (int ib = 0; ib < 8; ib += 4) {
+                float d0 = d * (iq4xsScale(scalesL, scalesH, ib) - 32);
+                float d1 = d * (iq4xsScale(scalesL, scalesH, ib + 1) - 32);
+                float d2 = d * (iq4xsScale(scalesL, scalesH, ib + 2) - 32);
+                float d3 = d * (iq4xsScale(scalesL, scalesH, ib + 3) - 32);
+                int o = 32 * ib;
+                for (int j = 0; j < 32; j++) {
+                    y[yi + o + j] = d0 * q[o + j];
+                    y[yi + o + 32 + j] = d1 * q[o + 32 + j];
+                    y[yi + o + 64 + j] = d2 * q[o + 64 + j];
+                    y[yi + o + 96 + j] = d3 * q[o + 96 + j];
+                }
+            }
+        }
+    }
+
+    private static int iq4xsScale(int scalesL, int scalesH, int ib) {
+        return ((scalesL >>> (4 * ib)) & 0xF) | (((scalesH >>> (2 * ib)) & 3) << 4);
+    }
+}
