@@ -1,5 +1,6 @@
 package dev.tensorfile.core;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.spi.BlockCodec;
 
 import java.lang.foreign.Arena;
@@ -93,8 +94,7 @@ public interface Tensor {
         for (int done = 0; done < count; done += step) {
             int n = Math.min(step, count - done);
             readFloats(first + done, buf, 0, n);
-            MemorySegment.copy(buf, 0, dst, java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED
-                    .withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), dstOffset + 4L * done, n);
+            MemorySegment.copy(buf, 0, dst, LittleEndian.FLOAT, dstOffset + 4L * done, n);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.tensorfile.onnx;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.DType;
 import dev.tensorfile.core.MalformedFileException;
 import dev.tensorfile.core.Metadata;
@@ -22,7 +23,6 @@ import dev.tensorfile.core.spi.WireReader;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -425,7 +425,7 @@ final class OnnxFile implements TensorFile {
                         : new DecodedInitializer(info, mapped, out -> out.fill((byte) 0)); // proto's default, 0.0
             }
             case VALUE_INT -> new DecodedInitializer(new TensorInfo(name, DType.I64, Shape.of(), 8), mapped,
-                    out -> out.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, c.integer));
+                    out -> out.set(LittleEndian.LONG, 0, c.integer));
             case VALUE_FLOATS -> {
                 TensorInfo info = new TensorInfo(name, DType.F32, Shape.of(c.entries), c.entryBytes);
                 yield c.run != null ? new SegmentTensor(info, c.run, mapped)
@@ -488,7 +488,7 @@ final class OnnxFile implements TensorFile {
             out.fill((byte) 0);
             MemorySegment vb = values.bytes();
             MemorySegment ib = indices.bytes();
-            ValueLayout.OfLong L = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+            ValueLayout.OfLong L = LittleEndian.LONG;
             long count = shape.elementCount();
             for (long k = 0; k < nnz; k++) {
                 long at;

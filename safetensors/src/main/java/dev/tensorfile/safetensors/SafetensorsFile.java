@@ -1,5 +1,6 @@
 package dev.tensorfile.safetensors;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.Metadata;
 import dev.tensorfile.core.MetadataStrings;
 import dev.tensorfile.core.ReadLimits;
@@ -11,8 +12,6 @@ import dev.tensorfile.core.spi.RemoteFile;
 import dev.tensorfile.core.spi.SegmentTensor;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -63,7 +62,7 @@ final class SafetensorsFile implements TensorFile {
             long size = mapped.size();
             MemorySegment header = mapped.window(0, Math.min(8, size));
             if (size >= 8) {
-                long n = header.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+                long n = header.get(LittleEndian.LONG, 0);
                 // A length the header check will refuse is not fetched: the check reports it from these 8 bytes.
                 if (n >= 0 && n <= Math.min(SafetensorsHeader.MAX_HEADER_SIZE, limits.maxHeaderBytes()) && n <= size - 8) {
                     header = mapped.window(0, 8 + n);
