@@ -574,9 +574,15 @@ final class OnnxFile implements TensorFile {
         return out;
     }
 
-    /** Reads every tensor end to end and checks each external file's SHA-1 checksum, where one is given. */
+    /**
+     * Walks every message of the model within protobuf's recursion limit, as onnx.load parses it
+     * ({@link MessageNesting}), reads every tensor end to end and checks each external file's SHA-1 checksum,
+     * where one is given.
+     */
     @Override
     public void verify() {
+        ensureOpen();
+        MessageNesting.check(ByteCursor.of(mapped, FORMAT), Math.min(MessageNesting.PROTOBUF_RECURSION_LIMIT, limits.maxNestingDepth()));
         Map<Path, String> checksums = new LinkedHashMap<>();
         for (Entry e : entries()) {
             Tensor t = e.tensor();

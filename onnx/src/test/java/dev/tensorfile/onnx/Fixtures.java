@@ -25,7 +25,8 @@ final class Fixtures {
     /** Every fixture model. */
     static List<Path> models() {
         try (Stream<Path> s = Files.walk(ROOT)) {
-            return s.filter(p -> p.toString().endsWith(".onnx")).sorted().toList();
+            // gen/nesting holds models onnx.load itself refuses (NestingTest reads them)
+            return s.filter(p -> p.toString().endsWith(".onnx") && !p.startsWith(GEN.resolve("nesting"))).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

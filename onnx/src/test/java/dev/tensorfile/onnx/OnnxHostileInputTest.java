@@ -407,4 +407,76 @@ class OnnxHostileInputTest {
         fails(MalformedFileException.class, constant("w", attribute("sparse_value", ld(22, sparse))), "Constant 'w' sparse_value indices",
                 "sparse index 99 of value #0 is outside 2 elements");
     }
+
+    // ---- MessageNesting: verify walks every message within protobuf's recursion limit, as onnx.load ----
+
+    /**
+     * {@code inner} (a TypeProto's bytes) wrapped {@code levels} times in TypeProto field {@code field} (4
+     * sequence_type, 9 optional_type: elem_type is field 1; 5 map_type: value_type is field 2), built from the inside
+     * out in one array: concatenating 50,000 levels would copy gigabytes.
+     */
+    static byte[] nestedTypes(int levels, int field, byte[] inner) {
+        byte[] out = new byte[levels * 16 + inner.length];
+        int at = out.length - inner.length;
+        System.arraycopy(inner, 0, out, at, inner.length);
+        long length = inner.length;
+        int elem = field == 5 ? 2 : 1;
+        for (int i = 0; i < levels; i++) {
+            byte[][] prefix = field == 5
+                    ? new byte[][] {key(field, 2), null, vi(1, 7), key(elem, 2), varint(length)} // map: key_type INT64
+                    : new byte[][] {key(field, 2), null, key(elem, 2), varint(length)};
+            long wrapped = length;
+            for (int k = 2; k < prefix.length; k++) wrapped += prefix[k].length;
+            prefix[1] = varint(wrapped);
+            for (int k = prefix.length - 1; k >= 0; k--) {
+                at -= prefix[k].length;
+                System.arraycopy(prefix[k], 0, out, at, prefix[k].length);
+            }
+            length = out.length - at;
+        }
+        return java.util.Arrays.copyOfRange(out, at, out.length);
+    }
+
+    @Test
+    void verifyRejectsATypeNestedPastProtobufsLimitThatOpeningSkips() throws IOException {
+        byte[] type = nestedTypes(50_000, 4, ld(1, vi(1, 1)));
+        Path p = write("m.onnx", model(ld(11, str(1, "x"), ld(2, type))));
+        try (TensorFile f = TensorFiles.open(p, "onnx")) {
+            assertEquals(0, f.tensors().size());
+            assertTrue(f.details().contains("input x: sequence"), f.details().toString());
+            MalformedFileException e = assertThrows(MalformedFileException.class, f::verify);
+            assertTrue(e.getMessage().startsWith("onnx: " + p + ": TypeProto.Sequence at byte "), e.getMessage());
+            assertTrue(e.getMessage().contains("field 1 holds a TypeProto nested 101 messages deep (ModelProto is 0);"
+                    + " protobuf, which onnx.load parses with, stops at 100"), e.getMessage());
+        }
+    }
+
+    @Test
+    void verifyRejectsMapAndOptionalTypesNestedPastTheLimitInAttributesFunctionsAndTrainingGraphs() throws IOException {
+        byte[] map = nestedTypes(60, 5, ld(1, vi(1, 1)));
+        byte[] optional = nestedTypes(60, 9, ld(1, vi(1, 1)));
+        // AttributeProto tp (14) of a node
+        fails(MalformedFileException.class, model(ld(1, str(4, "Cast"), ld(5, str(1, "to"), ld(14, map)))), "nested 101 messages deep");
+        // FunctionProto value_info (12), ModelProto function (25)
+        byte[] function = cat(str(1, "f"), ld(12, str(1, "v"), ld(2, optional)));
+        fails(MalformedFileException.class, cat(model(), ld(25, function)), "nested 101 messages deep");
+        // a TrainingInfoProto's algorithm graph (20, 2), never indexed for tensors
+        byte[] training = ld(2, str(2, "algorithm"), ld(11, str(1, "v"), ld(2, optional)));
+        fails(MalformedFileException.class, cat(model(), ld(20, training)), "nested 101 messages deep");
+    }
+
+    @Test
+    void verifyRejectsGraphsNestedPastTheLimitThatOpeningAccepts() throws IOException {
+        // graph -> node -> attribute -> graph: 40 levels put a graph at 121, under the reader's 256
+        byte[] graph = str(2, "leaf");
+        for (int i = 0; i < 40; i++) graph = cat(str(2, "g" + i), ld(1, str(4, "If"), ld(5, str(1, "then_branch"), ld(6, graph))));
+        Path p = write("m.onnx", cat(vi(1, 8), ld(7, graph)));
+        try (TensorFile f = TensorFiles.open(p, "onnx")) {
+            f.tensors();
+            MalformedFileException e = assertThrows(MalformedFileException.class, f::verify);
+            // graphs lie at 1, 4, ..., 100 (1 + 3k): the 34th graph's node is the 101st message
+            assertTrue(e.getMessage().contains("GraphProto at byte"), e.getMessage());
+            assertTrue(e.getMessage().contains("field 1 holds a NodeProto nested 101 messages deep"), e.getMessage());
+        }
+    }
 }
