@@ -1,5 +1,6 @@
 package dev.tensorfile.onnx;
 
+import dev.tensorfile.core.spi.TensorIndex;
 import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.DType;
 import dev.tensorfile.core.MalformedFileException;
@@ -69,7 +70,7 @@ final class OnnxFile implements TensorFile {
     private volatile Metadata metadata;
     private final Map<Path, MappedFile> external = new HashMap<>();
     private volatile List<Entry> entries;
-    private volatile Map<String, Tensor> byName;
+    private volatile TensorIndex tensors;
     private volatile boolean closed;
 
     /** The model's remote file, against whose URL external data is resolved; null for a local model. */
@@ -143,13 +144,14 @@ final class OnnxFile implements TensorFile {
 
     @Override
     public List<Tensor> tensors() {
-        return entries().stream().map(Entry::tensor).toList();
+        entries();
+        return tensors.tensors();
     }
 
     @Override
     public java.util.Optional<Tensor> find(String name) {
         entries();
-        return java.util.Optional.ofNullable(byName.get(name));
+        return tensors.find(name);
     }
 
     /** The indexed tensors, built on first use. */
@@ -161,9 +163,7 @@ final class OnnxFile implements TensorFile {
                 if (e == null) {
                     ensureOpen();
                     e = index();
-                    Map<String, Tensor> names = new HashMap<>();
-                    for (Entry x : e) names.put(x.tensor().name(), x.tensor());
-                    byName = names;
+                    tensors = TensorIndex.of(e.stream().map(Entry::tensor).toList());
                     entries = e;
                 }
             }

@@ -1,5 +1,6 @@
 package dev.tensorfile.safetensors;
 
+import dev.tensorfile.core.spi.TensorIndex;
 import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.Metadata;
 import dev.tensorfile.core.MetadataStrings;
@@ -14,10 +15,7 @@ import dev.tensorfile.core.spi.SegmentTensor;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -28,23 +26,19 @@ final class SafetensorsFile implements TensorFile {
     private final MappedFile mapped;
     private final SafetensorsHeader header;
     private final Metadata metadata;
-    private final List<Tensor> tensors;
-    private final Map<String, Tensor> byName;
+    private final TensorIndex tensors;
 
     private SafetensorsFile(MappedFile mapped, SafetensorsHeader header) {
         this.mapped = mapped;
         this.header = header;
         this.metadata = MetadataStrings.decode(header.metadata());
         List<Tensor> list = new ArrayList<>(header.entries().size());
-        Map<String, Tensor> names = HashMap.newHashMap(header.entries().size());
         long base = header.dataStart();
         for (SafetensorsHeader.Entry e : header.entries()) {
             Tensor t = new SegmentTensor(e.info(), mapped.dataSlice(base + e.begin(), e.info().byteLength()), mapped);
             list.add(t);
-            names.put(e.info().name(), t);
         }
-        this.tensors = Collections.unmodifiableList(list);
-        this.byName = names;
+        this.tensors = TensorIndex.of(list);
     }
 
     /** Maps {@code path} and reads its header; the mapping is released if the header is rejected. */
@@ -84,8 +78,8 @@ final class SafetensorsFile implements TensorFile {
     @Override public Path path() { return mapped.path(); }
     @Override public String format() { return SafetensorsHeader.FORMAT; }
     @Override public Metadata metadata() { return metadata; }
-    @Override public List<Tensor> tensors() { return tensors; }
-    @Override public Optional<Tensor> find(String name) { return Optional.ofNullable(byName.get(name)); }
+    @Override public List<Tensor> tensors() { return tensors.tensors(); }
+    @Override public Optional<Tensor> find(String name) { return tensors.find(name); }
 
     @Override
     public List<String> details() {

@@ -12,6 +12,7 @@ import dev.tensorfile.core.TensorFileException;
 import dev.tensorfile.core.TensorInfo;
 import dev.tensorfile.core.UnsupportedEntry;
 import dev.tensorfile.core.ValueType;
+import dev.tensorfile.core.spi.TensorIndex;
 import dev.tensorfile.core.spi.ByteCursor;
 import dev.tensorfile.core.spi.MappedFile;
 
@@ -20,9 +21,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -35,8 +34,7 @@ final class TensorFlowFile implements TensorFile {
     private final Path path;
     private final Layout layout;
     private final BundleHeader header;
-    private final List<Tensor> tensors;
-    private final Map<String, Tensor> byName;
+    private final TensorIndex tensors;
     private final List<UnsupportedEntry> unsupported;
     private final List<MappedFile> shards;
     private final Metadata metadata;
@@ -48,14 +46,11 @@ final class TensorFlowFile implements TensorFile {
         this.path = path;
         this.layout = layout;
         this.header = header;
-        this.tensors = List.copyOf(tensors);
+        this.tensors = TensorIndex.of(tensors); // a bundle's keys are unique: its table is sorted and checked
         this.unsupported = List.copyOf(unsupported);
         this.shards = shards;
         this.metadata = metadata;
         this.details = List.copyOf(details);
-        Map<String, Tensor> m = HashMap.newHashMap(tensors.size());
-        for (Tensor t : tensors) m.put(t.name(), t);
-        this.byName = m;
     }
 
     /** Opens what {@code path} names (see {@link Layout}). */
@@ -292,13 +287,13 @@ final class TensorFlowFile implements TensorFile {
     @Override
     public List<Tensor> tensors() {
         ensureOpen();
-        return tensors;
+        return tensors.tensors();
     }
 
     @Override
     public Optional<Tensor> find(String name) {
         ensureOpen();
-        return Optional.ofNullable(byName.get(name));
+        return tensors.find(name);
     }
 
     @Override public List<String> details() { return details; }
@@ -309,7 +304,7 @@ final class TensorFlowFile implements TensorFile {
     @Override
     public void verify() {
         ensureOpen();
-        for (Tensor t : tensors) {
+        for (Tensor t : tensors.tensors()) {
             BundleTensor b = (BundleTensor) t;
             int computed = b.computeCrc32c();
             if (computed != b.crc32c()) {
