@@ -43,7 +43,7 @@ final class Sources {
         try {
             return URI.create(operand);
         } catch (IllegalArgumentException e) {
-            throw new UsageException("not a valid URL: " + operand);
+            throw new IllegalArgumentException("not a valid URL");
         }
     }
 

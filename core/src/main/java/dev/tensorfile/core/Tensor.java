@@ -1,6 +1,5 @@
 package dev.tensorfile.core;
 
-import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.spi.BlockCodec;
 
 import java.lang.foreign.Arena;
@@ -83,20 +82,44 @@ public interface Tensor {
     default void readFloats(long first, MemorySegment dst, long dstOffset, int count) {
         DType type = dtype();
         checkRange(first, count);
-        if (ElementConversion.canWiden(type) && !type.isQuantized()) {
-            long startByte = byteOffsetOf(type, first);
-            long byteCount = byteOffsetOf(type, first + count) - startByte;
+        long startByte = byteOffsetOf(type, first);
+        long byteCount = byteOffsetOf(type, first + count) - startByte;
+        if (type.isQuantized()) {
+            BlockCodec codec = BlockCodecs.forType(type);
+            withSource(startByte, byteCount, src -> codec.decode(src, 0, dst, dstOffset, count / type.blockElements()));
+        } else if (ElementConversion.canWiden(type)) {
             withSource(startByte, byteCount, src -> ElementConversion.toFloat(type, src, 0, dst, dstOffset, count));
-            return;
-        }
-        float[] buf = new float[Math.min(count, 1 << 16)];
-        int step = buf.length - buf.length % type.blockElements();
-        for (int done = 0; done < count; done += step) {
-            int n = Math.min(step, count - done);
-            readFloats(first + done, buf, 0, n);
-            MemorySegment.copy(buf, 0, dst, LittleEndian.FLOAT, dstOffset + 4L * done, n);
+        } else {
+            throw new UnsupportedOperationException(name() + ": " + type + " tensors do not convert to float");
         }
     }
+
+    /**
+     * {@link #readFloats(long, float[], int, int)} split into block-aligned ranges run on {@code executor} (the
+     * common pool if null), for tensors large enough to keep several cores busy; returns when all are done. Ranges
+     * smaller than {@value #PARALLEL_MIN_ELEMENTS} elements are not split.
+     *
+     * @throws java.util.concurrent.CompletionException wrapping what a range threw
+     */
+    default void readFloats(long first, float[] dst, int offset, int count, java.util.concurrent.Executor executor) {
+        checkRange(first, count);
+        java.util.Objects.checkFromIndexSize(offset, count, dst.length);
+        ParallelRead.run(this, first, count, executor, (from, at, n) -> readFloats(from, dst, offset + at, n));
+    }
+
+    /**
+     * {@link #readFloats(long, MemorySegment, long, int)} split across {@code executor} like the array variant;
+     * {@code dst} must be accessible from the executor's threads (not from a confined arena).
+     */
+    default void readFloats(long first, MemorySegment dst, long dstOffset, int count,
+                            java.util.concurrent.Executor executor) {
+        checkRange(first, count);
+        java.util.Objects.checkFromIndexSize(dstOffset, 4L * count, dst.byteSize());
+        ParallelRead.run(this, first, count, executor, (from, at, n) -> readFloats(from, dst, dstOffset + 4L * at, n));
+    }
+
+    /** Below this many elements {@link #readFloats(long, float[], int, int, java.util.concurrent.Executor)} runs inline. */
+    int PARALLEL_MIN_ELEMENTS = 1 << 18;
 
     /**
      * Rows {@code [from, to)} of the first dimension, without copying where the layout allows.

@@ -1,6 +1,7 @@
 package dev.tensorfile.hdf5;
 
 import dev.tensorfile.core.TensorFileException;
+import dev.tensorfile.hdf5.filter.Filters;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;

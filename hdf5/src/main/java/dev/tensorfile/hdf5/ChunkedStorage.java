@@ -1,5 +1,11 @@
 package dev.tensorfile.hdf5;
 
+import dev.tensorfile.hdf5.filter.Filters;
+import dev.tensorfile.hdf5.format.AddressSpace;
+import dev.tensorfile.hdf5.format.ChunkIndex;
+import dev.tensorfile.hdf5.format.DataLayoutMessage;
+import dev.tensorfile.hdf5.format.FilterPipelineMessage;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayDeque;

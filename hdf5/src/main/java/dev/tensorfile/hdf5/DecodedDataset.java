@@ -5,6 +5,8 @@ import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.DType;
 import dev.tensorfile.core.TensorInfo;
 import dev.tensorfile.core.spi.DecodedTensor;
+import dev.tensorfile.hdf5.format.DatatypeMessage;
+import dev.tensorfile.hdf5.format.StringDecoder;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -9,6 +9,7 @@ import dev.tensorfile.core.TensorFormat;
 import dev.tensorfile.core.TensorWriter;
 import dev.tensorfile.core.WriteOptions;
 import dev.tensorfile.core.spi.MappedFile;
+import dev.tensorfile.hdf5.format.Superblock;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;

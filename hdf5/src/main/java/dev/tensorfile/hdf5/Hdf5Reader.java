@@ -9,6 +9,27 @@ import dev.tensorfile.core.TensorFileException;
 import dev.tensorfile.core.TensorInfo;
 import dev.tensorfile.core.UnsupportedEntry;
 import dev.tensorfile.core.spi.SegmentTensor;
+import dev.tensorfile.hdf5.filter.Filters;
+import dev.tensorfile.hdf5.format.AddressSpace;
+import dev.tensorfile.hdf5.format.AttributeMessage;
+import dev.tensorfile.hdf5.format.AttributeValues;
+import dev.tensorfile.hdf5.format.BTreeV1;
+import dev.tensorfile.hdf5.format.BTreeV2;
+import dev.tensorfile.hdf5.format.ChunkIndex;
+import dev.tensorfile.hdf5.format.DataLayoutMessage;
+import dev.tensorfile.hdf5.format.DataspaceMessage;
+import dev.tensorfile.hdf5.format.DatatypeMessage;
+import dev.tensorfile.hdf5.format.ExtensibleArrayIndex;
+import dev.tensorfile.hdf5.format.FillValueMessage;
+import dev.tensorfile.hdf5.format.FilterPipelineMessage;
+import dev.tensorfile.hdf5.format.FixedArrayIndex;
+import dev.tensorfile.hdf5.format.GlobalHeap;
+import dev.tensorfile.hdf5.format.Group;
+import dev.tensorfile.hdf5.format.Link;
+import dev.tensorfile.hdf5.format.ObjectHeader;
+import dev.tensorfile.hdf5.format.SharedMessage;
+import dev.tensorfile.hdf5.format.StringDecoder;
+import dev.tensorfile.hdf5.format.Superblock;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
@@ -295,7 +316,7 @@ final class Hdf5Reader {
         };
         if (!pipeline.filters().isEmpty()) {
             s += " filters " + pipeline.filters().stream().map(f -> f.describe()
-                    + (f.clientData().length > 0 && f.id() == Filters.DEFLATE ? " level " + f.clientData()[0] : "")).toList();
+                    + (f.clientData().length > 0 && f.id() == FilterPipelineMessage.DEFLATE ? " level " + f.clientData()[0] : "")).toList();
         }
         return s;
     }

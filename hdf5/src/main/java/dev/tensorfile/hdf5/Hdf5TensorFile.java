@@ -7,6 +7,7 @@ import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.UnsupportedEntry;
 import dev.tensorfile.core.spi.TensorIndex;
 import dev.tensorfile.core.spi.MappedFile;
+import dev.tensorfile.hdf5.format.AddressSpace;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;

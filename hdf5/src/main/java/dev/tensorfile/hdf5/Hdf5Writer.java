@@ -5,15 +5,26 @@ import dev.tensorfile.core.Metadata;
 import dev.tensorfile.core.MetadataValue;
 import dev.tensorfile.core.TensorFileException;
 import dev.tensorfile.core.TensorInfo;
-import dev.tensorfile.core.ValueType;
 import dev.tensorfile.core.WriteOptions;
 import dev.tensorfile.core.spi.AbstractTensorWriter;
 import dev.tensorfile.core.spi.AtomicFileOutput;
+import dev.tensorfile.hdf5.format.AddressSpace;
+import dev.tensorfile.hdf5.format.AttributeValues;
+import dev.tensorfile.hdf5.format.BTreeV1;
+import dev.tensorfile.hdf5.format.DataLayoutMessage;
+import dev.tensorfile.hdf5.format.DataspaceMessage;
+import dev.tensorfile.hdf5.format.DatatypeMessage;
+import dev.tensorfile.hdf5.format.FillValueMessage;
+import dev.tensorfile.hdf5.format.FilterPipelineMessage;
+import dev.tensorfile.hdf5.format.GlobalHeap;
+import dev.tensorfile.hdf5.format.Group;
+import dev.tensorfile.hdf5.format.LinkMessage;
+import dev.tensorfile.hdf5.format.ObjectHeader;
+import dev.tensorfile.hdf5.format.Superblock;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,12 +41,15 @@ import java.util.zip.CRC32;
  * all of which libhdf5 reads since 1.8 (1.10 and later included) and none of which needs the shared message table or
  * the superblock extension ({@code docs/hdf5-writer.md} says why). A subclass may wrap the HDF5 bytes in a container
  * (the {@code .keras} zip): addresses are then relative to where the HDF5 bytes start.
+ *
+ * <p>This class decides what goes where; each structure is encoded by the class that parses it
+ * ({@link Superblock#encodeV2}, {@link ObjectHeader#encodeV2}, {@link BTreeV1#encodeChunks}, {@link GlobalHeap.Writer},
+ * {@link DatatypeMessage#encode}, {@link AttributeValues#encode}, ...), so a reader and its writer cannot drift apart.
  */
 class Hdf5Writer extends AbstractTensorWriter {
     private static final int ALIGN = 64;
     /** About 1 MiB of elements per chunk: h5py's guess aims at 10 KiB–1 MiB; larger chunks deflate faster. */
     static final long TARGET_CHUNK = 1 << 20;
-    private static final int BTREE_K = 32; // libhdf5's default istore K: 2K entries per v1 B-tree node
 
     private final int level;
     private final boolean compress;
@@ -371,18 +385,14 @@ class Hdf5Writer extends AbstractTensorWriter {
             compressor.close();
         }
         align(8);
-        GlobalHeapWriter heap = new GlobalHeapWriter(pos());
+        GlobalHeap.Writer heap = new GlobalHeap.Writer(pos());
         encodeAttributes(root, "", heap);
         for (byte[] collection : heap.collections()) emit(collection);
         for (DatasetState s : datasets.values()) if (s.chunked() && !s.chunks.isEmpty()) s.dataAddress = writeBTree(s);
         long rootAddress = writeNode(root);
         long eof = pos();
-        // superblock version 2 (spec II.A): signature, version, sizes of offsets and lengths, flags, base address,
-        // superblock extension address (none), end-of-file address, root group object header address, checksum
-        ByteBuffer sb = ByteBuffer.allocate(ALIGN).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        sb.put(Superblock.SIGNATURE).put((byte) 2).put((byte) 8).put((byte) 8).put((byte) 0);
-        sb.putLong(0).putLong(-1L).putLong(eof).putLong(rootAddress);
-        sb.putInt(Lookup3.hash(sb.array(), 0, 44));
+        ByteBuffer sb = ByteBuffer.allocate(ALIGN); // the superblock's slot at the start, zero-padded
+        sb.put(Superblock.encodeV2(eof, rootAddress));
         sb.clear();
         int total = 0;
         if (crc != null) {
@@ -401,7 +411,7 @@ class Hdf5Writer extends AbstractTensorWriter {
         if (out != null) out.discard();
     }
 
-    private void encodeAttributes(Node n, String path, GlobalHeapWriter heap) {
+    private void encodeAttributes(Node n, String path, GlobalHeap.Writer heap) {
         for (Map.Entry<String, MetadataValue> a : n.pendingAttributes.entrySet()) {
             String name = a.getKey();
             MetadataValue v = a.getValue();
@@ -410,7 +420,7 @@ class Hdf5Writer extends AbstractTensorWriter {
                 notes.add("metadata '" + key + "' has an empty name, which libhdf5 cannot open as an attribute; not written");
                 continue;
             }
-            byte[] msg = attribute(name, v, heap);
+            byte[] msg = AttributeValues.encode(name, v, heap);
             if (msg == null) {
                 notes.add("metadata '" + key + "' (" + v.type().jsonName() + ") has no HDF5 attribute form here; not written");
             } else if (msg.length > 65535) {
@@ -422,213 +432,51 @@ class Hdf5Writer extends AbstractTensorWriter {
         for (Node c : n.children.values()) encodeAttributes(c, path.isEmpty() ? c.name : path + "/" + c.name, heap);
     }
 
-    private static byte[] attribute(String name, MetadataValue v, GlobalHeapWriter heap) {
-        if (v instanceof MetadataValue.Array a) {
-            if (a.elementType() == ValueType.ARRAY) return null;
-            byte[] type = typeOf(a.elementType());
-            MessageEncoder data = new MessageEncoder();
-            for (MetadataValue e : a.values()) {
-                if (!encode(e, data, heap)) return null;
-            }
-            return MessageEncoder.attribute(name, type, MessageEncoder.dataspace(new long[] {a.size()}), data.toBytes());
-        }
-        MessageEncoder data = new MessageEncoder();
-        if (!encode(v, data, heap)) return null;
-        return MessageEncoder.attribute(name, typeOf(v.type()), MessageEncoder.dataspace(new long[0]), data.toBytes());
-    }
-
-    private static byte[] typeOf(ValueType t) {
-        return switch (t) {
-            case STRING -> MessageEncoder.vlenUtf8();
-            case BOOL -> MessageEncoder.datatype(DType.BOOL);
-            case F32 -> MessageEncoder.datatype(DType.F32);
-            case F64 -> MessageEncoder.datatype(DType.F64);
-            case U8 -> MessageEncoder.datatype(DType.U8);
-            case I8 -> MessageEncoder.datatype(DType.I8);
-            case U16 -> MessageEncoder.datatype(DType.U16);
-            case I16 -> MessageEncoder.datatype(DType.I16);
-            case U32 -> MessageEncoder.datatype(DType.U32);
-            case I32 -> MessageEncoder.datatype(DType.I32);
-            case U64 -> MessageEncoder.datatype(DType.U64);
-            case I64 -> MessageEncoder.datatype(DType.I64);
-            case ARRAY -> throw new IllegalArgumentException("nested arrays");
-        };
-    }
-
-    private static boolean encode(MetadataValue v, MessageEncoder e, GlobalHeapWriter heap) {
-        switch (v) {
-            case MetadataValue.Str s -> {
-                byte[] b = s.value().getBytes(StandardCharsets.UTF_8);
-                long[] ref = heap.add(b);
-                e.u32(b.length).u64(ref[0]).u32(ref[1]);
-            }
-            case MetadataValue.Int i -> {
-                int size = switch (i.type()) {
-                    case U8, I8 -> 1;
-                    case U16, I16 -> 2;
-                    case U32, I32 -> 4;
-                    default -> 8;
-                };
-                for (int k = 0; k < size; k++) e.u8((int) (i.value() >>> (8 * k)));
-            }
-            case MetadataValue.F32 f -> e.u32(Float.floatToRawIntBits(f.value()));
-            case MetadataValue.F64 d -> e.u64(Double.doubleToRawLongBits(d.value()));
-            case MetadataValue.Bool b -> e.u8(b.value() ? 1 : 0);
-            case MetadataValue.Array a -> {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Writes the v1 B-tree (type 1) of a chunked dataset, leaves then parents; answers the root's address. */
+    /** Writes the v1 B-tree (type 1) of a chunked dataset; answers the root's address. */
     private long writeBTree(DatasetState s) {
         int rank = s.dims.length;
-        int keySize = 8 + 8 * (rank + 1);
-        int nodeSize = 8 + 16 + 2 * BTREE_K * 8 + (2 * BTREE_K + 1) * keySize;
-        long cb = chunkBytes(s);
-        // entries of the current level: key offsets (elements), first chunk size, child address; plus the right key
-        List<long[]> level = new ArrayList<>();
+        List<BTreeV1.ChunkEntry> entries = new ArrayList<>(s.chunks.size());
         for (long[] c : s.chunks) {
-            long[] e = new long[rank + 2];
-            for (int d = 0; d < rank; d++) e[d] = c[d] * s.chunk[d];
-            e[rank] = c[rank + 1];
-            e[rank + 1] = c[rank];
-            level.add(e);
+            long[] offsets = new long[rank];
+            for (int d = 0; d < rank; d++) offsets[d] = c[d] * s.chunk[d];
+            entries.add(new BTreeV1.ChunkEntry(offsets, c[rank + 1], c[rank]));
         }
         long[] last = s.chunks.get(s.chunks.size() - 1);
         long[] rightKey = new long[rank];
         for (int d = 0; d < rank; d++) rightKey[d] = (last[d] + 1) * s.chunk[d];
-        int depth = 0;
-        while (true) {
-            int nodes = (level.size() + 2 * BTREE_K - 1) / (2 * BTREE_K);
-            long first = pos();
-            List<long[]> parents = new ArrayList<>();
-            for (int k = 0; k < nodes; k++) {
-                int from = k * 2 * BTREE_K, to = Math.min(level.size(), from + 2 * BTREE_K);
-                long address = first + (long) k * nodeSize;
-                MessageEncoder e = new MessageEncoder();
-                e.bytes("TREE".getBytes(StandardCharsets.US_ASCII)).u8(1).u8(depth).u16(to - from);
-                e.u64(k == 0 ? -1L : address - nodeSize).u64(k == nodes - 1 ? -1L : address + nodeSize);
-                for (int i = from; i < to; i++) {
-                    long[] en = level.get(i);
-                    e.u32(en[rank]).u32(0);
-                    for (int d = 0; d < rank; d++) e.u64(en[d]);
-                    e.u64(0);
-                    e.u64(en[rank + 1]);
-                }
-                long[] rk = to < level.size() ? level.get(to) : null;
-                e.u32(cb).u32(0);
-                for (int d = 0; d < rank; d++) e.u64(rk != null ? rk[d] : rightKey[d]);
-                e.u64(0);
-                e.zeros(nodeSize - e.size());
-                emit(e.toBytes());
-                long[] p = level.get(from).clone();
-                p[rank + 1] = address;
-                parents.add(p);
-            }
-            if (nodes == 1) return first;
-            level = parents;
-            depth++;
-        }
+        BTreeV1.Encoded tree = BTreeV1.encodeChunks(pos(), entries, rightKey, chunkBytes(s));
+        emit(tree.bytes());
+        return tree.root();
     }
 
     /** Writes the object headers of a subtree, children first; answers the node's address. */
     private long writeNode(Node n) {
-        List<byte[]> types = new ArrayList<>();
-        List<byte[]> bodies = new ArrayList<>();
+        List<ObjectHeader.Body> messages = new ArrayList<>();
         if (n.dataset != null) {
             DatasetState s = n.dataset;
-            add(types, bodies, ObjectHeader.DATASPACE, MessageEncoder.dataspace(s.dims));
-            add(types, bodies, ObjectHeader.DATATYPE, MessageEncoder.datatype(s.info.dtype()));
-            add(types, bodies, ObjectHeader.FILL_VALUE, MessageEncoder.fillValue(s.chunked()));
+            messages.add(new ObjectHeader.Body(ObjectHeader.DATASPACE, DataspaceMessage.encode(s.dims)));
+            messages.add(new ObjectHeader.Body(ObjectHeader.DATATYPE, DatatypeMessage.encode(s.info.dtype())));
+            messages.add(new ObjectHeader.Body(ObjectHeader.FILL_VALUE, FillValueMessage.encode(s.chunked())));
             if (s.chunked()) {
-                add(types, bodies, ObjectHeader.DATA_LAYOUT, MessageEncoder.chunked(s.dataAddress, s.chunk, s.elementSize));
-                add(types, bodies, ObjectHeader.FILTER_PIPELINE, MessageEncoder.shuffleDeflate(s.elementSize, level));
+                messages.add(new ObjectHeader.Body(ObjectHeader.DATA_LAYOUT, DataLayoutMessage.encodeChunked(s.dataAddress, s.chunk, s.elementSize)));
+                messages.add(new ObjectHeader.Body(ObjectHeader.FILTER_PIPELINE, FilterPipelineMessage.encodeShuffleDeflate(s.elementSize, level)));
             } else {
                 long size = s.info.byteLength();
-                add(types, bodies, ObjectHeader.DATA_LAYOUT, MessageEncoder.contiguous(size == 0 ? -1L : s.dataAddress, size));
+                messages.add(new ObjectHeader.Body(ObjectHeader.DATA_LAYOUT, DataLayoutMessage.encodeContiguous(size == 0 ? AddressSpace.UNDEFINED : s.dataAddress, size)));
             }
         } else {
             List<byte[]> links = new ArrayList<>();
-            for (Node c : n.children.values()) links.add(MessageEncoder.hardLink(c.name, writeNode(c)));
-            add(types, bodies, ObjectHeader.LINK_INFO, MessageEncoder.linkInfo());
-            add(types, bodies, ObjectHeader.GROUP_INFO, MessageEncoder.groupInfo());
-            for (byte[] l : links) add(types, bodies, ObjectHeader.LINK, l);
+            for (Node c : n.children.values()) links.add(LinkMessage.encodeHard(c.name, writeNode(c)));
+            messages.add(new ObjectHeader.Body(ObjectHeader.LINK_INFO, Group.encodeLinkInfo()));
+            messages.add(new ObjectHeader.Body(ObjectHeader.GROUP_INFO, Group.encodeGroupInfo()));
+            for (byte[] l : links) messages.add(new ObjectHeader.Body(ObjectHeader.LINK, l));
         }
-        if (!n.attributes.isEmpty()) {
-            // libhdf5 counts the attributes of a version 2 object header from its attribute info message
-            // (H5O__attr_count_real): without one, H5Aget_num_attrs and h5py's len(attrs) answer 0
-            add(types, bodies, ObjectHeader.ATTRIBUTE_INFO, MessageEncoder.attributeInfo());
-        }
-        for (byte[] a : n.attributes) add(types, bodies, ObjectHeader.ATTRIBUTE, a);
-        MessageEncoder messages = new MessageEncoder();
-        for (int i = 0; i < bodies.size(); i++) {
-            messages.u8(types.get(i)[0]).u16(bodies.get(i).length).u8(0).bytes(bodies.get(i));
-        }
-        byte[] m = messages.toBytes();
-        MessageEncoder h = new MessageEncoder();
-        h.bytes("OHDR".getBytes(StandardCharsets.US_ASCII)).u8(2).u8(2).u32(m.length).bytes(m);
-        byte[] header = h.toBytes();
-        int sum = Lookup3.hash(header, 0, header.length);
+        if (!n.attributes.isEmpty()) messages.add(new ObjectHeader.Body(ObjectHeader.ATTRIBUTE_INFO, Group.encodeAttributeInfo()));
+        for (byte[] a : n.attributes) messages.add(new ObjectHeader.Body(ObjectHeader.ATTRIBUTE, a));
+        byte[] header = ObjectHeader.encodeV2(messages);
         align(8);
         n.address = pos();
         emit(header);
-        emit(new MessageEncoder().u32(sum & 0xFFFFFFFFL).toBytes());
         return n.address;
-    }
-
-    private static void add(List<byte[]> types, List<byte[]> bodies, int type, byte[] body) {
-        types.add(new byte[] {(byte) type});
-        bodies.add(body);
-    }
-
-    /**
-     * Global heap collections (spec III.E) for variable-length strings, written as one run starting at a known
-     * address, so each string's (collection address, index) is known when it is added. Collections are at least
-     * 4 KiB (libhdf5's {@code H5HG_MINSIZE}), end with a free-space object, and hold at most 65535 objects.
-     */
-    private static final class GlobalHeapWriter {
-        private static final int MAX_CONTENT = 1 << 20;
-        private final long start;
-        private final List<MessageEncoder> done = new ArrayList<>();
-        private MessageEncoder current;
-        private long currentAddress;
-        private int count;
-
-        GlobalHeapWriter(long start) {
-            this.start = start;
-            this.currentAddress = start;
-        }
-
-        long[] add(byte[] data) {
-            long need = 16 + (data.length + 7L) / 8 * 8;
-            if (current != null && (count == 65535 || current.size() + need > MAX_CONTENT)) close();
-            if (current == null) {
-                current = new MessageEncoder();
-                current.bytes("GCOL".getBytes(StandardCharsets.US_ASCII)).u8(1).zeros(3).u64(0);
-                count = 0;
-            }
-            count++;
-            current.u16(count).u16(1).u32(0).u64(data.length).bytes(data).zeros((8 - data.length % 8) % 8);
-            return new long[] {currentAddress, count};
-        }
-
-        private void close() {
-            long size = Math.max(4096, (current.size() + 16 + 7) / 8 * 8);
-            long free = size - current.size();
-            current.u16(0).u16(0).u32(0).u64(free).zeros((int) free - 16);
-            byte[] b = current.toBytes();
-            for (int i = 0; i < 8; i++) b[8 + i] = (byte) (size >>> (8 * i));
-            done.add(new MessageEncoder().bytes(b));
-            currentAddress += size;
-            current = null;
-        }
-
-        /** Every collection, to be written at {@code start}. */
-        List<byte[]> collections() {
-            if (current != null) close();
-            return done.stream().map(MessageEncoder::toBytes).toList();
-        }
     }
 }

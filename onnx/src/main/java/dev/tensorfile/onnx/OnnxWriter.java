@@ -57,7 +57,7 @@ final class OnnxWriter extends AbstractTensorWriter {
     private boolean external;
     /** The protobuf size from which data goes external by itself; lowered only by tests. */
     long maxProtobuf = MAX_PROTOBUF;
-    private Map<Long, OnnxFile.Entry> sourceByOffset;
+    private Map<Long, GraphIndex.Entry> sourceByOffset;
     private Map<String, TensorInfo> declared;
     private List<Pieces.Piece> pieces;
     private int cursor;
@@ -95,8 +95,8 @@ final class OnnxWriter extends AbstractTensorWriter {
         dataPath = destination.toAbsolutePath().resolveSibling(destination.getFileName() + ".data");
         if (source != null) {
             sourceByOffset = new HashMap<>();
-            Map<String, OnnxFile.Entry> byName = new HashMap<>();
-            for (OnnxFile.Entry e : source.entries()) {
+            Map<String, GraphIndex.Entry> byName = new HashMap<>();
+            for (GraphIndex.Entry e : source.entries()) {
                 byName.put(e.tensor().name(), e);
                 // a Constant's value stays in its node byte for byte, unless it points at the source's external
                 // data, which the copy cannot keep: then its data is written again, as an initializer's is
@@ -105,7 +105,7 @@ final class OnnxWriter extends AbstractTensorWriter {
                 if (e.initializer() || externalConstant) sourceByOffset.put(e.proto().offset, e);
             }
             for (TensorInfo t : tensors) {
-                OnnxFile.Entry e = byName.get(t.name());
+                GraphIndex.Entry e = byName.get(t.name());
                 if (e == null) {
                     throw new TensorFileException(format, destination, "tensor '" + t.name() + "' is not a tensor of "
                             + source.path() + "; copying an ONNX model can only rewrite the data of its own tensors");
@@ -349,7 +349,7 @@ final class OnnxWriter extends AbstractTensorWriter {
 
     /** The tensor with its data fields replaced, or null to copy it as it is. */
     private Pieces copyTensor(WireReader r, long messageOffset) {
-        OnnxFile.Entry e = sourceByOffset.get(messageOffset);
+        GraphIndex.Entry e = sourceByOffset.get(messageOffset);
         ByteCursor c = r.cursor();
         if (e == null || !declared.containsKey(e.tensor().name()) || e.tensor().dtype() == DType.STRING) {
             c.seek(c.segment().byteSize());

@@ -89,7 +89,7 @@ class OnnxWriterTest {
         assertSameTensors(src, ext);
         try (TensorFile f = TensorFiles.open(ext)) {
             for (Tensor t : f.tensors()) {
-                OnnxFile.ExternalTensor x = (OnnxFile.ExternalTensor) t;
+                ExternalTensor x = (ExternalTensor) t;
                 assertEquals(0, x.data.offset() % 64, t.name());
                 assertEquals("ext.onnx.data", x.data.location());
             }
@@ -124,7 +124,7 @@ class OnnxWriterTest {
                 for (Tensor t : f.tensors()) {
                     boolean constant = ((dev.tensorfile.core.MetadataValue.Array) f.metadata().get(OnnxFile.CONSTANTS_KEY)
                             .orElseThrow()).values().contains(new dev.tensorfile.core.MetadataValue.Str(t.name()));
-                    assertEquals(!constant, t instanceof OnnxFile.ExternalTensor, t.name());
+                    assertEquals(!constant, t instanceof ExternalTensor, t.name());
                 }
             }
         }
@@ -142,7 +142,7 @@ class OnnxWriterTest {
         convert(src, ext, copyOptions(true));
         assertSameTensors(src, ext);
         try (TensorFile f = TensorFiles.open(ext)) {
-            OnnxFile.ExternalTensor w = (OnnxFile.ExternalTensor) f.tensor("conv1_w");
+            ExternalTensor w = (ExternalTensor) f.tensor("conv1_w");
             assertEquals("ext.onnx.data", w.data.location());
         }
     }
@@ -196,9 +196,9 @@ class OnnxWriterTest {
             }
         }
         try (TensorFile f = TensorFiles.open(out)) {
-            assertEquals(0, ((OnnxFile.ExternalTensor) f.tensor("small")).data.offset());
-            assertEquals(4096, ((OnnxFile.ExternalTensor) f.tensor("large")).data.offset());
-            assertEquals(0, ((OnnxFile.ExternalTensor) f.tensor("after")).data.offset() % 64);
+            assertEquals(0, ((ExternalTensor) f.tensor("small")).data.offset());
+            assertEquals(4096, ((ExternalTensor) f.tensor("large")).data.offset());
+            assertEquals(0, ((ExternalTensor) f.tensor("after")).data.offset() % 64);
             assertEquals("v", f.metadata().getString("k").orElseThrow());
             f.verify();
         }
@@ -215,7 +215,7 @@ class OnnxWriterTest {
         w.close();
         assertTrue(w.notes().getFirst().contains("2 GiB"), w.notes().toString());
         try (TensorFile f = TensorFiles.open(out)) {
-            assertTrue(f.tensor("big") instanceof OnnxFile.ExternalTensor);
+            assertTrue(f.tensor("big") instanceof ExternalTensor);
         }
     }
 

@@ -205,17 +205,23 @@ public final class RemoteFile implements AutoCloseable {
     public void transferTo(long offset, long length, WritableByteChannel target) throws IOException {
         Objects.checkFromIndexSize(offset, length, size);
         byte[] buffer = new byte[(int) Math.min(MAX_REQUEST, Math.max(1, length))];
-        for (long at = offset; at < offset + length; at += buffer.length) {
+        for (long at = offset; at < offset + length; ) {
             int n = (int) Math.min(buffer.length, offset + length - at);
-            if (isFetched(at, n)) {
-                MemorySegment.copy(cache, java.lang.foreign.ValueLayout.JAVA_BYTE, at, buffer, 0, n);
-            } else {
-                synchronized (lock) {
+            synchronized (lock) {
+                // What the cache holds is copied (a header already fetched is not fetched again); the rest is asked for.
+                int cached = (int) Math.min(n, fetched.coveredFrom(at));
+                if (cached > 0) {
+                    MemorySegment.copy(cache, java.lang.foreign.ValueLayout.JAVA_BYTE, at, buffer, 0, cached);
+                    n = cached;
+                } else {
+                    long next = fetched.nextStart(at);
+                    n = (int) Math.min(n, next - at);
                     exchange(at, n, new HeapSink(buffer));
                 }
             }
             ByteBuffer b = ByteBuffer.wrap(buffer, 0, n);
             while (b.hasRemaining()) target.write(b);
+            at += n;
         }
     }
 
@@ -527,7 +533,7 @@ public final class RemoteFile implements AutoCloseable {
                             : "the whole file";
                     if (!session.options.allowFullDownload()) {
                         return new Verdict.Refuse("the server ignored the range request (200 with " + whole + " instead "
-                                + "of 206); allow a full download to read it anyway");
+                                + "of 206); allow a full download to read it anyway (--allow-full-download)");
                     }
                     if (first != 0 || cache != null || length.isEmpty()) {
                         return new Verdict.Refuse("the server ignored the range request (200 with " + whole
@@ -682,6 +688,18 @@ public final class RemoteFile implements AutoCloseable {
                 next = ranges.ceilingEntry(start);
             }
             ranges.put(start, end);
+        }
+
+        /** How many bytes from {@code at} on are in the set (0 if {@code at} is not). */
+        long coveredFrom(long at) {
+            var e = ranges.floorEntry(at);
+            return e != null && e.getValue() > at ? e.getValue() - at : 0;
+        }
+
+        /** Where the next range after {@code at} starts, or {@link Long#MAX_VALUE}. */
+        long nextStart(long at) {
+            Long k = ranges.higherKey(at);
+            return k == null ? Long.MAX_VALUE : k;
         }
 
         /** The parts of {@code [from, to)} not in the set, runs closer than {@code gap} merged into one. */

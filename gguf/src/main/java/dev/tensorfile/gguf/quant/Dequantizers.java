@@ -14,4 +14,12 @@ interface Dequantizers {
 
     /** The decoder for {@code type}, or null if this implementation has none (the caller falls back to scalar). */
     BlockDecoder decoder(DType type);
+
+    /**
+     * The decoder for {@code type} that writes a {@link java.lang.foreign.MemorySegment} directly, or null: the
+     * codec then decodes a tile at a time through a small array (C2 does not vectorise stores into a segment).
+     */
+    default SegmentDecoder segmentDecoder(DType type) {
+        return null;
+    }
 }

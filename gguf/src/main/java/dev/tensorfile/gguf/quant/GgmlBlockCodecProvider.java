@@ -46,7 +46,7 @@ public final class GgmlBlockCodecProvider implements BlockCodecProvider {
             if (d == null) d = StagedDequantizers.INSTANCE.decoder(t);
             if (d == null) d = ReferenceDequantizers.INSTANCE.decoder(t);
             if (d == null) continue;
-            list.add(new QuantCodec(t, d, encoder(t)));
+            list.add(new QuantCodec(t, d, chosen.segmentDecoder(t), encoder(t)));
         }
         return Collections.unmodifiableList(list);
     }

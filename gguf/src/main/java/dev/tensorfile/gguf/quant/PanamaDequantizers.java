@@ -64,6 +64,18 @@ final class PanamaDequantizers implements Dequantizers {
     }
 
     @Override
+    public SegmentDecoder segmentDecoder(DType type) {
+        return switch (type) {
+            case Q8_0 -> PanamaDequantizers::decodeQ8_0;
+            case Q4_0 -> PanamaDequantizers::decodeQ4_0;
+            case Q4_K -> PanamaDequantizers::decodeQ4_K;
+            case Q5_K -> PanamaDequantizers::decodeQ5_K;
+            case Q6_K -> PanamaDequantizers::decodeQ6_K;
+            default -> null;
+        };
+    }
+
+    @Override
     public BlockDecoder decoder(DType type) {
         return switch (type) {
             case Q8_0 -> PanamaDequantizers::decodeQ8_0;
@@ -191,6 +203,104 @@ final class PanamaDequantizers implements Dequantizers {
                     ((FloatVector) q2.sub((byte) 32).convertShape(B2F, F, 0)).mul(s2).intoArray(y, yi + l + 32);
                     ((FloatVector) q3.sub((byte) 32).convertShape(B2F, F, 0)).mul(s3).intoArray(y, yi + l + 64);
                     ((FloatVector) q4.sub((byte) 32).convertShape(B2F, F, 0)).mul(s4).intoArray(y, yi + l + 96);
+                }
+            }
+        }
+    }
+
+    // ---- the same kernels into a MemorySegment (little-endian floats, yi counts floats) ----
+
+    static void decodeQ8_0(MemorySegment x, long off, MemorySegment y, long yi, int blocks) {
+        for (int i = 0; i < blocks; i++, off += 34, yi += 32) {
+            float d = Bits.fp16(x, off);
+            for (int j = 0; j < 32; j += L) {
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 2 + j, LE).convertShape(B2F, F, 0)).mul(d).intoMemorySegment(y, 4 * (yi + j), LE);
+            }
+        }
+    }
+
+    static void decodeQ4_0(MemorySegment x, long off, MemorySegment y, long yi, int blocks) {
+        for (int i = 0; i < blocks; i++, off += 18, yi += 32) {
+            float d = Bits.fp16(x, off);
+            for (int j = 0; j < 16; j += L) {
+                ByteVector q = ByteVector.fromMemorySegment(B, x, off + 2 + j, LE);
+                ((FloatVector) q.and((byte) 0x0F).sub((byte) 8).convertShape(B2F, F, 0)).mul(d).intoMemorySegment(y, 4 * (yi + j), LE);
+                ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(B2F, F, 0)).mul(d).intoMemorySegment(y, 4 * (yi + 16 + j), LE);
+            }
+        }
+    }
+
+    static void decodeQ4_K(MemorySegment x, long off, MemorySegment y, long yi, int blocks) {
+        float[] dm = new float[16];
+        for (int i = 0; i < blocks; i++, off += 144) {
+            scalesK4(x, off, dm);
+            long q = off + 16;
+            for (int is = 0; is < 8; is += 2, q += 32, yi += 64) {
+                float d1 = dm[2 * is];
+                float m1 = dm[2 * is + 1];
+                float d2 = dm[2 * is + 2];
+                float m2 = dm[2 * is + 3];
+                for (int l = 0; l < 32; l += L) {
+                    ByteVector v = ByteVector.fromMemorySegment(B, x, q + l, LE);
+                    ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).mul(d1).sub(m1).intoMemorySegment(y, 4 * (yi + l), LE);
+                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convertShape(B2F, F, 0)).mul(d2).sub(m2).intoMemorySegment(y, 4 * (yi + 32 + l), LE);
+                }
+            }
+        }
+    }
+
+    static void decodeQ5_K(MemorySegment x, long off, MemorySegment y, long yi, int blocks) {
+        float[] dm = new float[16];
+        for (int i = 0; i < blocks; i++, off += 176, yi += 256) {
+            scalesK4(x, off, dm);
+            long qh = off + 16;
+            long ql = off + 48;
+            for (int l = 0; l < 32; l += L) {
+                ByteVector h = ByteVector.fromMemorySegment(B, x, qh + l, LE);
+                ByteVector v0 = ByteVector.fromMemorySegment(B, x, ql + l, LE);
+                ByteVector v1 = ByteVector.fromMemorySegment(B, x, ql + 32 + l, LE);
+                ((FloatVector) v0.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 4).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[0]).sub(dm[1]).intoMemorySegment(y, 4 * (yi + l), LE);
+                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHL, 3).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[2]).sub(dm[3]).intoMemorySegment(y, 4 * (yi + 32 + l), LE);
+                ((FloatVector) v1.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 2).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[4]).sub(dm[5]).intoMemorySegment(y, 4 * (yi + 64 + l), LE);
+                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHL, 1).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[6]).sub(dm[7]).intoMemorySegment(y, 4 * (yi + 96 + l), LE);
+            }
+            for (int l = 0; l < 32; l += L) {
+                ByteVector h = ByteVector.fromMemorySegment(B, x, qh + l, LE);
+                ByteVector v2 = ByteVector.fromMemorySegment(B, x, ql + 64 + l, LE);
+                ByteVector v3 = ByteVector.fromMemorySegment(B, x, ql + 96 + l, LE);
+                ((FloatVector) v2.and((byte) 0x0F).or(h.and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[8]).sub(dm[9]).intoMemorySegment(y, 4 * (yi + 128 + l), LE);
+                ((FloatVector) v2.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 1).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[10]).sub(dm[11]).intoMemorySegment(y, 4 * (yi + 160 + l), LE);
+                ((FloatVector) v3.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[12]).sub(dm[13]).intoMemorySegment(y, 4 * (yi + 192 + l), LE);
+                ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 3).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[14]).sub(dm[15]).intoMemorySegment(y, 4 * (yi + 224 + l), LE);
+            }
+        }
+    }
+
+    static void decodeQ6_K(MemorySegment x, long off, MemorySegment y, long yi, int blocks) {
+        for (int i = 0; i < blocks; i++, off += 210) {
+            float d = Bits.fp16(x, off + 208);
+            for (int n = 0; n < 2; n++, yi += 128) {
+                long ql = off + 64L * n;
+                long qh = off + 128 + 32L * n;
+                long sc = off + 192 + 8L * n;
+                for (int l = 0; l < 32; l += L) {
+                    int is = l / 16;
+                    float s1 = d * Bits.i8(x, sc + is);
+                    float s2 = d * Bits.i8(x, sc + is + 2);
+                    float s3 = d * Bits.i8(x, sc + is + 4);
+                    float s4 = d * Bits.i8(x, sc + is + 6);
+                    ByteVector lo = ByteVector.fromMemorySegment(B, x, ql + l, LE);
+                    ByteVector hi = ByteVector.fromMemorySegment(B, x, ql + l + 32, LE);
+                    ByteVector h = ByteVector.fromMemorySegment(B, x, qh + l, LE);
+                    // (ql & 15 | (qh bits) << 4) - 32 for the four quarters of 32 weights (q1..q4 in ggml)
+                    ByteVector q1 = lo.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 4).and((byte) 0x30));
+                    ByteVector q2 = hi.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 2).and((byte) 0x30));
+                    ByteVector q3 = lo.lanewise(VectorOperators.LSHR, 4).or(h.and((byte) 0x30));
+                    ByteVector q4 = hi.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30));
+                    ((FloatVector) q1.sub((byte) 32).convertShape(B2F, F, 0)).mul(s1).intoMemorySegment(y, 4 * (yi + l), LE);
+                    ((FloatVector) q2.sub((byte) 32).convertShape(B2F, F, 0)).mul(s2).intoMemorySegment(y, 4 * (yi + l + 32), LE);
+                    ((FloatVector) q3.sub((byte) 32).convertShape(B2F, F, 0)).mul(s3).intoMemorySegment(y, 4 * (yi + l + 64), LE);
+                    ((FloatVector) q4.sub((byte) 32).convertShape(B2F, F, 0)).mul(s4).intoMemorySegment(y, 4 * (yi + l + 96), LE);
                 }
             }
         }

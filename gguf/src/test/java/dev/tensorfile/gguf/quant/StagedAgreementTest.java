@@ -35,7 +35,7 @@ class StagedAgreementTest {
                     float[] b = a.clone();
                     reference.decode(src, srcOffset, a, dstOffset, blocks);
                     staged.decode(src, srcOffset, b, dstOffset, blocks);
-                    PanamaAgreementTest.assertSameBits(a, b, type + " blocks=" + blocks + " srcOffset=" + srcOffset
+                    assertSame(type, a, b, type + " blocks=" + blocks + " srcOffset=" + srcOffset
                             + " dstOffset=" + dstOffset);
                 }
             }
@@ -49,6 +49,27 @@ class StagedAgreementTest {
         float[] b = new float[a.length];
         reference.decode(src, 1, a, 0, 130);
         for (int i = 0; i < 400; i++) staged.decode(src, 1, b, 0, 130);
-        PanamaAgreementTest.assertSameBits(a, b, type + " after warm-up");
+        assertSame(type, a, b, type + " after warm-up");
+    }
+
+    /**
+     * Bit for bit, except that Q4_1 and Q5_1 ({@code q*d + m}) may give either NaN where both {@code q*d} and
+     * {@code m} are NaN: which operand's NaN an x86 add returns depends on the operand order, and C2 orders the
+     * operands of a commutative add as it likes (in the reference transcription too, once compiled; gcc likewise).
+     */
+    private static void assertSame(DType type, float[] expected, float[] actual, String what) {
+        if (type == DType.Q4_1 || type == DType.Q5_1) {
+            float[] e = expected.clone();
+            float[] a = actual.clone();
+            for (int i = 0; i < e.length; i++) {
+                if (Float.isNaN(e[i]) && Float.isNaN(a[i])) {
+                    e[i] = Float.NaN;
+                    a[i] = Float.NaN;
+                }
+            }
+            PanamaAgreementTest.assertSameBits(e, a, what);
+        } else {
+            PanamaAgreementTest.assertSameBits(expected, actual, what);
+        }
     }
 }
