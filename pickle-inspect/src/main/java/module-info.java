@@ -6,6 +6,7 @@
 module dev.tensorfile.pickle {
     requires transitive dev.tensorfile.core;
     requires com.fasterxml.jackson.databind;
+    requires org.tukaani.xz;
 
     exports dev.tensorfile.pickle;
 

@@ -1,5 +1,6 @@
 package dev.tensorfile.cli;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tensorfile.core.spi.LoopbackServer;
@@ -116,6 +117,34 @@ class RemoteCliTest {
                 + "(--allow-full-download)\n", refused.err());
         MainTest.Run allowed = MainTest.run("inspect", url, "--allow-full-download");
         assertEquals(0, allowed.status(), allowed.err());
+    }
+
+    @Test
+    void shardHeadersAreFetchedConcurrentlyWithinTheBound() throws IOException {
+        int shards = 12;
+        StringBuilder map = new StringBuilder("{\"metadata\":{},\"weight_map\":{");
+        for (int i = 1; i <= shards; i++) {
+            String name = String.format("model-%05d-of-%05d.safetensors", i, shards);
+            byte[] header = ("{\"t" + i + "\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}  ")
+                    .getBytes(StandardCharsets.UTF_8);
+            ByteBuffer b = ByteBuffer.allocate(8 + header.length + 8).order(ByteOrder.LITTLE_ENDIAN);
+            b.putLong(header.length).put(header).putFloat(i).putFloat(-i);
+            Files.write(dir.resolve(name), b.array());
+            map.append(i > 1 ? "," : "").append("\"t").append(i).append("\":\"").append(name).append('"');
+        }
+        Files.writeString(dir.resolve("model.safetensors.index.json"), map.append("}}").toString());
+        server.faults(q -> q.path().endsWith(".safetensors") ? new LoopbackServer.Fault.Slow(200) : null);
+        long t0 = System.nanoTime();
+        try (dev.tensorfile.core.TensorFile f = dev.tensorfile.core.TensorFiles.open(server.uri("model.safetensors.index.json"),
+                dev.tensorfile.core.RemoteOptions.DEFAULT.withToken(null).withConcurrency(4), dev.tensorfile.core.ReadLimits.DEFAULT)) {
+            assertEquals(shards, f.tensors().size());
+            assertEquals(-7f, f.tensor("t7").bytes().get(LittleEndian.FLOAT, 4));
+            assertEquals(1 + shards, f.remoteTransfer().orElseThrow().requests(), "the index and one request per small shard");
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(server.maxInFlight() <= 4, "bounded: " + server.maxInFlight());
+        assertTrue(server.maxInFlight() >= 2, "concurrent: " + server.maxInFlight());
+        assertTrue(ms < shards * 200, "faster than one at a time: " + ms + " ms");
     }
 
     @Test

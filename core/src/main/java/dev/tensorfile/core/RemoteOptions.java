@@ -66,6 +66,11 @@ public record RemoteOptions(Optional<String> token, Duration timeout, int retrie
         return new RemoteOptions(token, timeout, retries, maxRedirects, allow, concurrency);
     }
 
+    /** These options with another bound on requests in flight. */
+    public RemoteOptions withConcurrency(int newConcurrency) {
+        return new RemoteOptions(token, timeout, retries, maxRedirects, allowFullDownload, newConcurrency);
+    }
+
     /** Never prints the token. */
     @Override
     public String toString() {

@@ -156,7 +156,7 @@ public final class KerasFormat implements TensorFormat {
             try {
                 root = JSON.readTree(mapped.segment().toArray(ValueLayout.JAVA_BYTE));
             } catch (IOException e) {
-                throw new TensorFileException("keras", path, "cannot read the shard index: " + e.getMessage(), e);
+                throw new TensorFileException("keras", path, "cannot read the shard index: " + why(e), e);
             }
             return openSharded(path, root, s -> new Hdf5Format().open(remote.sibling(s), limits));
         }
@@ -168,7 +168,7 @@ public final class KerasFormat implements TensorFormat {
             if (Files.size(path) > limits.maxHeaderBytes()) throw new TensorFileException("keras", path, "index is larger than the limit");
             root = JSON.readTree(Files.readAllBytes(path));
         } catch (IOException e) {
-            throw new TensorFileException("keras", path, "cannot read the shard index: " + e.getMessage(), e);
+            throw new TensorFileException("keras", path, "cannot read the shard index: " + why(e), e);
         }
         Path dir = path.toAbsolutePath().getParent();
         return openSharded(path, root, s -> new Hdf5Format().open(dir.resolve(s).normalize(), limits));
@@ -206,5 +206,15 @@ public final class KerasFormat implements TensorFormat {
             for (TensorFile f : shards) f.close();
             throw e;
         }
+    }
+
+    /** One line: Jackson's messages carry the location on a second line; its original message and place do not. */
+    private static String why(IOException e) {
+        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
+            var at = j.getLocation();
+            return j.getOriginalMessage().replaceAll("\\s*\\(start marker at \\[Source:[^]]*]\\)", "")
+                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr());
+        }
+        return e.getMessage();
     }
 }

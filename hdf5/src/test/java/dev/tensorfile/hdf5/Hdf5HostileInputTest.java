@@ -315,6 +315,13 @@ class Hdf5HostileInputTest {
     }
 
     @Test
+    void rejectsMalformedShardIndexInOneLine() throws IOException {
+        Path index = write("{\"weight_map\": {".getBytes(), ".weights.json");
+        TensorFileException e = rejects(TensorFileException.class, index, null, "shard index", -1, "at line 1, column 17");
+        assertTrue(!e.getMessage().contains("Source:"), e.getMessage());
+    }
+
+    @Test
     void rejectsKerasShardOutsideItsDirectory() throws IOException {
         Path index = write("{\"weight_map\": {\"layers/dense/vars\": \"../evil.weights.h5\"}}".getBytes(), ".weights.json");
         rejects(TensorFileException.class, index, null, "shard", -1, "outside the index's directory");

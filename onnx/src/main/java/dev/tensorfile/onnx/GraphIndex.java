@@ -1,6 +1,10 @@
 package dev.tensorfile.onnx;
 
 import dev.tensorfile.core.Tensor;
+import dev.tensorfile.onnx.initializers.ConstantNode;
+import dev.tensorfile.onnx.initializers.InitializerTensors;
+import dev.tensorfile.onnx.initializers.SparseTensorProto;
+import dev.tensorfile.onnx.initializers.TensorProto;
 
 import java.util.ArrayList;
 import java.util.HashMap;

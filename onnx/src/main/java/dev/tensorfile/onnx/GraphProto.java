@@ -3,6 +3,9 @@ package dev.tensorfile.onnx;
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.spi.ByteCursor;
 import dev.tensorfile.core.spi.WireReader;
+import dev.tensorfile.onnx.initializers.InitializerProbe;
+import dev.tensorfile.onnx.initializers.SparseTensorProto;
+import dev.tensorfile.onnx.initializers.TensorProto;
 
 import java.util.ArrayList;
 import java.util.List;

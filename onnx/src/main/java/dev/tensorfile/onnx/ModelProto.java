@@ -7,6 +7,8 @@ import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.ValueType;
 import dev.tensorfile.core.spi.ByteCursor;
 import dev.tensorfile.core.spi.WireReader;
+import dev.tensorfile.onnx.initializers.InitializerProbe;
+import dev.tensorfile.onnx.initializers.TensorProto;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;

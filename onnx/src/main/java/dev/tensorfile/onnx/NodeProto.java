@@ -2,6 +2,7 @@ package dev.tensorfile.onnx;
 
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.spi.WireReader;
+import dev.tensorfile.onnx.initializers.ConstantNode;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -13,6 +13,9 @@ import dev.tensorfile.core.spi.TensorIndex;
 import dev.tensorfile.core.spi.ByteCursor;
 import dev.tensorfile.core.spi.MappedFile;
 import dev.tensorfile.core.spi.RemoteFile;
+import dev.tensorfile.onnx.initializers.ExternalFiles;
+import dev.tensorfile.onnx.initializers.InitializerProbe;
+import dev.tensorfile.onnx.initializers.InitializerTensors;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -182,7 +185,7 @@ final class OnnxFile implements TensorFile {
                 if (sink == Long.MIN_VALUE) throw new IllegalStateException();
             }
         }
-        external.verifyChecksums(entries());
+        external.verifyChecksums(tensors());
     }
 
     private void ensureOpen() {

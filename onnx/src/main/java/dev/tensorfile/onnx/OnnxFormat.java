@@ -7,6 +7,7 @@ import dev.tensorfile.core.TensorFormat;
 import dev.tensorfile.core.TensorWriter;
 import dev.tensorfile.core.WriteOptions;
 import dev.tensorfile.core.WriteRequest;
+import dev.tensorfile.onnx.initializers.DataType;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

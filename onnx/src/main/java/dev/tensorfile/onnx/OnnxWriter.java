@@ -14,6 +14,8 @@ import dev.tensorfile.core.spi.AtomicFileOutput;
 import dev.tensorfile.core.spi.AtomicFileSet;
 import dev.tensorfile.core.spi.ByteCursor;
 import dev.tensorfile.core.spi.WireReader;
+import dev.tensorfile.onnx.initializers.DataType;
+import dev.tensorfile.onnx.initializers.TensorProto;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;

@@ -6,6 +6,8 @@ import dev.tensorfile.core.spi.ByteCursor;
 import dev.tensorfile.core.spi.MappedFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.tensorfile.onnx.initializers.InitializerProbe;
+import dev.tensorfile.onnx.initializers.TensorProto;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -50,7 +52,7 @@ class InitializerProbeTest {
             InitializerProbe probe = new InitializerProbe(mapped, ReadLimits.DEFAULT);
             List<TensorProto> fast = ModelProto.parse(ByteCursor.of(mapped, "onnx"), p, ReadLimits.DEFAULT, probe)
                     .graph().initializers();
-            assertEquals(probed, probe.indexed, "initializers indexed by the fast path");
+            assertEquals(probed, probe.indexed(), "initializers indexed by the fast path");
             assertEquals(full.size(), fast.size());
             for (int i = 0; i < full.size(); i++) assertSame(full.get(i), fast.get(i));
             return fast;
@@ -251,7 +253,7 @@ class InitializerProbeTest {
                     assertEquals(full.size(), fast.size(), "round " + round);
                     for (int i = 0; i < full.size(); i++) assertSame(full.get(i), fast.get(i));
                 }
-                probed += probe.indexed;
+                probed += probe.indexed();
             }
         }
         assertTrue(probed > 40, "the fast path was taken in " + probed + " rounds");
@@ -269,7 +271,7 @@ class InitializerProbeTest {
             String with = assertThrows(MalformedFileException.class,
                     () -> ModelProto.parse(ByteCursor.of(mapped, "onnx"), p, shallow, probe).graph()).getMessage();
             assertEquals(without, with);
-            assertEquals(0, probe.indexed);
+            assertEquals(0, probe.indexed());
         }
     }
 }

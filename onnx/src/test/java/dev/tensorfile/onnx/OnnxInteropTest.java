@@ -9,6 +9,9 @@ import dev.tensorfile.core.TensorFiles;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import dev.tensorfile.onnx.initializers.DataType;
+import dev.tensorfile.onnx.initializers.TensorProto;
+import dev.tensorfile.onnx.initializers.TypedData;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -186,7 +189,7 @@ class OnnxInteropTest {
                     reader.read(at, MemorySegment.ofArray(chunked).asSlice(at, Math.min(3, length - at)));
                 }
                 assertArrayEquals(whole, chunked, t.name);
-                assertEquals(1, reader.restarts, t.name + ": decoded from the start once");
+                assertEquals(1, reader.restarts(), t.name + ": decoded from the start once");
                 checked++;
             }
         }

@@ -14,6 +14,7 @@ import dev.tensorfile.core.WriteOptions;
 import dev.tensorfile.core.WriteRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.tensorfile.onnx.initializers.ExternalTensor;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -90,8 +91,8 @@ class OnnxWriterTest {
         try (TensorFile f = TensorFiles.open(ext)) {
             for (Tensor t : f.tensors()) {
                 ExternalTensor x = (ExternalTensor) t;
-                assertEquals(0, x.data.offset() % 64, t.name());
-                assertEquals("ext.onnx.data", x.data.location());
+                assertEquals(0, x.data().offset() % 64, t.name());
+                assertEquals("ext.onnx.data", x.data().location());
             }
         }
         Path back = dir.resolve("back.onnx");
@@ -143,7 +144,7 @@ class OnnxWriterTest {
         assertSameTensors(src, ext);
         try (TensorFile f = TensorFiles.open(ext)) {
             ExternalTensor w = (ExternalTensor) f.tensor("conv1_w");
-            assertEquals("ext.onnx.data", w.data.location());
+            assertEquals("ext.onnx.data", w.data().location());
         }
     }
 
@@ -196,9 +197,9 @@ class OnnxWriterTest {
             }
         }
         try (TensorFile f = TensorFiles.open(out)) {
-            assertEquals(0, ((ExternalTensor) f.tensor("small")).data.offset());
-            assertEquals(4096, ((ExternalTensor) f.tensor("large")).data.offset());
-            assertEquals(0, ((ExternalTensor) f.tensor("after")).data.offset() % 64);
+            assertEquals(0, ((ExternalTensor) f.tensor("small")).data().offset());
+            assertEquals(4096, ((ExternalTensor) f.tensor("large")).data().offset());
+            assertEquals(0, ((ExternalTensor) f.tensor("after")).data().offset() % 64);
             assertEquals("v", f.metadata().getString("k").orElseThrow());
             f.verify();
         }

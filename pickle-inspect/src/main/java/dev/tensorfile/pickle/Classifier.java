@@ -79,7 +79,10 @@ final class Classifier {
                 "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct",
                 "numpy.core.multiarray.scalar", "numpy._core.multiarray.scalar",
                 "numpy.core.numeric._frombuffer", "numpy._core.numeric._frombuffer",
-                "joblib.numpy_pickle.NumpyArrayWrapper"));
+                "joblib.numpy_pickle.NumpyArrayWrapper",
+                // joblib < 0.10: the wrapper's read() np.loads a sibling file with allow_pickle=True; the scanner
+                // scans that sibling as part of the file (PickleScanner), so the wrapper itself is data
+                "joblib.numpy_pickle.NDArrayWrapper"));
         for (String st : TORCH_STORAGES) {
             s.add("torch." + st + "Storage");
             s.add("torch.cuda." + st + "Storage");

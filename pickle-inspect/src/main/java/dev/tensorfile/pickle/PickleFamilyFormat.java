@@ -48,6 +48,18 @@ abstract sealed class PickleFamilyFormat implements TensorFormat
         return PickleReader.open(path, limits);
     }
 
+    /** A remote sibling downloaded to a temporary file, or null when the server has none. */
+    private static Path fetchSibling(dev.tensorfile.core.spi.RemoteFile remote, String name, List<Path> fetched) {
+        try (dev.tensorfile.core.spi.RemoteFile sibling = remote.sibling(name)) {
+            Path tmp = java.nio.file.Files.createTempFile("tensorfile-", "-" + name.replaceAll("[^A-Za-z0-9._-]", "_"));
+            fetched.add(tmp);
+            sibling.downloadTo(tmp);
+            return tmp;
+        } catch (java.io.IOException | dev.tensorfile.core.TensorFileException e) {
+            return null;
+        }
+    }
+
     /**
      * A remote file is downloaded whole and read as a local one (the default); a shard index's shards are each
      * opened so, relative to the index's URL.
@@ -55,7 +67,31 @@ abstract sealed class PickleFamilyFormat implements TensorFormat
     @Override
     public TensorFile open(dev.tensorfile.core.spi.RemoteFile remote, ReadLimits limits) {
         String file = remote.path().getFileName() == null ? "" : remote.path().getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!ShardIndex.isIndexName(file)) return TensorFormat.super.open(remote, limits);
+        if (!ShardIndex.isIndexName(file)) {
+            // downloaded whole and read as a local file, whose joblib 0.9 siblings come from beside the URL
+            PickleFamilyFormat outer = this;
+            List<Path> fetched = new java.util.ArrayList<>();
+            TensorFormat withRemoteSiblings = new TensorFormat() {
+                @Override public String name() { return outer.name(); }
+                @Override public List<String> extensions() { return outer.extensions(); }
+                @Override public Recognition recognize(Path path, MemorySegment content) { return outer.recognize(path, content); }
+                @Override public TensorFile open(Path local, ReadLimits l) {
+                    return PickleReader.open(local, l, name -> fetchSibling(remote, name, fetched));
+                }
+            };
+            try {
+                return withRemoteSiblings.open(remote, limits);
+            } finally {
+                // each sibling is mapped by now (or unused): its file can go
+                for (Path p : fetched) {
+                    try {
+                        java.nio.file.Files.deleteIfExists(p);
+                    } catch (java.io.IOException ignored) {
+                        p.toFile().deleteOnExit();
+                    }
+                }
+            }
+        }
         try {
             return ShardIndex.open(remote, limits, name -> TensorFormat.super.open(remote.sibling(name), limits));
         } finally {

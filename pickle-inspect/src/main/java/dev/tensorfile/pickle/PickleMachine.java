@@ -51,6 +51,9 @@ final class PickleMachine {
         /** A nested pickle starts (joblib object arrays) at this absolute offset. */
         default void nested(long offset) {}
 
+        /** BUILD gave {@code call} its state (joblib 0.9's NDArrayWrapper names a sibling file there). */
+        default void built(PCall call) {}
+
         /** A persistent id was pushed (PERSID, BINPERSID). */
         default void persistent(PValue.PPersistent id) {}
 
@@ -72,6 +75,8 @@ final class PickleMachine {
     record Result(PValue root, int protocol, long start, long end) {}
 
     static final String JOBLIB_WRAPPER = "joblib.numpy_pickle.NumpyArrayWrapper";
+    /** joblib before 0.10: the array is in a sibling {@code .npy} file named by the wrapper's {@code filename}. */
+    static final String JOBLIB_SIBLING_WRAPPER = "joblib.numpy_pickle.NDArrayWrapper";
 
     private final PickleLimits limits;
     private final Listener listener;
@@ -395,6 +400,7 @@ final class PickleMachine {
             case PCall call -> {
                 call.state = state;
                 if (JOBLIB_WRAPPER.equals(call.target())) joblibArray(call, c, at);
+                listener.built(call);
             }
             case PGlobal g -> listener.unresolvable("BUILD sets state on the global " + g.qualified()
                     + " itself, changing module state", abs);

@@ -26,7 +26,7 @@ import java.util.Map;
 
 /**
  * Opens the pickle family by content: PyTorch zip archives (torch.save ≥ 1.6, any archive prefix), TorchScript
- * archives, the legacy torch.save stream, plain pickles, joblib files (plain and zlib/gzip), {@code .npy} and
+ * archives, the legacy torch.save stream, plain pickles, joblib files (plain, zlib, gzip, bz2, xz, lzma), {@code .npy} and
  * {@code .npz}. Nothing is executed: the pickles run on {@link PickleMachine} and tensors are rebuilt from
  * storage records by {@link TensorCollector}.
  */
@@ -51,7 +51,7 @@ final class PickleReader {
             if (Containers.startsWith(s, 0, Containers.LEGACY_MAGIC)) return "pytorch";
             if (Containers.startsWith(s, 0, Containers.NPY_MAGIC)) return "npy";
             Containers.Compression c = Containers.compression(s);
-            if (c == Containers.Compression.ZLIB || c == Containers.Compression.GZIP) return "joblib";
+            if (Containers.decompressible(c)) return "joblib";
             if (Containers.isProtoPickle(s, 0)) return looksJoblib(s) ? "joblib" : "pickle";
             return null;
         } catch (RuntimeException e) {
@@ -59,8 +59,13 @@ final class PickleReader {
         }
     }
 
+    /** joblib's wrappers within the first 64 KiB: {@code NumpyArrayWrapper}, and before 0.10 {@code NDArrayWrapper}. */
     private static boolean looksJoblib(MemorySegment s) {
-        byte[] needle = "NumpyArrayWrapper".getBytes(StandardCharsets.US_ASCII);
+        return contains(s, "NumpyArrayWrapper") || contains(s, "NDArrayWrapper");
+    }
+
+    private static boolean contains(MemorySegment s, String text) {
+        byte[] needle = text.getBytes(StandardCharsets.US_ASCII);
         long limit = Math.min(s.byteSize(), 1 << 16) - needle.length;
         outer:
         for (long i = 0; i <= limit; i++) {
@@ -73,11 +78,22 @@ final class PickleReader {
     }
 
     static PickleTensorFile open(Path path, ReadLimits limits) {
+        return open(path, limits, file -> {
+            Path sibling = path.toAbsolutePath().resolveSibling(file);
+            return java.nio.file.Files.isRegularFile(sibling) ? sibling : null;
+        });
+    }
+
+    /**
+     * Opens {@code path}; {@code siblings} finds a file named beside it (joblib 0.9's array files): a local path, or
+     * null when there is none. A remote file's siblings are fetched from beside its URL.
+     */
+    static PickleTensorFile open(Path path, ReadLimits limits, java.util.function.Function<String, Path> siblings) {
         MappedFile mapped = MappedFile.open(path, "pickle");
         List<MappedFile> mappings = new ArrayList<>();
         mappings.add(mapped);
         try {
-            return new Build(path, limits, mapped, mappings).run();
+            return new Build(path, limits, mapped, mappings, siblings).run();
         } catch (RuntimeException e) {
             for (MappedFile m : mappings) m.close();
             throw e;
@@ -97,10 +113,13 @@ final class PickleReader {
         private final List<String> details = new ArrayList<>();
         private final Map<String, String> aliases = new LinkedHashMap<>();
         private final Map<String, String> viewKeys = new HashMap<>();
+        private final java.util.function.Function<String, Path> siblings;
         private String format;
         private Runnable verifier;
 
-        Build(Path path, ReadLimits limits, MappedFile mapped, List<MappedFile> mappings) {
+        Build(Path path, ReadLimits limits, MappedFile mapped, List<MappedFile> mappings,
+                java.util.function.Function<String, Path> siblings) {
+            this.siblings = siblings;
             this.path = path;
             this.limits = limits;
             this.pickleLimits = PickleLimits.from(limits);
@@ -314,7 +333,7 @@ final class PickleReader {
                 return;
             }
             c.seek(h.dataOffset());
-            addArray(name, h.dtype(), h.shape(), h.fortran(), new ByteSource.Mapped(c.segment().asSlice(h.dataOffset())), c);
+            addArray(name, h.dtype(), h.shape(), h.fortran(), new ByteSource.Mapped(c.segment().asSlice(h.dataOffset())), mapped);
         }
 
         private void npz(MemorySegment s) {
@@ -341,7 +360,7 @@ final class PickleReader {
                                 + " is not numeric data here"));
                         continue;
                     }
-                    addArray(name, h.dtype(), h.shape(), h.fortran(), src.slice(h.dataOffset(), e.size() - h.dataOffset()), c);
+                    addArray(name, h.dtype(), h.shape(), h.fortran(), src.slice(h.dataOffset(), e.size() - h.dataOffset()), mapped);
                 }
             }
         }
@@ -394,13 +413,14 @@ final class PickleReader {
             for (Object o : tc.found) {
                 switch (o) {
                     case TensorCollector.Refused r -> unsupported.add(new UnsupportedEntry(r.name(), r.why()));
+                    case TensorCollector.SiblingArray a -> sibling(nameOf(a.name()), a.file());
                     case TensorCollector.NumpyArray a -> {
                         ByteSource data = arrayBytes(a.data(), a.name());
                         if (data == null) {
                             unsupported.add(new UnsupportedEntry(a.name(), "numpy array whose data is not bytes in the file"));
                             continue;
                         }
-                        addArray(nameOf(a.name()), a.dtype(), a.shape(), a.fortran(), data, null);
+                        addArray(nameOf(a.name()), a.dtype(), a.shape(), a.fortran(), data, mapped);
                     }
                     case TensorCollector.TorchTensor t -> {
                         List<PValue> id = Values.seq(t.storage().id());
@@ -431,6 +451,39 @@ final class PickleReader {
                     default -> throw new IllegalStateException(o.toString());
                 }
             }
+        }
+
+        /**
+         * joblib before 0.10 ({@code numpy_pickle_compat.NDArrayWrapper.read}): the array is {@code np.load} of the
+         * named file in this file's directory. Only a plain name there is followed; a missing file is reported.
+         */
+        private void sibling(String name, String file) {
+            String bad = Siblings.problem(file);
+            if (bad != null) {
+                unsupported.add(new UnsupportedEntry(name, "joblib 0.9 array file '" + file + "' " + bad));
+                return;
+            }
+            Path sibling = siblings.apply(file);
+            if (sibling == null) {
+                unsupported.add(new UnsupportedEntry(name, "joblib 0.9 array file '" + file + "' is missing beside the pickle"));
+                return;
+            }
+            MappedFile m = MappedFile.open(sibling, "npy");
+            mappings.add(m);
+            MemorySegment s = m.segment();
+            if (!Containers.startsWith(s, 0, Containers.NPY_MAGIC)) {
+                unsupported.add(new UnsupportedEntry(name, "joblib 0.9 array file '" + file + "' is not an .npy file"));
+                return;
+            }
+            ByteCursor c = new ByteCursor(s, 0, "npy", sibling);
+            Containers.NpyHeader h = Containers.npyHeader(c);
+            if (h.dtype().object() || h.dtype().type() == null) {
+                unsupported.add(new UnsupportedEntry(name, "joblib 0.9 array file '" + file + "' holds "
+                        + (h.dtype().object() ? "a numpy object array (scanned, never loaded)" : "dtype " + h.descr())));
+                return;
+            }
+            details.add("'" + name + "' is read from the sibling file " + file + " (joblib before 0.10)");
+            addArray(name, h.dtype(), h.shape(), h.fortran(), new ByteSource.Mapped(s.asSlice(h.dataOffset())), m);
         }
 
         private ByteSource storageFor(java.util.function.Function<String, ByteSource> storages, String key, List<PValue> id,
@@ -473,7 +526,8 @@ final class PickleReader {
             }
         }
 
-        private void addArray(String name, NumpyDType dt, long[] shape, boolean fortran, ByteSource data, ByteCursor where) {
+        /** @param file the mapping {@code data} may be a view of (so the tensor can be a region of that file) */
+        private void addArray(String name, NumpyDType dt, long[] shape, boolean fortran, ByteSource data, MappedFile file) {
             TensorInfo info = info(name, dt.type(), shape);
             if (data.size() < info.byteLength()) {
                 throw new MalformedFileException(format, path, "array '" + name + "'", -1, "needs " + info.byteLength()
@@ -492,7 +546,7 @@ final class PickleReader {
                     acc *= Math.max(1, shape[i]);
                 }
             }
-            tensors.add(StridedTensor.of(info, data, 0, shape, stride, dt.bigEndian(), mapped));
+            tensors.add(StridedTensor.of(info, data, 0, shape, stride, dt.bigEndian(), file));
         }
 
         /** The bytes of a pickled array's data: bytes, a Python 2 str, or {@code _codecs.encode(str, 'latin1')}. */

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -84,7 +85,7 @@ public final class PickleScanner implements ContentScanner {
     @Override
     public ScanReport scan(Path path, ReadLimits limits) {
         try (MappedFile mapped = MappedFile.open(path, "pickle")) {
-            ScanVisitor v = new ScanVisitor(path, PickleLimits.from(limits));
+            ScanVisitor v = new ScanVisitor(path, limits);
             String unrecognized = new Walk(path, limits, v).region(mapped.segment(), 0, "", 0);
             if (unrecognized != null) judgeUnrecognized(path, mapped.segment(), unrecognized, v);
             Verdict verdict = Verdict.SAFE;
@@ -209,7 +210,7 @@ public final class PickleScanner implements ContentScanner {
             }
             Containers.Compression comp = Containers.compression(s);
             switch (comp) {
-                case ZLIB, GZIP -> {
+                case ZLIB, GZIP, BZ2, XZ, LZMA -> {
                     String kind = comp.name().toLowerCase(java.util.Locale.ROOT);
                     if (depth >= MAX_DEPTH) {
                         visitor.containerProblem(entry, base, "compressed data nested too deep to scan", Verdict.UNKNOWN);
@@ -219,15 +220,17 @@ public final class PickleScanner implements ContentScanner {
                     try (MappedFile inflated = Containers.inflateToTemp(s, comp, path, "pickle", limits.maxHeaderBytes())) {
                         inner = region(inflated.segment(), 0, entry.isEmpty() ? "(" + kind + ")" : entry + " (" + kind + ")", depth + 1);
                     } catch (MalformedFileException e) {
-                        if (Containers.mayBePickle(s, 0)) return visitor.stream(s, base, entry, true);
-                        visitor.containerProblem(entry, base, e.getMessage(), Verdict.UNKNOWN);
+                        visitor.containerProblem(entry, base, kind + "-compressed data that cannot be decompressed, so"
+                                + " it was not scanned: " + e.detail(), Verdict.UNKNOWN);
+                        // the magic may also open a pickle (bz2's 'B' is BINBYTES): judge the bytes as one too
+                        if (Containers.mayBePickle(s, 0)) visitor.stream(s, base, entry, true);
                         return null;
                     }
                     return inner == null ? null : kind + "-compressed data: " + inner;
                 }
-                case BZ2, XZ, LZ4, LZMA -> {
-                    visitor.containerProblem(entry, base, comp.name().toLowerCase()
-                            + "-compressed content (joblib) cannot be decompressed here, so it was not scanned", Verdict.UNKNOWN);
+                case LZ4 -> {
+                    visitor.containerProblem(entry, base, "lz4-compressed content (joblib) cannot be decompressed here,"
+                            + " so it was not scanned", Verdict.UNKNOWN);
                     return null;
                 }
                 case NONE -> { }
@@ -381,9 +384,51 @@ public final class PickleScanner implements ContentScanner {
         private final Path path;
         private final PickleLimits limits;
 
-        ScanVisitor(Path path, PickleLimits limits) {
+        private final ReadLimits readLimits;
+        /** joblib 0.9 sibling files named so far, each scanned once. */
+        private final Set<String> siblings = new LinkedHashSet<>();
+        private boolean inSibling;
+
+        ScanVisitor(Path path, ReadLimits limits) {
             this.path = path;
-            this.limits = limits;
+            this.readLimits = limits;
+            this.limits = PickleLimits.from(limits);
+        }
+
+        /**
+         * joblib before 0.10 ({@code numpy_pickle_compat.NDArrayWrapper.read}) calls {@code np.load(dirname/filename,
+         * allow_pickle=True)} for each array: the sibling file is part of what loading runs, so it is scanned here
+         * (an object array or a pickle in it is judged like the file's own). A name that leaves the directory is
+         * dangerous (it reaches any file); a missing sibling is unknown.
+         */
+        private void sibling(String entry, String file, long offset) {
+            if (inSibling) return; // np.load unpickles with the plain unpickler: a wrapper there reads nothing
+            String what = "joblib 0.9 array file '" + file + "'";
+            String bad = Siblings.problem(file);
+            if (bad != null) {
+                add("(sibling file)", Verdict.DANGEROUS, entry, offset, what + " " + bad
+                        + ": joblib.load would np.load it with allow_pickle=True");
+                return;
+            }
+            if (!entry.isEmpty() && !entry.startsWith("(")) {
+                add("(sibling file)", Verdict.UNKNOWN, entry, offset, what + " is named inside an archive: a loader"
+                        + " looks for it beside the archive, so it was not scanned");
+                return;
+            }
+            if (!siblings.add(file) || siblings.size() > readLimits.maxCollectionSize()) return;
+            Path sibling = path.toAbsolutePath().resolveSibling(file);
+            if (!java.nio.file.Files.isRegularFile(sibling)) {
+                add("(sibling file)", Verdict.UNKNOWN, entry, offset, what + " is missing beside " + path.getFileName()
+                        + ", so what joblib.load would read there was not scanned");
+                return;
+            }
+            inSibling = true;
+            try (MappedFile m = MappedFile.open(sibling, "pickle")) {
+                String unrecognized = new Walk(sibling, readLimits, this).region(m.segment(), 0, file, 1);
+                if (unrecognized != null) add("(sibling file)", Verdict.UNKNOWN, file, 0, what + ": " + unrecognized);
+            } finally {
+                inSibling = false;
+            }
         }
 
         void add(String global, Verdict severity, String entry, long offset, String detail) {
@@ -407,6 +452,7 @@ public final class PickleScanner implements ContentScanner {
         public String stream(MemorySegment region, long base, String entry, boolean sniffed) {
             ByteCursor c = new ByteCursor(region, base, "pickle", path).structure(entry.isEmpty() ? "pickle" : entry);
             int index = 0;
+            List<Map.Entry<String, Long>> wrappers = new ArrayList<>();
             while (c.remaining() > 0) {
                 long start = c.position();
                 boolean[] sawSomething = {false};
@@ -426,11 +472,21 @@ public final class PickleScanner implements ContentScanner {
                         sawSomething[0] = true;
                         add("(unresolvable)", Verdict.DANGEROUS, entry, offset - base, what);
                     }
+
+                    @Override
+                    public void built(PValue.PCall call) {
+                        if (PickleMachine.JOBLIB_SIBLING_WRAPPER.equals(call.target()) && call.state instanceof PValue.PDict st
+                                && Values.str(st.get("filename")) != null) {
+                            wrappers.add(Map.entry(Values.str(st.get("filename")), call.offset - base));
+                        }
+                    }
                 });
                 int protocol;
                 try {
                     protocol = m.run(c).protocol();
                     index++;
+                    for (Map.Entry<String, Long> w : wrappers) sibling(entry, w.getKey(), w.getValue());
+                    wrappers.clear();
                 } catch (MalformedFileException e) {
                     // Python runs every opcode before the bad one: what was seen stands. A stream that is not a
                     // pickle at all (no global, first pickle, failing at once) is simply not a pickle: the caller

@@ -16,7 +16,8 @@ import java.util.Set;
  * Finds the tensors in a pickle's tree and names them as a state dict would: dict keys and object attributes
  * joined with {@code .}; an {@code nn.Module}'s {@code _parameters}, {@code _buffers} and {@code _modules} are
  * flattened the way {@code Module.state_dict()} does. Recognised: torch's rebuild functions (torch
- * {@code _utils.py}), numpy's {@code _reconstruct} + BUILD and {@code _frombuffer}, joblib's array wrapper.
+ * {@code _utils.py}), numpy's {@code _reconstruct} + BUILD and {@code _frombuffer}, joblib's array wrappers (the
+ * array after the wrapper, and before 0.10 in a sibling file).
  * Constructs with no dense data here (quantized, sparse, meta, nested, wrapper subclasses) are reported by name.
  * The walk is bounded in depth and follows each node once, so cycles end.
  */
@@ -26,6 +27,9 @@ final class TensorCollector {
 
     /** A numpy array whose bytes are in the pickle (or after it, for joblib). */
     record NumpyArray(String name, NumpyDType dtype, long[] shape, boolean fortran, Object data) {}
+
+    /** joblib before 0.10: an array in the sibling {@code .npy} file {@code file}, as named in the pickle. */
+    record SiblingArray(String name, String file) {}
 
     /** Something tensor-like that is not rebuilt, with why. */
     record Refused(String name, String why) {}
@@ -168,6 +172,12 @@ final class TensorCollector {
             }
             case PickleMachine.JOBLIB_WRAPPER -> {
                 joblib(name, c);
+                return true;
+            }
+            case PickleMachine.JOBLIB_SIBLING_WRAPPER -> {
+                String file = c.state instanceof PDict st ? Values.str(st.get("filename")) : null;
+                if (file == null) refuse(name, "joblib NDArrayWrapper without a file name");
+                else add(new SiblingArray(name, file), name);
                 return true;
             }
             default -> {

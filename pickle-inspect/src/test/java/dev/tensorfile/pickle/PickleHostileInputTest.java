@@ -438,4 +438,77 @@ class PickleHostileInputTest {
         d.end();
         return out.toByteArray();
     }
+
+    // ---- compressed joblib: bz2 (our decoder), xz and lzma (org.tukaani:xz) ----
+
+    private static final ReadLimits SMALL = new ReadLimits(1 << 20, 256, 1 << 20, 100_000, 1 << 20, 1);
+
+    /** 8 MiB of zeros in a few hundred bytes, written by Python's bz2 and lzma: refused past the limit. */
+    @Test
+    void rejectsADecompressionBombBeyondTheLimit() throws IOException {
+        for (String bomb : new String[] {"bomb-8MiB.bz2", "bomb-8MiB.xz"}) {
+            Path p = write(Files.readAllBytes(Fixtures.file("joblib/" + bomb)), bomb);
+            MalformedFileException e = assertThrows(MalformedFileException.class,
+                    () -> new JoblibFormat().open(p, SMALL).close());
+            assertTrue(e.getMessage().contains("decompresses to more than 1048576 bytes"), e.getMessage());
+            assertTrue(e.getMessage().contains(p.getFileName().toString()), e.getMessage());
+            ScanReport r = new PickleScanner().scan(p, SMALL);
+            assertEquals(Verdict.UNKNOWN, r.verdict(), r.findings().toString());
+            assertTrue(r.findings().getFirst().detail().contains("decompresses to more than"), r.findings().toString());
+        }
+    }
+
+    /** Every byte of a bz2 joblib flipped in turn: a clean error or a read, never anything else; never "safe" unread. */
+    @Test
+    void rejectsCorruptBzip2AtEveryByte() throws IOException {
+        byte[] good = Files.readAllBytes(Fixtures.file("joblib/arrays-bz2.joblib"));
+        int errors = 0;
+        for (int i = 4; i < good.length; i++) {
+            byte[] bad = good.clone();
+            bad[i] ^= 0x5a;
+            Path p = write(bad, "flip" + i + ".joblib");
+            boolean read = true;
+            try (TensorFile f = TensorFiles.open(p)) {
+                f.verify();
+            } catch (TensorFileException e) {
+                read = false;
+                errors++;
+                assertTrue(e.getMessage().contains(p.getFileName().toString()), e.getMessage());
+            }
+            ScanReport r = new PickleScanner().scan(p, ReadLimits.DEFAULT);
+            if (!read) assertTrue(r.verdict() != Verdict.SAFE, i + ": " + r.findings());
+        }
+        assertTrue(errors > good.length / 2, "the block and stream CRCs catch flipped bytes: " + errors);
+    }
+
+    @Test
+    void rejectsBzip2CutShort() throws IOException {
+        byte[] good = Files.readAllBytes(Fixtures.file("joblib/arrays-bz2.joblib"));
+        Path p = write(Arrays.copyOf(good, good.length - 7), "cut.joblib");
+        MalformedFileException e = assertThrows(MalformedFileException.class, () -> TensorFiles.open(p).close());
+        assertTrue(e.getMessage().contains("bz2 stream: corrupt compressed data: bzip2 stream at byte"), e.getMessage());
+        assertEquals(Verdict.UNKNOWN, new PickleScanner().scan(p, ReadLimits.DEFAULT).verdict());
+    }
+
+    @Test
+    void rejectsXzCutShort() throws IOException {
+        byte[] good = Files.readAllBytes(Fixtures.file("joblib/arrays-xz.joblib"));
+        Path p = write(Arrays.copyOf(good, good.length - 20), "cut.joblib");
+        MalformedFileException e = assertThrows(MalformedFileException.class, () -> TensorFiles.open(p).close());
+        assertTrue(e.getMessage().contains("xz stream: corrupt compressed data"), e.getMessage());
+        assertEquals(Verdict.UNKNOWN, new PickleScanner().scan(p, ReadLimits.DEFAULT).verdict());
+    }
+
+    /** An lzma header that claims a 1 GiB dictionary: refused before anything is allocated (64 MB heap). */
+    @Test
+    void rejectsAnLzmaDictionaryBeyondTheHeap() {
+        byte[] b = new byte[64];
+        b[0] = 0x5d;
+        b[1] = 0; b[2] = 0; b[3] = 0; b[4] = 0x40; // 1 << 30, little-endian
+        Arrays.fill(b, 5, 13, (byte) 0xff); // size unknown
+        Path p = write(b, "huge-dict.joblib");
+        MalformedFileException e = assertThrows(MalformedFileException.class, () -> TensorFiles.open(p).close());
+        assertTrue(e.getMessage().contains("lzma stream at byte 0: its dictionary needs"), e.getMessage());
+        assertEquals(Verdict.UNKNOWN, new PickleScanner().scan(p, ReadLimits.DEFAULT).verdict());
+    }
 }

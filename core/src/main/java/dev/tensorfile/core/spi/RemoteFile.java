@@ -51,7 +51,9 @@ import java.util.regex.Pattern;
  * error. Redirects are followed here, at most {@link RemoteOptions#maxRedirects()} per request; the
  * {@code Authorization} header goes only to the scheme, host and port of the URL as given. The URL a redirect led
  * to and the first answer's {@code ETag} and size are pinned for the life of the file, so its ranges never mix two
- * versions. Dropped connections, timeouts and 5xx/429 answers are retried with backoff, a bounded number of times.
+ * versions (a pinned URL that answers 401, 403 or 410, as an expired signed URL does, is resolved again from the URL
+ * as given, once per request, under the same pins). Dropped connections, timeouts and 5xx/429 answers are retried
+ * with backoff, a bounded number of times.
  *
  * <p>Thread-safe: fetches of one file are serialised; files opened with {@link #sibling} share one client and one
  * bound on requests in flight.
@@ -315,7 +317,9 @@ public final class RemoteFile implements AutoCloseable {
         record Accept(long expected, long total, String etag, boolean whole) implements Verdict {}
         record Redirect(String location) implements Verdict {}
         record Retry(String why) implements Verdict {}
-        record Refuse(String why) implements Verdict {}
+        record Refuse(String why, int status) implements Verdict {
+            Refuse(String why) { this(why, 0); }
+        }
     }
 
     private record Outcome(Verdict verdict, long received) {}
@@ -332,6 +336,7 @@ public final class RemoteFile implements AutoCloseable {
      */
     private void exchange(long offset, long length, Sink sink) {
         URI target = resolved != null ? resolved : uri;
+        boolean reresolved = false;
         int hops = 0;
         int attempt = 0;
         while (true) {
@@ -357,7 +362,20 @@ public final class RemoteFile implements AutoCloseable {
                         target = next;
                         continue;
                     }
-                    case Verdict.Refuse r -> throw fail(r.why());
+                    case Verdict.Refuse r -> {
+                        // The pinned URL a redirect led to (a CDN's signed URL) can expire during a long read: ask
+                        // the URL as given again, once. The size and ETag pins still hold, so the bytes cannot come
+                        // from another version of the file.
+                        boolean expired = r.status() == 401 || r.status() == 403 || r.status() == 410;
+                        if (expired && !reresolved && resolved != null && !target.equals(uri)) {
+                            LOG.debug("{}: {} from {}; resolving {} again", displayPath, r.why(), target, uri);
+                            reresolved = true;
+                            target = uri;
+                            hops = 0;
+                            continue;
+                        }
+                        throw fail(r.why());
+                    }
                     case Verdict.Retry r -> failure = r.why();
                     case Verdict.Accept a -> {
                         if (o.received() == a.expected()) {
@@ -365,6 +383,8 @@ public final class RemoteFile implements AutoCloseable {
                             if (resolved == null) {
                                 resolved = target;
                                 etag = a.etag();
+                            } else if (reresolved) {
+                                resolved = target;
                             }
                             if (a.whole()) fetched.add(0, size);
                             return;
@@ -560,7 +580,7 @@ public final class RemoteFile implements AutoCloseable {
                         case 403 -> " Forbidden";
                         case 404 -> " Not Found";
                         default -> "";
-                    });
+                    }, status);
                 }
             }
         }

@@ -61,6 +61,8 @@ public final class LoopbackServer implements AutoCloseable {
     private final Path root;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private volatile Function<Request, Fault> faults = r -> null;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger maxInFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     private LoopbackServer(String address, Path root) throws IOException {
         this.root = root.toAbsolutePath().normalize();
@@ -105,7 +107,19 @@ public final class LoopbackServer implements AutoCloseable {
 
     public void clear() { requests.clear(); }
 
+    /** The most requests the server was answering at once. */
+    public int maxInFlight() { return maxInFlight.get(); }
+
     private void handle(HttpExchange x) throws IOException {
+        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+        try {
+            answer(x);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private void answer(HttpExchange x) throws IOException {
         try (x) {
             String rel = URI.create(x.getRequestURI().getRawPath()).getPath().substring(1);
             String range = x.getRequestHeaders().getFirst("Range");

@@ -208,6 +208,32 @@ class RemoteFileTest {
     }
 
     @Test
+    void anExpiredSignedUrlIsResolvedAgainFromTheUrlAsGiven() {
+        try (LoopbackServer cdn = LoopbackServer.start("127.0.0.2", dir)) {
+            server.faults(r -> new LoopbackServer.Fault.Redirect(cdn.uri(r.path().substring(4))));
+            cdn.faults(r -> r.number() == 1 ? new LoopbackServer.Fault.Status(403) : null);
+            try (MappedFile m = MappedFile.remote(RemoteFile.open(server.uri("cdn/blob.bin"), FAST.withToken("secret")))) {
+                assertArrayEquals(expected(600_000, 5), bytes(m.window(600_000, 5)));
+                assertArrayEquals(expected(700_000, 5), bytes(m.window(700_000, 5)));
+            }
+            assertEquals(2, server.requests().size(), "the open, then once more when the CDN's URL expired");
+            assertTrue(server.requests().stream().allMatch(r -> "Bearer secret".equals(r.authorization())));
+            assertEquals(4, cdn.requests().size(), "open, the 403, its repeat, the next range");
+            for (LoopbackServer.Request r : cdn.requests()) assertNull(r.authorization());
+        }
+    }
+
+    @Test
+    void aForbiddenAnswerFromTheUrlAsGivenIsNotRetried() {
+        server.faults(r -> r.number() >= 1 ? new LoopbackServer.Fault.Status(403) : null);
+        try (MappedFile m = MappedFile.remote(RemoteFile.open(server.uri("blob.bin"), FAST))) {
+            TensorFileException e = assertThrows(TensorFileException.class, () -> m.window(600_000, 5));
+            assertTrue(e.getMessage().endsWith(": HTTP 403 Forbidden"), e.getMessage());
+            assertEquals(2, server.requests().size());
+        }
+    }
+
+    @Test
     void redirectsAreBounded() {
         server.faults(r -> new LoopbackServer.Fault.Redirect(server.uri("loop/" + r.number())));
         TensorFileException e = assertThrows(TensorFileException.class, () -> RemoteFile.open(server.uri("blob.bin"), FAST));

@@ -1,4 +1,4 @@
-package dev.tensorfile.onnx;
+package dev.tensorfile.onnx.initializers;
 
 import dev.tensorfile.core.TensorInfo;
 import dev.tensorfile.core.spi.DecodedTensor;
@@ -13,7 +13,7 @@ import java.lang.foreign.MemorySegment;
  * field's bytes in the file, and the heap reuses pages that the JVM already holds, where each fresh native
  * allocation pays a page fault per 4 KiB (most of the cost of decoding a 64 MiB tensor).
  */
-class DecodedInitializer extends DecodedTensor {
+public class DecodedInitializer extends DecodedTensor {
     /** Writes the tensor's whole data into a segment of exactly its byte length. */
     interface Decoder {
         void decode(MemorySegment out);

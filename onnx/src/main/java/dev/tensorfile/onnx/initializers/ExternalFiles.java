@@ -1,4 +1,4 @@
-package dev.tensorfile.onnx;
+package dev.tensorfile.onnx.initializers;
 
 import dev.tensorfile.core.MalformedFileException;
 import dev.tensorfile.core.Tensor;
@@ -22,13 +22,13 @@ import java.util.Map;
  * under the rules of {@link ExternalData}, each file mapped once however many tensors lie in it (locally, or beside
  * a remote model's URL), their SHA-1 checksums checked, and all of them unmapped when the model closes.
  */
-final class ExternalFiles implements AutoCloseable {
+public final class ExternalFiles implements AutoCloseable {
     private final Path path;
     /** The model's remote file, against whose URL external data is resolved; null for a local model. */
     private final RemoteFile remote;
     private final Map<Path, MappedFile> external = new HashMap<>();
 
-    ExternalFiles(Path path, RemoteFile remote) {
+    public ExternalFiles(Path path, RemoteFile remote) {
         this.path = path;
         this.remote = remote;
     }
@@ -40,28 +40,28 @@ final class ExternalFiles implements AutoCloseable {
         synchronized (external) {
             file = external.get(x.file());
             if (file == null) {
-                file = remote == null ? MappedFile.open(x.file(), OnnxFile.FORMAT) : openRemote(t, x, label);
+                file = remote == null ? MappedFile.open(x.file(), InitializerTensors.FORMAT) : openRemote(t, x, label);
                 external.put(x.file(), file);
             }
         }
         long size = file.size();
         long length = x.length() < 0 ? size - x.offset() : x.length();
         if (x.offset() > size || length < 0 || length > size - x.offset()) {
-            throw new MalformedFileException(OnnxFile.FORMAT, path, label, t.offset, "external data [" + x.offset() + ", " + (x.length() < 0 ? "end" : x.offset() + x.length())
+            throw new MalformedFileException(InitializerTensors.FORMAT, path, label, t.offset, "external data [" + x.offset() + ", " + (x.length() < 0 ? "end" : x.offset() + x.length())
                     + ") lies outside '" + x.location() + "' of " + size + " bytes");
         }
         if (length != info.byteLength()) {
-            throw new MalformedFileException(OnnxFile.FORMAT, path, label, t.offset, "external data length " + length + ", but dims " + info.shape() + " of " + info.dtype()
+            throw new MalformedFileException(InitializerTensors.FORMAT, path, label, t.offset, "external data length " + length + ", but dims " + info.shape() + " of " + info.dtype()
                     + " need " + info.byteLength());
         }
-        return new ExternalTensor(info, file.dataSlice(x.offset(), length), file, x);
+        return new ExternalTensor(info, file.dataSlice(x.offset(), length), file, x, t);
     }
 
     private MappedFile openRemote(TensorProto t, ExternalData x, String label) {
         try {
             return MappedFile.remote(remote.sibling(x.file().toString().replace('\\', '/')));
         } catch (TensorFileException e) {
-            throw new MalformedFileException(OnnxFile.FORMAT, path, label + " external_data", t.offset, "external data file '"
+            throw new MalformedFileException(InitializerTensors.FORMAT, path, label + " external_data", t.offset, "external data file '"
                     + x.location() + "' does not exist or cannot be read", e); // the HTTP reason is the cause
         }
     }
@@ -70,14 +70,14 @@ final class ExternalFiles implements AutoCloseable {
      * Checks the SHA-1 {@code checksum} of each external file the tensors lie in (onnx docs/ExternalData.md: of the
      * whole file), where one is given; the tensors that share a file must give the same checksum.
      */
-    void verifyChecksums(List<GraphIndex.Entry> entries) {
+    public void verifyChecksums(List<Tensor> tensors) {
         Map<Path, String> checksums = new LinkedHashMap<>();
-        for (GraphIndex.Entry e : entries) {
-            if (e.tensor() instanceof ExternalTensor x && x.data.checksum() != null) {
+        for (Tensor t : tensors) {
+            if (t instanceof ExternalTensor x && x.data.checksum() != null) {
                 String want = checksums.put(x.data.file(), x.data.checksum());
                 if (want != null && !want.equalsIgnoreCase(x.data.checksum())) {
-                    throw new MalformedFileException(OnnxFile.FORMAT, path, "initializer '" + e.proto().name + "'",
-                            e.proto().offset, "external data checksums of '" + x.data.location() + "' disagree");
+                    throw new MalformedFileException(InitializerTensors.FORMAT, path, "initializer '" + x.proto.name + "'",
+                            x.proto.offset, "external data checksums of '" + x.data.location() + "' disagree");
                 }
             }
         }
@@ -86,7 +86,7 @@ final class ExternalFiles implements AutoCloseable {
             synchronized (external) { f = external.get(c.getKey()); }
             String got = sha1(f.segment());
             if (!got.equalsIgnoreCase(c.getValue().trim())) {
-                throw new MalformedFileException(OnnxFile.FORMAT, path, "external data file '" + c.getKey().getFileName() + "'", -1,
+                throw new MalformedFileException(InitializerTensors.FORMAT, path, "external data file '" + c.getKey().getFileName() + "'", -1,
                         "SHA-1 " + got + " differs from the checksum " + c.getValue() + " the model records");
             }
         }

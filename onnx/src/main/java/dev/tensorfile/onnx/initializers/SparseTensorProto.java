@@ -1,4 +1,4 @@
-package dev.tensorfile.onnx;
+package dev.tensorfile.onnx.initializers;
 
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.spi.WireReader;
@@ -9,8 +9,8 @@ import java.util.Arrays;
  * One {@code SparseTensorProto}: {@code values} (rank 1, [NNZ]; its name names the sparse tensor), {@code indices}
  * (INT64, [NNZ] linearised or [NNZ, rank]) and the dense {@code dims}.
  */
-record SparseTensorProto(TensorProto values, TensorProto indices, long[] dims, long offset) {
-    static SparseTensorProto parse(WireReader r, ReadLimits limits) {
+public record SparseTensorProto(TensorProto values, TensorProto indices, long[] dims, long offset) {
+    public static SparseTensorProto parse(WireReader r, ReadLimits limits) {
         long offset = r.cursor().absolutePosition();
         String where = r.cursor().structure();
         TensorProto values = null;

@@ -1,4 +1,4 @@
-package dev.tensorfile.onnx;
+package dev.tensorfile.onnx.initializers;
 
 import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.ReadLimits;
@@ -22,7 +22,7 @@ import java.nio.file.Path;
  * again from the field's first value, since varints cannot be indexed. The tensor's
  * entry count was checked against its dims when it was opened, so every range in bounds has its values.
  */
-final class TypedData implements DecodedInitializer.RangeDecoder {
+public final class TypedData implements DecodedInitializer.RangeDecoder {
     private static final MemorySegment EMPTY = MemorySegment.ofArray(new byte[0]);
 
     /** The message that holds the field (a TensorProto, or an AttributeProto's {@code floats}/{@code ints}). */
@@ -49,12 +49,12 @@ final class TypedData implements DecodedInitializer.RangeDecoder {
     /** Output bytes of every value before {@code run[runPosition]}. */
     private long produced;
     /** How many times decoding started from the field's first value (for tests: resuming works). */
-    int restarts;
+    private int restarts;
     /** The last value a read cut in two, whole, and where it starts in the tensor (-1: none). */
     private final MemorySegment cut = MemorySegment.ofArray(new long[1]);
     private long cutStart = -1;
 
-    TypedData(TensorProto tensor, DataType type, Path file, ReadLimits limits) {
+    public TypedData(TensorProto tensor, DataType type, Path file, ReadLimits limits) {
         this(tensor.message, tensor.offset, "initializer '" + tensor.name + "'", type.storage.field,
                 TensorProto.fieldName(type.storage.field), type, file, limits);
     }
@@ -89,6 +89,9 @@ final class TypedData implements DecodedInitializer.RangeDecoder {
             default -> PackedVarints.Width.BYTE;
         };
     }
+
+    /** How many times decoding started from the field's first value: once, for reads that resume. */
+    public synchronized int restarts() { return restarts; }
 
     @Override
     public void decode(MemorySegment out) {

@@ -1,4 +1,4 @@
-package dev.tensorfile.onnx;
+package dev.tensorfile.onnx.initializers;
 
 import dev.tensorfile.core.MalformedFileException;
 
@@ -21,7 +21,7 @@ import java.util.List;
  * @param length the bytes, or -1 when absent (the rest of the file)
  * @param checksum the SHA-1 of the whole file as written, or null
  */
-record ExternalData(Path file, String location, long offset, long length, String checksum) {
+public record ExternalData(Path file, String location, long offset, long length, String checksum) {
 
     /**
      * Reads and checks the entries of the tensor at {@code at} ({@code structure} names it in errors). A null

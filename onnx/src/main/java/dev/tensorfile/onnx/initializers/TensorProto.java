@@ -1,4 +1,4 @@
-package dev.tensorfile.onnx;
+package dev.tensorfile.onnx.initializers;
 
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.spi.ByteCursor;
@@ -14,31 +14,31 @@ import java.util.List;
  * where {@code raw_data} lies, which typed field holds values and how many, and the {@code external_data} entries.
  * Typed values are decoded later by {@link TypedData}, from {@link #message}.
  */
-final class TensorProto {
-    static final int DIMS = 1, DATA_TYPE = 2, SEGMENT = 3, STRING_DATA = 6, NAME = 8, RAW_DATA = 9, DOC_STRING = 12,
+public final class TensorProto {
+    public static final int DIMS = 1, DATA_TYPE = 2, SEGMENT = 3, STRING_DATA = 6, NAME = 8, RAW_DATA = 9, DOC_STRING = 12,
             EXTERNAL_DATA = 13, DATA_LOCATION = 14;
 
     /** Key/value of one {@code external_data} entry ({@code StringStringEntryProto}). */
-    record Entry(String key, String value) {}
+    public record Entry(String key, String value) {}
 
     /** The message's bytes (the value of the field that holds it) and the file offset of its first byte. */
-    final MemorySegment message;
-    final long offset;
-    final String name;
-    final long[] dims;
-    final long dataType;
-    final boolean hasSegment;
+    public final MemorySegment message;
+    public final long offset;
+    public final String name;
+    public final long[] dims;
+    public final long dataType;
+    public final boolean hasSegment;
     /** raw_data, or null if absent. */
-    final MemorySegment rawData;
-    final long rawDataOffset;
+    public final MemorySegment rawData;
+    public final long rawDataOffset;
     /** The typed field numbers present (bit i set for field i), and how many entries they hold together. */
-    final int typedFields;
-    final long typedEntries;
-    final long typedBytes;
+    public final int typedFields;
+    public final long typedEntries;
+    public final long typedBytes;
     /** The typed field's bytes when it occurs once, as one packed run (as onnx.helper writes it); else null. */
-    final MemorySegment typedRun;
-    final List<Entry> externalData;
-    final long dataLocation;
+    public final MemorySegment typedRun;
+    public final List<Entry> externalData;
+    public final long dataLocation;
 
     private TensorProto(MemorySegment message, long offset, String name, long[] dims, long dataType,
             boolean hasSegment, MemorySegment rawData, long rawDataOffset, int typedFields, long typedEntries,
@@ -67,7 +67,7 @@ final class TensorProto {
     }
 
     /** Indexes the TensorProto that {@code r} reads (a reader over exactly the message's bytes). */
-    static TensorProto parse(WireReader r, ReadLimits limits) {
+    public static TensorProto parse(WireReader r, ReadLimits limits) {
         ByteCursor c = r.cursor();
         MemorySegment message = c.segment();
         long offset = c.absolutePosition();
@@ -173,7 +173,7 @@ final class TensorProto {
     }
 
     /** A {@code StringStringEntryProto}. */
-    static Entry entry(WireReader r, ReadLimits limits) {
+    public static Entry entry(WireReader r, ReadLimits limits) {
         String key = "";
         String value = "";
         while (r.next()) {
@@ -186,7 +186,7 @@ final class TensorProto {
         return new Entry(key, value);
     }
 
-    static String fieldName(int field) {
+    public static String fieldName(int field) {
         return switch (field) {
             case 4 -> "float_data";
             case 5 -> "int32_data";

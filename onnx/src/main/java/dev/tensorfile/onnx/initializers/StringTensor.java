@@ -1,4 +1,4 @@
-package dev.tensorfile.onnx;
+package dev.tensorfile.onnx.initializers;
 
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.TensorInfo;
@@ -17,7 +17,7 @@ import java.util.List;
  * A STRING tensor, UTF-8: a TensorProto's string_data entries, or a Constant's {@code value_string(s)}
  * (AttributeProto {@code s}, {@code strings}). Each occurrence of the field is one element.
  */
-final class StringTensor extends DecodedInitializer {
+public final class StringTensor extends DecodedInitializer {
     private final Strings strings;
 
     /**
@@ -45,7 +45,7 @@ final class StringTensor extends DecodedInitializer {
         }
 
         void each(java.util.function.Consumer<MemorySegment> f) {
-            ByteCursor c = new ByteCursor(message, offset, OnnxFile.FORMAT, file).structure(structure);
+            ByteCursor c = new ByteCursor(message, offset, InitializerTensors.FORMAT, file).structure(structure);
             WireReader r = new WireReader(c, 0, limits.maxNestingDepth());
             while (r.next()) {
                 if (r.field() == field) f.accept(r.bytes(field == TensorProto.STRING_DATA ? "string_data" : "strings"));

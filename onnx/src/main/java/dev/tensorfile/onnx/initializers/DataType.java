@@ -1,4 +1,4 @@
-package dev.tensorfile.onnx;
+package dev.tensorfile.onnx.initializers;
 
 import dev.tensorfile.core.DType;
 
@@ -6,7 +6,7 @@ import dev.tensorfile.core.DType;
  * {@code TensorProto.DataType} (onnx.in.proto): the code on the wire, the core {@link DType}, the typed field
  * that holds values when {@code raw_data} is not used, and the IR version that introduced the type.
  */
-enum DataType {
+public enum DataType {
     FLOAT(1, DType.F32, Storage.FLOAT_DATA, 3),
     UINT8(2, DType.U8, Storage.INT32_DATA, 3),
     INT8(3, DType.I8, Storage.INT32_DATA, 3),
@@ -49,10 +49,10 @@ enum DataType {
         for (DataType t : values()) BY_CODE[t.code] = t;
     }
 
-    final int code;
+    public final int code;
     final DType dtype;
     final Storage storage;
-    final int minIrVersion;
+    public final int minIrVersion;
 
     DataType(int code, DType dtype, Storage storage, int minIrVersion) {
         this.code = code;
@@ -62,12 +62,12 @@ enum DataType {
     }
 
     /** The type with {@code code}, or null for 0 (UNDEFINED) and codes the schema does not define. */
-    static DataType of(long code) {
+    public static DataType of(long code) {
         return code > 0 && code < BY_CODE.length ? BY_CODE[(int) code] : null;
     }
 
     /** The ONNX type that holds {@code dtype}, or null. */
-    static DataType of(DType dtype) {
+    public static DataType of(DType dtype) {
         for (DataType t : values()) if (t.dtype == dtype) return t;
         return null;
     }
@@ -78,7 +78,7 @@ enum DataType {
     }
 
     /** Bytes of raw_data for {@code n} elements: sub-byte types round up (checker.cc {@code check_tensor}). */
-    long rawBytes(long n) {
+    public long rawBytes(long n) {
         if (dtype == DType.STRING) throw new IllegalStateException("STRING has no raw encoding");
         int per = elementsPerByte();
         if (per > 1) return n / per + (n % per == 0 ? 0 : 1);

@@ -1,4 +1,4 @@
-package dev.tensorfile.onnx;
+package dev.tensorfile.onnx.initializers;
 
 import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.DType;
@@ -23,13 +23,16 @@ import java.util.List;
  * Where the file stores the values as they are, the tensor is a view of the mapping; typed fields decode, sparse
  * tensors densify, STRING tensors read their entries. Also the values of Constant nodes, in the operator's forms.
  */
-final class InitializerTensors {
+public final class InitializerTensors {
+    /** The format name in errors (OnnxFile.FORMAT, which this package cannot see: it sits below it). */
+    static final String FORMAT = "onnx";
+
     private final Path path;
     private final MappedFile mapped;
     private final ReadLimits limits;
     private final ExternalFiles externalFiles;
 
-    InitializerTensors(Path path, MappedFile mapped, ReadLimits limits, ExternalFiles external) {
+    public InitializerTensors(Path path, MappedFile mapped, ReadLimits limits, ExternalFiles external) {
         this.path = path;
         this.mapped = mapped;
         this.limits = limits;
@@ -45,7 +48,7 @@ final class InitializerTensors {
     }
 
     private MalformedFileException fail(String label, TensorProto t, String what) {
-        return new MalformedFileException(OnnxFile.FORMAT, path, label, t.offset, what);
+        return new MalformedFileException(InitializerTensors.FORMAT, path, label, t.offset, what);
     }
 
     /** The DataType, shape and element count of {@code t}, checked. */
@@ -67,7 +70,7 @@ final class InitializerTensors {
     }
 
     /** Builds the Tensor of one initializer under the rules of checker.cc {@code check_tensor}. */
-    Tensor tensor(String name, TensorProto t) {
+    public Tensor tensor(String name, TensorProto t) {
         return tensor(name, t, label(t));
     }
 
@@ -78,7 +81,7 @@ final class InitializerTensors {
      */
     Tensor tensor(String name, TensorProto t, String label) {
         if (t.hasSegment) {
-            throw new UnsupportedFeatureException(OnnxFile.FORMAT, path, label + " at byte " + t.offset
+            throw new UnsupportedFeatureException(InitializerTensors.FORMAT, path, label + " at byte " + t.offset
                     + ": segment (field 3) is not supported, as in onnx.numpy_helper");
         }
         DataType type = type(label, t);
@@ -107,7 +110,7 @@ final class InitializerTensors {
         if (t.rawData != null) {
             if (t.typedFields != 0) throw fail(label, t, "both raw_data and " + typedNames(t.typedFields) + " are set");
             if (t.rawData.byteSize() != rawBytes) {
-                throw new MalformedFileException(OnnxFile.FORMAT, path, label, t.rawDataOffset, "raw_data of "
+                throw new MalformedFileException(InitializerTensors.FORMAT, path, label, t.rawDataOffset, "raw_data of "
                         + t.rawData.byteSize() + " bytes, but dims " + shape + " of " + type + " need " + rawBytes);
             }
             return new SegmentTensor(info, t.rawData, mapped);
@@ -145,7 +148,7 @@ final class InitializerTensors {
      * an initializer's rules), {@code sparse_value} densified, {@code value_float}/{@code value_int}/{@code
      * value_string} as a rank-0 F32/I64/STRING tensor, and their plural forms as rank-1 tensors.
      */
-    Tensor constant(String name, ConstantNode c) {
+    public Tensor constant(String name, ConstantNode c) {
         String label = c.label();
         return switch (c.kind) {
             case VALUE -> tensor(name, c.tensor, label);
@@ -178,16 +181,16 @@ final class InitializerTensors {
      *
      * @param label how errors name it
      */
-    Tensor sparse(String name, SparseTensorProto s, String label) {
+    public Tensor sparse(String name, SparseTensorProto s, String label) {
         TensorProto v = s.values();
         TensorProto ix = s.indices();
         DataType type = type(label, v);
         if (type == DataType.STRING || type.elementsPerByte() > 1) {
-            throw new UnsupportedFeatureException(OnnxFile.FORMAT, path, label + " at byte " + s.offset()
+            throw new UnsupportedFeatureException(InitializerTensors.FORMAT, path, label + " at byte " + s.offset()
                     + ": sparse " + type + " tensors are not supported");
         }
         for (long d : s.dims()) {
-            if (d <= 0) throw new MalformedFileException(OnnxFile.FORMAT, path, label, s.offset(), "dimension " + d + " is not positive");
+            if (d <= 0) throw new MalformedFileException(InitializerTensors.FORMAT, path, label, s.offset(), "dimension " + d + " is not positive");
         }
         Shape shape;
         long bytes;
@@ -195,10 +198,10 @@ final class InitializerTensors {
             shape = Shape.of(s.dims());
             bytes = type.rawBytes(shape.elementCount());
         } catch (ArithmeticException e) {
-            throw new MalformedFileException(OnnxFile.FORMAT, path, label, s.offset(), "dims overflow a 64-bit size");
+            throw new MalformedFileException(InitializerTensors.FORMAT, path, label, s.offset(), "dims overflow a 64-bit size");
         }
         if (bytes > limits.maxDecodedBytes()) {
-            throw new MalformedFileException(OnnxFile.FORMAT, path, label, s.offset(), "dense size "
+            throw new MalformedFileException(InitializerTensors.FORMAT, path, label, s.offset(), "dense size "
                     + bytes + " bytes exceeds the " + limits.maxDecodedBytes() + " a decode may produce");
         }
         Tensor values = tensor(v.name, v, label + " values");

@@ -1,4 +1,4 @@
-package dev.tensorfile.onnx;
+package dev.tensorfile.onnx.initializers;
 
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.spi.ByteCursor;
@@ -28,9 +28,9 @@ import java.util.Arrays;
  * not UTF-8, a read that fails — answers null and leaves the cursor where it was, so that {@link TensorProto#parse}
  * reads it through the mapping with every rule and error message it has.
  */
-final class InitializerProbe {
+public final class InitializerProbe {
     /** Only after a field at least this long is the next key likely to lie in a page nobody touched yet. */
-    static final long MIN_JUMP = 64 << 10;
+    public static final long MIN_JUMP = 64 << 10;
     private static final int WINDOW = 1024;
     private static final int INITIALIZER_KEY = 5 << 3 | WireReader.LEN;
 
@@ -44,9 +44,12 @@ final class InitializerProbe {
     /** Where the next varint ends, set by {@link #varint}. */
     private int at;
     /** How many initializers this probe indexed (for tests: that the fast path was taken). */
-    int indexed;
+    private int indexed;
 
-    InitializerProbe(MappedFile file, ReadLimits limits) {
+    /** How many initializers this probe indexed: those that took the fast path. */
+    public int indexed() { return indexed; }
+
+    public InitializerProbe(MappedFile file, ReadLimits limits) {
         this.file = file;
         this.limits = limits;
         // The full parse reads a main-graph initializer two messages deep; where the limit forbids that, it fails,
@@ -58,7 +61,7 @@ final class InitializerProbe {
      * The initializer whose key is at {@code graph}'s position, and the cursor moved past it; or null, the cursor
      * unmoved, if it is not the plain case.
      */
-    TensorProto initializer(ByteCursor graph) {
+    public TensorProto initializer(ByteCursor graph) {
         if (unavailable) return null;
         long start = graph.absolutePosition();
         window.clear().limit((int) Math.min(WINDOW, graph.remaining()));

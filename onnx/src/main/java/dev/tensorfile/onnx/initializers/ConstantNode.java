@@ -1,4 +1,4 @@
-package dev.tensorfile.onnx;
+package dev.tensorfile.onnx.initializers;
 
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.spi.ByteCursor;
@@ -18,9 +18,9 @@ import java.util.List;
  * 9 strings, 21 ref_attr_name, 22 sparse_tensor. A singular field given twice, which protobuf would merge or
  * overwrite and onnx never writes, is refused rather than guessed at.
  */
-final class ConstantNode {
+public final class ConstantNode {
     /** Which attribute holds the value, and the AttributeProto field that carries it. */
-    enum Kind {
+    public enum Kind {
         VALUE("value", 5), SPARSE_VALUE("sparse_value", 22), VALUE_FLOAT("value_float", 2),
         VALUE_FLOATS("value_floats", 7), VALUE_INT("value_int", 3), VALUE_INTS("value_ints", 8),
         VALUE_STRING("value_string", 4), VALUE_STRINGS("value_strings", 9);
@@ -34,7 +34,7 @@ final class ConstantNode {
         }
 
         /** The kind named by an attribute of a Constant node, or null for any other name. */
-        static Kind of(String attribute) {
+        public static Kind of(String attribute) {
             for (Kind k : values()) if (k.attribute.equals(attribute)) return k;
             return null;
         }
@@ -55,10 +55,10 @@ final class ConstantNode {
     }
 
     /** An attribute of a node whose op type may not be known yet (fields come in any order): re-read if Constant. */
-    record Candidate(Kind kind, ByteCursor attribute, int depth) {}
+    public record Candidate(Kind kind, ByteCursor attribute, int depth) {}
 
     /** The node's output, which names the tensor. */
-    final String output;
+    public final String output;
     /** The node's name ({@code ""} if it has none). */
     final String node;
     final Kind kind;
@@ -66,9 +66,9 @@ final class ConstantNode {
     final MemorySegment attribute;
     final long attributeOffset;
     /** {@code t} of {@code value}, or null. */
-    final TensorProto tensor;
+    public final TensorProto tensor;
     /** {@code sparse_tensor} of {@code sparse_value}, or null. */
-    final SparseTensorProto sparse;
+    public final SparseTensorProto sparse;
     /** {@code f} (4 bytes, little-endian) or {@code s}, as a view, or null when the field is absent (0.0, ""). */
     final MemorySegment scalar;
     /** {@code i} (0 when absent). */
@@ -106,7 +106,7 @@ final class ConstantNode {
      *
      * @param nodeCursor the node's cursor (errors name the node and its offset)
      */
-    static ConstantNode parse(String name, List<String> outputs, List<Candidate> candidates, ByteCursor nodeCursor,
+    public static ConstantNode parse(String name, List<String> outputs, List<Candidate> candidates, ByteCursor nodeCursor,
             ReadLimits limits) {
         String who = "Constant node" + (name.isEmpty() ? "" : " '" + name + "'");
         if (outputs.size() != 1 || outputs.getFirst().isEmpty()) {

@@ -1,4 +1,4 @@
-package dev.tensorfile.onnx;
+package dev.tensorfile.onnx.initializers;
 
 import dev.tensorfile.core.spi.ByteCursor;
 
@@ -10,7 +10,7 @@ import java.lang.foreign.ValueLayout;
  * widths typed values are stored with. The run's bytes are already bounded; a varint that is overlong or cut off
  * fails with the absolute offset.
  */
-final class PackedVarints {
+public final class PackedVarints {
     private PackedVarints() {}
 
     /** How each decoded value is stored. */
