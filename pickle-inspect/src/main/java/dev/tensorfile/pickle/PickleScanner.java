@@ -481,6 +481,8 @@ public final class PickleScanner implements ContentScanner {
                         }
                     }
                 });
+                // the legacy torch.save stream: its object pickle names each whole module's class by a persistent id
+                if (Containers.startsWith(region, 0, Containers.LEGACY_MAGIC)) m.resolvingTorchModules();
                 int protocol;
                 try {
                     protocol = m.run(c).protocol();

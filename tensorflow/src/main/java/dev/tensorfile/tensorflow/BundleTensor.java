@@ -167,6 +167,7 @@ sealed interface BundleTensor permits BundleTensor.View, BundleTensor.Strings, B
         @Override
         public MemorySegment stored() {
             ensureOpen();
+            owner().require(data); // a remote tensor is fetched when read
             return data;
         }
 
@@ -174,6 +175,7 @@ sealed interface BundleTensor permits BundleTensor.View, BundleTensor.Strings, B
 
         @Override
         protected void decode(long byteOffset, MemorySegment dst) {
+            owner().require(data);
             long n = dst.byteSize();
             for (long i = 0; i < n; i++) {
                 long p = byteOffset + i;

@@ -89,6 +89,22 @@ public final class WireReader {
     /** A varint of at most 10 bytes; the tenth may only carry bit 63. */
     public long varint() {
         long at = in.position();
+        MemorySegment bytes = in.segment();
+        if (bytes.byteSize() - at >= 10) {
+            // Ten bytes remain, so no byte can be past the end: read them without a bounds check each (protobuf
+            // messages are mostly varints; this is the reader's hottest loop).
+            long result = 0;
+            for (int i = 0; i < 10; i++) {
+                byte b = bytes.get(ValueLayout.JAVA_BYTE, at + i);
+                if (i == 9 && (b & 0xFF) > 1) throw in.failAt(at, "varint is longer than 10 bytes");
+                result |= (long) (b & 0x7F) << (7 * i);
+                if (b >= 0) {
+                    in.seek(at + i + 1);
+                    return result;
+                }
+            }
+            throw in.failAt(at, "varint is longer than 10 bytes");
+        }
         long result = 0;
         for (int i = 0; i < 10; i++) {
             if (in.remaining() == 0) throw in.failAt(at, "varint is cut off by the end of the message");

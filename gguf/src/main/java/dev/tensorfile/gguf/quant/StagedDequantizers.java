@@ -66,6 +66,8 @@ final class StagedDequantizers implements Dequantizers {
             case Q5_K -> StagedDequantizers::decodeQ5_K;
             case Q6_K -> StagedDequantizers::decodeQ6_K;
             case IQ4_XS -> StagedDequantizers::decodeIQ4_XS;
+            case TQ1_0 -> StagedDequantizers::decodeTQ1_0;
+            case TQ2_0 -> StagedDequantizers::decodeTQ2_0;
             default -> null;
         };
     }
@@ -520,5 +522,58 @@ final class StagedDequantizers implements Dequantizers {
 
     private static int iq4xsScale(int scalesL, int scalesH, int ib) {
         return ((scalesL >>> (4 * ib)) & 0xF) | (((scalesH >>> (2 * ib)) & 3) << 4);
+    }
+
+    // ---- ternary types: the scale is per 256-element block, so one long loop per block ----
+
+    /** ggml: {@code (q - 1) * d} with {@code q = (qs[32j + m] >> 2l) & 3} for element {@code 128j + 32l + m}. */
+    static void decodeTQ2_0(MemorySegment x, long off, float[] y, int yi, int blocks) {
+        byte[] q = new byte[256];
+        for (int i = 0; i < blocks; i++, off += 66, yi += 256) {
+            for (int j = 0; j < 2; j++) {
+                for (int w = 0; w < 4; w++) {
+                    long v = x.get(WORD, off + 32 * j + 8 * w);
+                    for (int l = 0; l < 4; l++) put(q, 128 * j + 32 * l + 8 * w, minus((v >>> (2 * l)) & LO2, 1));
+                }
+            }
+            float d = Bits.fp16(x, off + 64);
+            for (int k = 0; k < 256; k++) y[yi + k] = q[k] * d;
+        }
+    }
+
+    /**
+     * The trits of TQ1_0 by table ({@code TRITS[n][b]} is trit n of byte b, minus one), then one long loop per
+     * block; ggml's {@code (trit - 1) * d}.
+     */
+    static void decodeTQ1_0(MemorySegment x, long off, float[] y, int yi, int blocks) {
+        byte[] q = new byte[256];
+        byte[][] trits = TRITS;
+        for (int i = 0; i < blocks; i++, off += 54, yi += 256) {
+            int e = 0;
+            for (int n = 0; n < 5; n++) {
+                byte[] t = trits[n];
+                for (int m = 0; m < 32; m++) q[e++] = t[x.get(ValueLayout.JAVA_BYTE, off + m) & 0xFF];
+            }
+            for (int n = 0; n < 5; n++) {
+                byte[] t = trits[n];
+                for (int m = 0; m < 16; m++) q[e++] = t[x.get(ValueLayout.JAVA_BYTE, off + 32 + m) & 0xFF];
+            }
+            for (int n = 0; n < 4; n++) {
+                byte[] t = trits[n];
+                for (int m = 0; m < 4; m++) q[e++] = t[x.get(ValueLayout.JAVA_BYTE, off + 48 + m) & 0xFF];
+            }
+            float d = Bits.fp16(x, off + 52);
+            for (int k = 0; k < 256; k++) y[yi + k] = q[k] * d;
+        }
+    }
+
+    /** {@code TRITS[n][b]}: trit n of a TQ1_0 byte b (ggml's {@code ((uint8_t)(b * 3^n) * 3) >> 8}), minus one. */
+    private static final byte[][] TRITS = new byte[5][256];
+
+    static {
+        int pow = 1;
+        for (int n = 0; n < 5; n++, pow *= 3) {
+            for (int b = 0; b < 256; b++) TRITS[n][b] = (byte) ((((b * pow) & 0xFF) * 3 >>> 8) - 1);
+        }
     }
 }
