@@ -532,7 +532,7 @@ final class StagedDequantizers implements Dequantizers {
         for (int i = 0; i < blocks; i++, off += 66, yi += 256) {
             for (int j = 0; j < 2; j++) {
                 for (int w = 0; w < 4; w++) {
-                    long v = x.get(WORD, off + 32 * j + 8 * w);
+                    long v = x.get(LittleEndian.LONG, off + 32 * j + 8 * w);
                     for (int l = 0; l < 4; l++) put(q, 128 * j + 32 * l + 8 * w, minus((v >>> (2 * l)) & LO2, 1));
                 }
             }
