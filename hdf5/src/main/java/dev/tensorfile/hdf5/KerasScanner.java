@@ -8,6 +8,7 @@ import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.ScanFinding;
 import dev.tensorfile.core.ScanReport;
 import dev.tensorfile.core.TensorFile;
+import dev.tensorfile.core.TensorFileException;
 import dev.tensorfile.core.TensorFormat;
 import dev.tensorfile.core.UnsupportedEntry;
 import dev.tensorfile.core.UnsupportedFeatureException;
@@ -58,6 +59,23 @@ public final class KerasScanner implements ContentScanner {
     @Override
     public ScanReport scan(Path path, ReadLimits limits) {
         List<ScanFinding> findings = new ArrayList<>();
+        try {
+            judgeConfig(path, limits, findings);
+        } catch (TensorFileException e) {
+            // h5py or Keras may still read the config of a file our reader rejects: never safe, and the
+            // general scanners below still scan its bytes
+            findings.add(new ScanFinding("(malformed)", Verdict.UNKNOWN, "", 0, "its model config was not judged: " + e.getMessage()));
+        }
+        for (ContentScanner general : generalScanners()) {
+            for (ScanFinding f : general.scan(path, limits).findings()) if (f.severity() != Verdict.SAFE) findings.add(f);
+        }
+        Verdict verdict = Verdict.SAFE;
+        for (ScanFinding f : findings) if (f.severity().compareTo(verdict) > 0) verdict = f.severity();
+        return new ScanReport(path, verdict, findings);
+    }
+
+    /** Judges the Keras model config {@code path} holds, if any. */
+    private static void judgeConfig(Path path, ReadLimits limits, List<ScanFinding> findings) {
         boolean zip;
         try (MappedFile mapped = MappedFile.open(path, "keras")) {
             zip = ZipDirectory.looksLikeZip(mapped.segment());
@@ -88,12 +106,6 @@ public final class KerasScanner implements ContentScanner {
                 }
             }
         }
-        for (ContentScanner general : generalScanners()) {
-            for (ScanFinding f : general.scan(path, limits).findings()) if (f.severity() != Verdict.SAFE) findings.add(f);
-        }
-        Verdict verdict = Verdict.SAFE;
-        for (ScanFinding f : findings) if (f.severity().compareTo(verdict) > 0) verdict = f.severity();
-        return new ScanReport(path, verdict, findings);
     }
 
     private static List<ContentScanner> generalScanners() {

@@ -129,4 +129,15 @@ class KerasScannerTest {
         assertEquals(Verdict.SAFE, Scanning.scan(keras("{\"class_name\": \"Sequential\", \"config\": {\"layers\": [" + DENSE + "]}}")).verdict());
         assertEquals(Verdict.UNKNOWN, Scanning.scan(keras("{not json")).verdict());
     }
+
+    @Test
+    void aTruncatedHdf5FileIsUnknownNotSafe() throws java.io.IOException {
+        Path whole = h5("whole.h5", Metadata.builder().put("model_config", sequential("s", DENSE)).build());
+        Path cut = dir.resolve("cut.h5");
+        byte[] b = java.nio.file.Files.readAllBytes(whole);
+        java.nio.file.Files.write(cut, java.util.Arrays.copyOf(b, 200));
+        ScanReport r = Scanning.scan(cut);
+        assertEquals(Verdict.UNKNOWN, r.verdict(), r.toString());
+        assertEquals("(malformed)", r.findings().getFirst().global());
+    }
 }
