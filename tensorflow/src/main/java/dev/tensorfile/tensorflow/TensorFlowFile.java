@@ -252,7 +252,7 @@ final class TensorFlowFile implements TensorFile {
             MemorySegment data = shard.segment().asSlice(e.offset(), e.size());
             TensorInfo info = new TensorInfo(name, dtype, shape, e.size());
             if (dtype == DType.STRING) return new BundleTensor.Strings(info, data, shard, e.crc32c());
-            if (header.bigEndian() && dtype.blockBytes() > 1) return new BundleTensor.Swapped(info, data, shard, e.crc32c());
+            if (header.bigEndian() && dtype.blockBytes() > 1) return new BundleTensor.Swapped(info, data, shard, e.crc32c(), limits);
             return new BundleTensor.View(info, data, shard, e.crc32c());
         }
 
