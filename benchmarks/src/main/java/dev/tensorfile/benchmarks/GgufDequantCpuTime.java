@@ -27,7 +27,12 @@ import java.util.Random;
  */
 public final class GgufDequantCpuTime {
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
-    private static final DType[] TYPES = {DType.Q8_0, DType.Q4_0, DType.Q4_K, DType.Q5_K, DType.Q6_K};
+    private static final DType[] TYPES = {DType.Q8_0, DType.Q4_0, DType.Q4_K, DType.Q5_K, DType.Q6_K, DType.Q4_1,
+        DType.Q5_0, DType.Q5_1, DType.Q2_K, DType.Q3_K, DType.IQ4_NL, DType.IQ4_XS, DType.TQ1_0, DType.TQ2_0,
+        DType.MXFP4, DType.IQ2_XXS, DType.IQ2_XS, DType.IQ2_S, DType.IQ3_XXS, DType.IQ3_S, DType.IQ1_S, DType.IQ1_M};
+
+    /** The mapped case (a 1 GiB file per type) only for the five types of the JMH benchmark. */
+    private static final DType[] MAPPED_TYPES = {DType.Q8_0, DType.Q4_0, DType.Q4_K, DType.Q5_K, DType.Q6_K};
 
     private GgufDequantCpuTime() {}
 
@@ -57,7 +62,7 @@ public final class GgufDequantCpuTime {
             new Random(42).nextBytes(pattern);
             mapped("copy", pattern, rounds, (in, pos) -> MemorySegment.copy(in, ValueLayout.JAVA_FLOAT_UNALIGNED, pos,
                     out, 0, GgufDequantBenchmark.FLOATS));
-            for (DType t : TYPES) {
+            for (DType t : MAPPED_TYPES) {
                 BlockCodec codec = codec(t);
                 int blocks = GgufDequantBenchmark.FLOATS / t.blockElements();
                 mapped(impl + " " + t, GgufDequantBenchmark.blocks(t), rounds,

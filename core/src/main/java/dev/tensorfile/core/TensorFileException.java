@@ -21,10 +21,10 @@ public class TensorFileException extends RuntimeException {
 
     /** An error in {@code file} of {@code format}; either may be null when unknown. */
     public TensorFileException(String format, Path file, String detail, Throwable cause) {
-        super(compose(format, file, detail), cause);
+        super(compose(format, file, oneLine(detail)), cause);
         this.format = format;
         this.file = file;
-        this.detail = detail;
+        this.detail = oneLine(detail);
     }
 
     /** An error in {@code file} of {@code format}; either may be null when unknown. */
@@ -35,8 +35,33 @@ public class TensorFileException extends RuntimeException {
     private static String compose(String format, Path file, String detail) {
         StringBuilder b = new StringBuilder();
         if (format != null) b.append(format).append(": ");
-        if (file != null) b.append(file).append(": ");
+        if (file != null) b.append(oneLine(file.toString())).append(": ");
         return b.append(detail).toString();
+    }
+
+    /**
+     * {@code s} with control characters escaped (a newline as {@code \n}, others by their code): details quote
+     * names read from the file (an ONNX attribute or tensor name, an HDF5 path), which may hold any character, and
+     * the message stays one line whatever they hold.
+     */
+    private static String oneLine(String s) {
+        if (s == null) return null;
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c != 0x7F) {
+                if (b != null) b.append(c);
+                continue;
+            }
+            if (b == null) b = new StringBuilder(s.length() + 8).append(s, 0, i);
+            switch (c) {
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> b.append(String.format("\\u%04x", (int) c));
+            }
+        }
+        return b == null ? s : b.toString();
     }
 
     /** The format whose reader or writer failed, or null. */

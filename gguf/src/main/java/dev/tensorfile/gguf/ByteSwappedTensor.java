@@ -1,5 +1,7 @@
 package dev.tensorfile.gguf;
 
+import dev.tensorfile.core.spi.BigEndian;
+import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.DType;
 import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.ReadLimits;
@@ -21,8 +23,6 @@ import java.nio.ByteOrder;
  * closed.
  */
 final class ByteSwappedTensor extends DecodedTensor {
-    private static final ValueLayout.OfShort U16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfShort U16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final MemorySegment stored;
     /** The file {@link #stored} is a slice of: a remote one fetches what a read decodes first. */
@@ -108,7 +108,7 @@ final class ByteSwappedTensor extends DecodedTensor {
         for (long b = 0; b < elements; b++) {
             long block = b * elementBytes;
             for (int f : halfFields) {
-                dst.set(U16_LE, dstOffset + block + f, stored.get(U16_BE, srcOffset + block + f));
+                dst.set(LittleEndian.SHORT, dstOffset + block + f, stored.get(BigEndian.SHORT, srcOffset + block + f));
             }
         }
     }

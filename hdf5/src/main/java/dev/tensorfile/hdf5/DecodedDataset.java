@@ -1,5 +1,7 @@
 package dev.tensorfile.hdf5;
 
+import dev.tensorfile.core.spi.BigEndian;
+import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.DType;
 import dev.tensorfile.core.TensorInfo;
 import dev.tensorfile.core.spi.DecodedTensor;
@@ -81,18 +83,18 @@ class DecodedDataset extends DecodedTensor {
         long n = s.byteSize() / size;
         switch (size) {
             case 2 -> {
-                ValueLayout.OfShort be = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-                ValueLayout.OfShort le = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+                ValueLayout.OfShort be = BigEndian.SHORT;
+                ValueLayout.OfShort le = LittleEndian.SHORT;
                 for (long i = 0; i < n; i++) s.set(le, i * 2, s.get(be, i * 2));
             }
             case 4 -> {
-                ValueLayout.OfInt be = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-                ValueLayout.OfInt le = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+                ValueLayout.OfInt be = BigEndian.INT;
+                ValueLayout.OfInt le = LittleEndian.INT;
                 for (long i = 0; i < n; i++) s.set(le, i * 4, s.get(be, i * 4));
             }
             case 8 -> {
-                ValueLayout.OfLong be = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-                ValueLayout.OfLong le = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+                ValueLayout.OfLong be = BigEndian.LONG;
+                ValueLayout.OfLong le = LittleEndian.LONG;
                 for (long i = 0; i < n; i++) s.set(le, i * 8, s.get(be, i * 8));
             }
             default -> {

@@ -479,4 +479,12 @@ class OnnxHostileInputTest {
             assertTrue(e.getMessage().contains("field 1 holds a NodeProto nested 101 messages deep"), e.getMessage());
         }
     }
+
+    @Test
+    void reportsInOneLineWhateverTheNamesItQuotesHold() throws IOException {
+        // found by fuzzing: an attribute name with a newline in it broke the message in two
+        byte[] m = model(ld(1, str(4, "If"), ld(5, str(1, "then\nbranch"), ld(6, str(2, "g"), vi(0, 1)))));
+        MalformedFileException e = fails(MalformedFileException.class, m, "attribute 'then\\nbranch' graph");
+        assertEquals(-1, e.getMessage().indexOf('\n'), e.getMessage());
+    }
 }

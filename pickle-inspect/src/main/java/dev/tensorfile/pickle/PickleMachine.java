@@ -95,6 +95,30 @@ final class PickleMachine {
         this(limits, listener, 0);
     }
 
+    private boolean torchModules;
+
+    /**
+     * Resolves the persistent id {@code ('module', <class>, source_file, source)} to the class, as the legacy
+     * (pre-1.6) {@code torch.load} does ({@code serialization.py _legacy_load persistent_load}: for 'module' it only
+     * compares the saved source with the installed one and returns {@code data[0]}). The class is an ordinary GLOBAL,
+     * judged as one; the source text is data, never run. Only that format means this by such an id.
+     */
+    PickleMachine resolvingTorchModules() {
+        this.torchModules = true;
+        return this;
+    }
+
+    /** The value a persistent id stands for: the class of a legacy torch module id, else the id itself. */
+    private PValue persistent(PValue.PPersistent p) {
+        if (torchModules) {
+            List<PValue> id = Values.seq(p.id());
+            if (id != null && id.size() == 4 && "module".equals(Values.str(id.get(0))) && id.get(1) instanceof PGlobal g) {
+                return g;
+            }
+        }
+        return p;
+    }
+
     private PickleMachine(PickleLimits limits, Listener listener, int nestedDepth) {
         this.limits = limits;
         this.listener = listener;
@@ -336,12 +360,12 @@ final class PickleMachine {
             case PERSID -> {
                 PValue.PPersistent p = new PValue.PPersistent(PStr.of(line(c, at, 10_000)), abs);
                 listener.persistent(p);
-                push(p, c, at);
+                push(persistent(p), c, at);
             }
             case BINPERSID -> {
                 PValue.PPersistent p = new PValue.PPersistent(pop(c, at), abs);
                 listener.persistent(p);
-                push(p, c, at);
+                push(persistent(p), c, at);
             }
             case STOP -> throw new IllegalStateException("STOP is handled by run");
         }

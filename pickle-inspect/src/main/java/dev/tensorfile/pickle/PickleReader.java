@@ -261,7 +261,9 @@ final class PickleReader {
                 @Override
                 public void persistent(PValue.PPersistent p) {
                     List<PValue> id = Values.seq(p.id());
-                    if (id != null && id.size() >= 3 && Values.str(id.get(2)) != null) ids.putIfAbsent(Values.str(id.get(2)), p);
+                    if (id != null && id.size() >= 3 && "storage".equals(Values.str(id.get(0))) && Values.str(id.get(2)) != null) {
+                        ids.putIfAbsent(Values.str(id.get(2)), p);
+                    }
                 }
             };
             PValue magic = new PickleMachine(pickleLimits, collectIds).run(c).root();
@@ -280,7 +282,7 @@ final class PickleReader {
                 metadata.put("pytorch.little_endian", Boolean.toString(Values.bool(d.get("little_endian"))));
             }
             c.structure("legacy object pickle");
-            PickleMachine.Result object = new PickleMachine(pickleLimits, collectIds).run(c);
+            PickleMachine.Result object = new PickleMachine(pickleLimits, collectIds).resolvingTorchModules().run(c);
             c.structure("legacy storage keys pickle");
             List<PValue> keys = Values.seq(new PickleMachine(pickleLimits, collectIds).run(c).root());
             if (keys == null) throw c.fail("the storage keys pickle is not a list");

@@ -32,7 +32,7 @@ record BundleEntry(long dtype, long[] shape, long shardId, long offset, long siz
         while (r.next()) {
             switch (r.field()) {
                 case 1 -> dtype = r.int32("dtype");
-                case 2 -> shape = shape(r.message("shape", c.structure() + " shape"));
+                case 2 -> shape = shape(r.message("shape", "TensorShapeProto"));
                 case 3 -> shard = r.int32("shard_id");
                 case 4 -> {
                     offset = r.int64("offset");
@@ -63,7 +63,7 @@ record BundleEntry(long dtype, long[] shape, long shardId, long offset, long siz
         while (r.next()) {
             switch (r.field()) {
                 case 2 -> {
-                    WireReader d = r.message("dim", r.cursor().structure());
+                    WireReader d = r.message("dim", "TensorShapeProto.Dim");
                     long size = 0;
                     while (d.next()) {
                         if (d.field() == 1) size = d.int64("size");

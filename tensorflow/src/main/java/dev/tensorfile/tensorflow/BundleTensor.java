@@ -168,6 +168,7 @@ sealed interface BundleTensor permits BundleTensor.View, BundleTensor.Strings, B
         @Override
         public MemorySegment stored() {
             ensureOpen();
+            owner().require(data); // a remote tensor is fetched when read
             return data;
         }
 
@@ -175,6 +176,7 @@ sealed interface BundleTensor permits BundleTensor.View, BundleTensor.Strings, B
 
         @Override
         protected void decode(long byteOffset, MemorySegment dst) {
+            owner().require(data);
             long n = dst.byteSize();
             for (long i = 0; i < n; i++) {
                 long p = byteOffset + i;

@@ -46,9 +46,9 @@ record Layout(Path savedModel, Path prefix) {
         return prefix.resolveSibling(prefix.getFileName() + INDEX);
     }
 
-    /** {@code prefix.data-NNNNN-of-NNNNN}, as TensorFlow's {@code DataFilename} spells it. */
-    static Path shard(Path prefix, int shard, int shards) {
-        return prefix.resolveSibling(String.format("%s.data-%05d-of-%05d", prefix.getFileName(), shard, shards));
+    /** {@code PREFIX.data-NNNNN-of-NNNNN}, as TensorFlow's {@code DataFilename} spells it. */
+    static String shardName(String prefix, int shard, int shards) {
+        return String.format("%s.data-%05d-of-%05d", prefix, shard, shards);
     }
 
     /** The SavedModel whose {@code variables/variables} prefix this is, or null. */

@@ -60,6 +60,14 @@ record SavedModel(Path file, long schemaVersion, List<MetaGraph> metaGraphs) {
         Path file = text ? dir.resolve(Layout.SAVED_MODEL_PBTXT) : pb;
         if (!Files.isRegularFile(file)) return null;
         try (MappedFile mapped = MappedFile.open(file, TensorFlowFile.FORMAT)) {
+            return read(mapped, text, limits);
+        }
+    }
+
+    /** Reads a mapped {@code saved_model.pb}, or {@code .pbtxt} when {@code text}. */
+    static SavedModel read(MappedFile mapped, boolean text, ReadLimits limits) {
+        Path file = mapped.path();
+        {
             if (mapped.size() > limits.maxHeaderBytes() && text) {
                 throw new dev.tensorfile.core.MalformedFileException(TensorFlowFile.FORMAT, file, "text-format SavedModel", -1,
                         mapped.size() + " bytes exceed the " + limits.maxHeaderBytes() + " a header may have");

@@ -2,9 +2,9 @@ package dev.tensorfile.tensorflow;
 
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.spi.ByteCursor;
-import dev.tensorfile.core.spi.MappedFile;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -42,24 +42,26 @@ final class Table {
     /** Where a block lies. */
     private record BlockHandle(long offset, long size) {}
 
-    private final MappedFile file;
+    private final MemorySegment content;
+    private final Path file;
     private final ReadLimits limits;
     private long decoded;
 
-    private Table(MappedFile file, ReadLimits limits) {
+    private Table(MemorySegment content, Path file, ReadLimits limits) {
+        this.content = content;
         this.file = file;
         this.limits = limits;
     }
 
-    /** Every entry of every data block of {@code file}, in key order. */
-    static List<Entry> read(MappedFile file, ReadLimits limits) {
-        return new Table(file, limits).entries();
+    /** Every entry of every data block of the table {@code content} (the whole of {@code file}), in key order. */
+    static List<Entry> read(MemorySegment content, Path file, ReadLimits limits) {
+        return new Table(content, file, limits).entries();
     }
 
-    private ByteCursor cursor() { return ByteCursor.of(file, TensorFlowFile.FORMAT); }
+    private ByteCursor cursor() { return new ByteCursor(content, 0, TensorFlowFile.FORMAT, file); }
 
     private List<Entry> entries() {
-        long size = file.size();
+        long size = content.byteSize();
         ByteCursor c = cursor().structure("table footer");
         if (size < FOOTER_LENGTH) throw c.fail("a table ends in a " + FOOTER_LENGTH + "-byte footer; the file has " + size + " bytes");
         long footer = size - FOOTER_LENGTH;
@@ -79,7 +81,7 @@ final class Table {
         List<BlockHandle> handles = new ArrayList<>();
         long end = 0;
         for (Entry e : parse(indexBlock, "index block", false)) {
-            ByteCursor v = new ByteCursor(e.value, e.offset, TensorFlowFile.FORMAT, file.path()).structure("index block entry");
+            ByteCursor v = new ByteCursor(e.value, e.offset, TensorFlowFile.FORMAT, file).structure("index block entry");
             BlockHandle h = handle(v, footer, "data block handle");
             if (h.offset < end) {
                 throw v.failAt(0, "data block at byte " + h.offset + " starts before the previous one ends (" + end + ")");
@@ -96,7 +98,7 @@ final class Table {
             String name = "data block #" + i;
             for (Entry e : parse(block(handles.get(i), name), name, true)) {
                 if (previous != null && Arrays.compareUnsigned(previous, e.key) >= 0) {
-                    throw new ByteCursor(e.value, e.offset, TensorFlowFile.FORMAT, file.path()).structure(name)
+                    throw new ByteCursor(e.value, e.offset, TensorFlowFile.FORMAT, file).structure(name)
                             .fail("key '" + printable(e.key) + "' does not follow '" + printable(previous) + "': keys must strictly increase");
                 }
                 previous = e.key;
@@ -125,7 +127,7 @@ final class Table {
         int type = c.u8();
         int stored = c.i32();
         CRC32C crc = new CRC32C();
-        Crc32c.update(crc, file.segment().asSlice(h.offset, h.size + 1));
+        Crc32c.update(crc, content.asSlice(h.offset, h.size + 1));
         int computed = Crc32c.mask((int) crc.getValue());
         if (computed != stored) {
             throw c.failAt(h.offset + h.size, "block checksum 0x" + Integer.toHexString(stored)
@@ -140,7 +142,7 @@ final class Table {
         long budget = Math.min(Integer.MAX_VALUE - 8, limits.maxHeaderBytes() - decoded);
         byte[] plain = Snappy.decompress(contents, Math.max(0, budget));
         decoded += plain.length;
-        return new ByteCursor(MemorySegment.ofArray(plain), h.offset, TensorFlowFile.FORMAT, file.path())
+        return new ByteCursor(MemorySegment.ofArray(plain), h.offset, TensorFlowFile.FORMAT, file)
                 .structure(name + " (snappy; offsets inside the uncompressed block)");
     }
 

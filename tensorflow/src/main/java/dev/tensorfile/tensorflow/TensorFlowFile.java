@@ -14,10 +14,9 @@ import dev.tensorfile.core.UnsupportedEntry;
 import dev.tensorfile.core.ValueType;
 import dev.tensorfile.core.spi.ByteCursor;
 import dev.tensorfile.core.spi.MappedFile;
+import dev.tensorfile.core.spi.RemoteFile;
 
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,29 +32,36 @@ final class TensorFlowFile implements TensorFile {
     static final String FORMAT = "tensorflow";
 
     private final Path path;
-    private final Layout layout;
-    private final BundleHeader header;
+    /** The remote file opened, or null for a local one. */
+    private final RemoteFile remote;
     private final List<Tensor> tensors;
-    private final Map<String, Tensor> byName;
+    private volatile Map<String, Tensor> byName;
     private final List<UnsupportedEntry> unsupported;
     private final List<MappedFile> shards;
     private final Metadata metadata;
     private final List<String> details;
     private volatile boolean closed;
 
-    private TensorFlowFile(Path path, Layout layout, BundleHeader header, List<Tensor> tensors,
+    private TensorFlowFile(Path path, RemoteFile remote, List<Tensor> tensors,
             List<UnsupportedEntry> unsupported, List<MappedFile> shards, Metadata metadata, List<String> details) {
         this.path = path;
-        this.layout = layout;
-        this.header = header;
+        this.remote = remote;
         this.tensors = List.copyOf(tensors);
         this.unsupported = List.copyOf(unsupported);
         this.shards = shards;
         this.metadata = metadata;
         this.details = List.copyOf(details);
-        Map<String, Tensor> m = HashMap.newHashMap(tensors.size());
-        for (Tensor t : tensors) m.put(t.name(), t);
-        this.byName = m;
+    }
+
+    /** Tensors by name, built when first asked for: listing a 10,000-variable bundle need not hash every name. */
+    private Map<String, Tensor> byName() {
+        Map<String, Tensor> m = byName;
+        if (m == null) {
+            m = HashMap.newHashMap(tensors.size());
+            for (Tensor t : tensors) m.put(t.name(), t);
+            byName = m;
+        }
+        return m;
     }
 
     /** Opens what {@code path} names (see {@link Layout}). */
@@ -65,9 +71,40 @@ final class TensorFlowFile implements TensorFile {
             throw new TensorFileException(FORMAT, path, "is neither a SavedModel directory, a tensor bundle's .index file, "
                     + "nor a checkpoint prefix with a .index file beside it");
         }
-        List<MappedFile> shards = new ArrayList<>();
+        return open(path, new Source.Local(layout), null, limits);
+    }
+
+    /** Opens a remote {@code .index} or {@code saved_model.pb(txt)} and the files beside it (see {@link Source.Remote}). */
+    static TensorFlowFile open(RemoteFile file, ReadLimits limits) {
+        Source.Remote source;
         try {
-            Bundle bundle = layout.prefix() == null ? null : Bundle.read(layout.prefix(), limits, shards);
+            source = Source.Remote.of(file);
+        } catch (RuntimeException | Error e) {
+            file.close();
+            throw e;
+        }
+        return open(file.path(), source, file, limits);
+    }
+
+    private static TensorFlowFile open(Path path, Source source, RemoteFile remote, ReadLimits limits) {
+        List<MappedFile> shards = new ArrayList<>();
+        if (source instanceof Source.Remote r) {
+            // the remote files stay open with the file: their session counts what was fetched
+            shards.add(r.firstMapped());
+            if (r.indexMapped() != null && r.indexMapped() != r.firstMapped()) shards.add(r.indexMapped());
+        }
+        try {
+            MappedFile index = source.index();
+            Bundle bundle;
+            if (index == null) {
+                bundle = null;
+            } else if (index.isRemote()) {
+                bundle = Bundle.read(source, index, limits, shards);
+            } else {
+                try (index) {
+                    bundle = Bundle.read(source, index, limits, shards);
+                }
+            }
             Metadata.Builder meta = Metadata.builder();
             List<String> details = new ArrayList<>();
             BundleHeader header = null;
@@ -81,15 +118,16 @@ final class TensorFlowFile implements TensorFile {
                 meta.put("tensorflow.bundle.endianness", header.bigEndian() ? "BIG" : "LITTLE");
                 meta.put("tensorflow.bundle.version.producer", new MetadataValue.Int(ValueType.I32, header.producer()));
                 meta.put("tensorflow.bundle.version.min_consumer", new MetadataValue.Int(ValueType.I32, header.minConsumer()));
-                details.add("bundle: " + layout.prefix().getFileName() + ", " + header.numShards() + " shard"
+                details.add("bundle: " + source.prefixName() + ", " + header.numShards() + " shard"
                         + (header.numShards() == 1 ? "" : "s") + ", " + (header.bigEndian() ? "big" : "little")
                         + "-endian, format version " + header.producer());
             } else {
                 details.add("bundle: none (the SavedModel has no variables)");
             }
-            SavedModel model = layout.savedModel() == null ? null : SavedModel.read(layout.savedModel(), limits);
+            SavedModel model = source.savedModel(limits);
             if (model != null) describe(model, meta, details);
-            Tensor graph = tensors.stream().filter(t -> t.name().equals(ObjectGraph.KEY)).findFirst().orElse(null);
+            Tensor graph = null;
+            for (Tensor t : tensors) if (t.dtype() == DType.STRING && t.name().equals(ObjectGraph.KEY)) graph = t;
             if (graph instanceof BundleTensor.Strings s && s.elementCount() == 1) {
                 MemorySegment proto = s.values().getFirst();
                 long at = s.fileOffset() + (proto.address() - s.bytes().address());
@@ -100,7 +138,7 @@ final class TensorFlowFile implements TensorFile {
                             + ", object path " + (v.path().isEmpty() ? "(root)" : v.path()));
                 }
             }
-            return new TensorFlowFile(path, layout, header, tensors, unsupported, shards, meta.build(), details);
+            return new TensorFlowFile(path, remote, tensors, unsupported, shards, meta.build(), details);
         } catch (RuntimeException | Error e) {
             for (MappedFile m : shards) m.close();
             throw e;
@@ -153,43 +191,57 @@ final class TensorFlowFile implements TensorFile {
 
     /** The index read into tensors: what {@link #open} needs of the bundle. */
     private record Bundle(BundleHeader header, List<Tensor> tensors, List<UnsupportedEntry> unsupported) {
-        static Bundle read(Path prefix, ReadLimits limits, List<MappedFile> opened) {
-            Path indexPath = Layout.index(prefix);
+        static Bundle read(Source source, MappedFile index, ReadLimits limits, List<MappedFile> opened) {
+            Path indexPath = index.path();
             List<Table.Entry> entries;
             BundleHeader header;
             List<Tensor> tensors = new ArrayList<>();
             List<UnsupportedEntry> unsupported = new ArrayList<>();
-            try (MappedFile index = MappedFile.open(indexPath, FORMAT)) {
-                entries = Table.read(index, limits);
-                if (entries.isEmpty() || entries.getFirst().key().length != 0) {
-                    throw new MalformedFileException(FORMAT, indexPath, "index table", -1,
-                            "has no BundleHeaderProto (the entry of the empty key, which comes first)");
+            entries = Table.read(content(index, limits), indexPath, limits);
+            if (entries.isEmpty() || entries.getFirst().key().length != 0) {
+                throw new MalformedFileException(FORMAT, indexPath, "index table", -1,
+                        "has no BundleHeaderProto (the entry of the empty key, which comes first)");
+            }
+            Table.Entry first = entries.getFirst();
+            header = BundleHeader.parse(cursor(first, indexPath), limits);
+            MappedFile[] shards = new MappedFile[header.numShards()];
+            int sliceKeys = 0;
+            for (int i = 1; i < entries.size(); i++) {
+                Table.Entry e = entries.get(i);
+                byte[] key = e.key();
+                // A slice of a partitioned variable is keyed by checkpoint::EncodeTensorNameSlice, which starts
+                // with OrderedCode's 0 (byte 0x00); the variable's own entry lists the slices.
+                if (key[0] == 0) {
+                    sliceKeys++;
+                    continue;
                 }
-                Table.Entry first = entries.getFirst();
-                header = BundleHeader.parse(cursor(first, indexPath), limits);
-                MappedFile[] shards = new MappedFile[header.numShards()];
-                int sliceKeys = 0;
-                for (int i = 1; i < entries.size(); i++) {
-                    Table.Entry e = entries.get(i);
-                    byte[] key = e.key();
-                    // A slice of a partitioned variable is keyed by checkpoint::EncodeTensorNameSlice, which starts
-                    // with OrderedCode's 0 (byte 0x00); the variable's own entry lists the slices.
-                    if (key[0] == 0) {
-                        sliceKeys++;
-                        continue;
-                    }
-                    ByteCursor c = cursor(e, indexPath);
-                    String name = name(key, c);
-                    c.structure("BundleEntryProto '" + name + "'");
-                    BundleEntry entry = BundleEntry.parse(c, limits);
-                    Tensor t = tensor(name, entry, header, prefix, indexPath, shards, opened, limits, unsupported);
-                    if (t != null) tensors.add(t);
-                }
-                if (sliceKeys > 0 && unsupported.stream().noneMatch(u -> u.description().contains("slices"))) {
-                    unsupported.add(new UnsupportedEntry("(slices)", sliceKeys + " tensor slice entries without a partitioned variable that lists them"));
-                }
+                ByteCursor c = cursor(e, indexPath);
+                String name = name(key, c);
+                c.structure("BundleEntryProto", i); // named by number: a string per entry costs at 10,000 entries
+                BundleEntry entry = BundleEntry.parse(c, limits);
+                Tensor t = tensor(name, entry, header, source, indexPath, shards, opened, limits, unsupported);
+                if (t != null) tensors.add(t);
+            }
+            if (sliceKeys > 0 && unsupported.stream().noneMatch(u -> u.description().contains("slices"))) {
+                unsupported.add(new UnsupportedEntry("(slices)", sliceKeys + " tensor slice entries without a partitioned variable that lists them"));
             }
             return new Bundle(header, tensors, unsupported);
+        }
+
+        /**
+         * The index's bytes, read into memory with one positional read: the index is the bundle's header, read whole,
+         * and the first touch of each page of a mapping is a page fault (tens of microseconds on a virtualized host:
+         * milliseconds for a 10,000-variable index), where one read costs a few.
+         */
+        private static MemorySegment content(MappedFile index, ReadLimits limits) {
+            long size = index.size();
+            if (size > limits.maxHeaderBytes() || size > Integer.MAX_VALUE - 8) {
+                throw new MalformedFileException(FORMAT, index.path(), "index table", -1, "index of " + size
+                        + " bytes is larger than the " + limits.maxHeaderBytes() + " a header may have");
+            }
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) size);
+            if (index.read(0, buffer) != size) return index.window(0, size); // not readable so (remote): the mapping holds them
+            return MemorySegment.ofArray(buffer.array());
         }
 
         private static ByteCursor cursor(Table.Entry e, Path index) {
@@ -197,6 +249,9 @@ final class TensorFlowFile implements TensorFile {
         }
 
         private static String name(byte[] key, ByteCursor c) {
+            boolean ascii = true;
+            for (byte b : key) ascii &= b >= 0;
+            if (ascii) return new String(key, java.nio.charset.StandardCharsets.ISO_8859_1); // names mostly are
             ByteCursor k = new ByteCursor(MemorySegment.ofArray(key), c.absolutePosition(), FORMAT, null).structure("key");
             try {
                 return k.utf8(key.length);
@@ -205,7 +260,7 @@ final class TensorFlowFile implements TensorFile {
             }
         }
 
-        private static Tensor tensor(String name, BundleEntry e, BundleHeader header, Path prefix, Path indexPath,
+        private static Tensor tensor(String name, BundleEntry e, BundleHeader header, Source source, Path indexPath,
                 MappedFile[] shards, List<MappedFile> opened, ReadLimits limits, List<UnsupportedEntry> unsupported) {
             DataType type = DataType.of(e.dtype());
             Shape shape;
@@ -241,7 +296,7 @@ final class TensorFlowFile implements TensorFile {
             int id = (int) e.shardId();
             MappedFile shard = shards[id];
             if (shard == null) {
-                shard = openShard(Layout.shard(prefix, id, header.numShards()), indexPath);
+                shard = source.shard(Layout.shardName(source.prefixName(), id, header.numShards()));
                 opened.add(shard);
                 shards[id] = shard;
             }
@@ -249,7 +304,7 @@ final class TensorFlowFile implements TensorFile {
                 throw malformed(indexPath, name, e, "bytes [" + e.offset() + ", +" + e.size() + ") lie outside "
                         + shard.path().getFileName() + " of " + shard.size() + " bytes");
             }
-            MemorySegment data = shard.segment().asSlice(e.offset(), e.size());
+            MemorySegment data = shard.dataSlice(e.offset(), e.size()); // a remote tensor is fetched when read
             TensorInfo info = new TensorInfo(name, dtype, shape, e.size());
             if (dtype == DType.STRING) return new BundleTensor.Strings(info, data, shard, e.crc32c());
             if (header.bigEndian() && dtype.blockBytes() > 1) return new BundleTensor.Swapped(info, data, shard, e.crc32c(), limits);
@@ -260,30 +315,14 @@ final class TensorFlowFile implements TensorFile {
             return new MalformedFileException(FORMAT, index, "BundleEntryProto '" + name + "'", e.at(), what);
         }
 
-        /**
-         * Maps a data shard. Its name comes from the prefix and the header's shard count, never from the file's bytes;
-         * still, a shard must be a regular file that resolves inside the index's own directory, so a planted link
-         * cannot make the reader map a file elsewhere.
-         */
-        private static MappedFile openShard(Path shard, Path index) {
-            try {
-                if (!Files.isRegularFile(shard)) {
-                    throw new TensorFileException(FORMAT, index, "data shard " + shard.getFileName() + " is missing (the header names it)");
-                }
-                Path dir = index.toAbsolutePath().getParent().toRealPath();
-                Path real = shard.toRealPath();
-                if (!dir.equals(real.getParent())) {
-                    throw new TensorFileException(FORMAT, index, "data shard " + shard.getFileName() + " resolves to " + real
-                            + ", outside the directory of the index (" + dir + ")");
-                }
-            } catch (IOException x) {
-                throw new TensorFileException(FORMAT, index, "data shard " + shard.getFileName() + " cannot be resolved: " + x.getMessage(), x);
-            }
-            return MappedFile.open(shard, FORMAT);
-        }
     }
 
     @Override public Path path() { return path; }
+
+    @Override
+    public Optional<dev.tensorfile.core.RemoteTransfer> remoteTransfer() {
+        return remote == null ? Optional.empty() : Optional.of(remote.transferred());
+    }
 
     @Override public String format() { return FORMAT; }
 
@@ -298,7 +337,7 @@ final class TensorFlowFile implements TensorFile {
     @Override
     public Optional<Tensor> find(String name) {
         ensureOpen();
-        return Optional.ofNullable(byName.get(name));
+        return Optional.ofNullable(byName().get(name));
     }
 
     @Override public List<String> details() { return details; }

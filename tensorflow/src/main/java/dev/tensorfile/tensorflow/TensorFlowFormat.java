@@ -1,11 +1,11 @@
 package dev.tensorfile.tensorflow;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFormat;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +40,12 @@ public final class TensorFlowFormat implements TensorFormat {
         if (name.endsWith(Layout.INDEX) && Files.isRegularFile(path)) {
             return endsInMagic(content) ? Recognition.CONTENT : Recognition.NO;
         }
+        if (name.endsWith(Layout.INDEX) && !Files.exists(path) && content.byteSize() > 0) {
+            // a remote index: its first bytes, which end in the magic when they are the whole table
+            return endsInMagic(content) ? Recognition.CONTENT : Recognition.NAME;
+        }
         if (name.equals(Layout.SAVED_MODEL_PB) || name.equals(Layout.SAVED_MODEL_PBTXT)) {
+            if (!Files.exists(path) && content.byteSize() > 0) return Recognition.NAME; // remote
             return Layout.of(path) != null ? Recognition.NAME : Recognition.NO;
         }
         if (Files.isDirectory(path) || !Files.exists(path)) {
@@ -67,11 +72,21 @@ public final class TensorFlowFormat implements TensorFormat {
     private static boolean endsInMagic(MemorySegment content) {
         long size = content.byteSize();
         return size >= Table.FOOTER_LENGTH
-                && content.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), size - 8) == Table.MAGIC;
+                && content.get(LittleEndian.LONG, size - 8) == Table.MAGIC;
     }
 
     @Override
     public TensorFile open(Path path, ReadLimits limits) {
         return TensorFlowFile.open(path, limits);
+    }
+
+    /**
+     * Opens a remote {@code .index} (a checkpoint or a SavedModel's variables) or {@code saved_model.pb(txt)}: the
+     * index and the SavedModel are fetched whole (they are the header), the data shards, siblings of the index by
+     * their fixed names, only where a tensor is read.
+     */
+    @Override
+    public TensorFile open(dev.tensorfile.core.spi.RemoteFile file, ReadLimits limits) {
+        return TensorFlowFile.open(file, limits);
     }
 }

@@ -65,6 +65,13 @@ class TensorFlowHostileInputTest {
     }
 
     @Test
+    void rejectsIndexLargerThanTheHeaderLimit() {
+        byte[] index = Bundles.table(List.of(header(), tensor("a", new long[] {}, 0, 4)), 8, 4, false);
+        ReadLimits small = new ReadLimits(64, 64, 1 << 20, 1 << 20, 1 << 20, 1);
+        fails(MalformedFileException.class, bundle(index, ONE), small, "larger than the 64 a header may have");
+    }
+
+    @Test
     void rejectsIndexWithoutTheTableMagic() {
         byte[] index = Bundles.table(List.of(header()), 8, 4, false);
         index[index.length - 1] ^= 1;

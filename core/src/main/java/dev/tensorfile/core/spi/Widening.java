@@ -1,7 +1,6 @@
 package dev.tensorfile.core.spi;
 
 import java.lang.foreign.MemorySegment;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -11,14 +10,11 @@ import java.util.Optional;
  * with its quiet bit as stored (as numpy does; the JIT's intrinsic of {@code float16ToFloat} would set it), and
  * every bfloat16 value to {@code bits << 16}. Sources are little-endian and may start at any byte offset.
  *
- * <p>With the Vector API when {@code jdk.incubator.vector} is in the boot layer (the JVM was started with
- * {@code --add-modules jdk.incubator.vector}), scalar otherwise; the system property {@value #PROPERTY}{@code
- * =scalar} forces scalar, as it does for GGUF's dequantizers. The vector class is loaded by name, so nothing here
- * links against the incubator module when it is absent.
+ * <p>With the Vector API or in plain Java as {@link VectorSupport} decides for this JVM (the same decision as GGUF's
+ * dequantizers). The vector class is loaded by name, so nothing here links against the incubator module when it is
+ * absent.
  */
 public final class Widening {
-    static final String PROPERTY = "tensorfile.quant";
-    private static final String VECTOR_MODULE = "jdk.incubator.vector";
 
     /** One implementation of both widenings; the scalar one is the specification. */
     interface Kernel {
@@ -56,16 +52,17 @@ public final class Widening {
     }
 
     private static Kernel choose() {
-        if (System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT).equals("scalar")) {
-            return ScalarWidening.INSTANCE;
-        }
+        if (!VectorSupport.useVectorApi()) return ScalarWidening.INSTANCE;
         Kernel vector = vector();
+        if (vector == null && VectorSupport.mode() == VectorSupport.Mode.PANAMA) {
+            throw VectorSupport.cannotHonour("the F16/BF16 vector kernel cannot be linked");
+        }
         return vector != null ? vector : ScalarWidening.INSTANCE;
     }
 
     /** The Vector API kernel, or null where the incubator module is absent or cannot be linked. */
     static Kernel vector() {
-        Optional<Module> module = ModuleLayer.boot().findModule(VECTOR_MODULE);
+        Optional<Module> module = VectorSupport.vectorModule();
         if (module.isEmpty()) return null;
         // A named core module needs a read edge to the incubator module (requires static adds none at run time
         // unless the module was resolved); on the class path everything reads everything already.

@@ -89,6 +89,22 @@ public final class WireReader {
     /** A varint of at most 10 bytes; the tenth may only carry bit 63. */
     public long varint() {
         long at = in.position();
+        MemorySegment bytes = in.segment();
+        if (bytes.byteSize() - at >= 10) {
+            // Ten bytes remain, so no byte can be past the end: read them without a bounds check each (protobuf
+            // messages are mostly varints; this is the reader's hottest loop).
+            long result = 0;
+            for (int i = 0; i < 10; i++) {
+                byte b = bytes.get(ValueLayout.JAVA_BYTE, at + i);
+                if (i == 9 && (b & 0xFF) > 1) throw in.failAt(at, "varint is longer than 10 bytes");
+                result |= (long) (b & 0x7F) << (7 * i);
+                if (b >= 0) {
+                    in.seek(at + i + 1);
+                    return result;
+                }
+            }
+            throw in.failAt(at, "varint is longer than 10 bytes");
+        }
         long result = 0;
         for (int i = 0; i < 10; i++) {
             if (in.remaining() == 0) throw in.failAt(at, "varint is cut off by the end of the message");
@@ -206,12 +222,11 @@ public final class WireReader {
         long size = packed.byteSize();
         long i = 0;
         for (; i + 8 <= size; i += 8) {
-            long w = packed.get(LONG_LE, i);
+            long w = packed.get(LittleEndian.LONG, i);
             n += Long.bitCount(~w & 0x8080808080808080L);
         }
         for (; i < size; i++) if (packed.get(ValueLayout.JAVA_BYTE, i) >= 0) n++;
         return n;
     }
 
-    private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
 }

@@ -28,7 +28,7 @@ class WideningTest {
 
     @Test
     void theVectorKernelIsChosenWhereverTheModuleIsPresent() {
-        boolean forcedScalar = "scalar".equals(System.getProperty(Widening.PROPERTY));
+        boolean forcedScalar = "scalar".equals(System.getProperty(VectorSupport.PROPERTY));
         assertEquals(VECTOR_MODULE && !forcedScalar, Widening.isVectorized());
     }
 

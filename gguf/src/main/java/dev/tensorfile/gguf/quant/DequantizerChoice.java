@@ -1,31 +1,28 @@
 package dev.tensorfile.gguf.quant;
 
+import dev.tensorfile.core.spi.VectorSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Chooses the {@link Dequantizers} once per JVM, as Lucene's {@code VectorizationProvider} does.
- *
- * <p>System property {@value #PROPERTY}: {@code auto} (default) takes the Vector API implementation when
- * {@code jdk.incubator.vector} is in the boot layer (the JVM was started with
- * {@code --add-modules jdk.incubator.vector}) and its preferred species is 256 or 512 bits, and the plain-Java one
- * ({@link StagedDequantizers}, named {@code scalar}) otherwise; {@code scalar} forces scalar; {@code panama} demands the Vector API and fails at start-up
- * ({@link IllegalStateException} from the first codec use) when it cannot be honoured. The Panama class is loaded by
- * name, so nothing here links against the incubator module.
+ * Chooses the {@link Dequantizers} once per JVM from core's {@link VectorSupport} decision (system property
+ * {@value VectorSupport#PROPERTY}, the same one that chooses core's F16/BF16 widening): the Vector API kernels
+ * where it says so and the preferred species is 256 or 512 bits, the plain-Java ones ({@link StagedDequantizers},
+ * named {@code scalar}) otherwise. An explicit {@code panama} that cannot be honoured fails at start-up
+ * ({@link IllegalStateException} from the first codec use). The Panama class is loaded by name, so nothing here
+ * links against the incubator module.
  */
 final class DequantizerChoice {
-    static final String PROPERTY = "tensorfile.quant";
-    static final String VECTOR_MODULE = "jdk.incubator.vector";
+    static final String VECTOR_MODULE = VectorSupport.VECTOR_MODULE;
     private static final String PANAMA_CLASS = "dev.tensorfile.gguf.quant.PanamaDequantizers";
     private static final Logger LOG = LoggerFactory.getLogger(DequantizerChoice.class);
 
     private DequantizerChoice() {}
 
     private static final class Holder {
-        static final Dequantizers INSTANCE = choose(System.getProperty(PROPERTY, "auto"));
+        static final Dequantizers INSTANCE = choose(VectorSupport.mode());
     }
 
     /** The implementation chosen for this JVM. */
@@ -33,48 +30,34 @@ final class DequantizerChoice {
         return Holder.INSTANCE;
     }
 
-    /** The decision for {@code mode}; exposed for tests. */
+    /** The decision for a value of the property; exposed for tests. */
     static Dequantizers choose(String mode) {
-        String m = mode.trim().toLowerCase(Locale.ROOT);
-        switch (m) {
-            case "scalar" -> {
-                LOG.debug("tensorfile dequantizers: scalar ({}=scalar)", PROPERTY);
-                return StagedDequantizers.INSTANCE;
-            }
-            case "auto", "panama" -> {
-                String why = panamaUnavailableReason();
-                if (why == null) {
-                    try {
-                        Dequantizers p = loadPanama();
-                        LOG.debug("tensorfile dequantizers: panama ({})", p);
-                        return p;
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        why = String.valueOf(e.getCause().getMessage());
-                    } catch (ReflectiveOperationException | LinkageError e) {
-                        why = "cannot load " + PANAMA_CLASS + ": " + e;
-                    }
-                }
-                if (m.equals("panama")) {
-                    throw new IllegalStateException(PROPERTY + "=panama cannot be honoured: " + why);
-                }
-                LOG.debug("tensorfile dequantizers: scalar ({})", why);
-                return StagedDequantizers.INSTANCE;
-            }
-            default -> throw new IllegalStateException(
-                    PROPERTY + " must be auto, scalar or panama, not '" + mode + "'");
-        }
+        return choose(VectorSupport.parse(mode));
     }
 
-    /** Null if the Vector API can be used, otherwise why not. */
-    static String panamaUnavailableReason() {
-        Optional<Module> vector = ModuleLayer.boot().findModule(VECTOR_MODULE);
-        if (vector.isEmpty()) {
-            return VECTOR_MODULE + " is not in the boot layer (start the JVM with --add-modules " + VECTOR_MODULE + ")";
+    static Dequantizers choose(VectorSupport.Mode mode) {
+        if (!VectorSupport.useVectorApi(mode)) {
+            LOG.debug("tensorfile dequantizers: scalar ({}={}, {})", VectorSupport.PROPERTY, mode,
+                    VectorSupport.unavailableReason());
+            return StagedDequantizers.INSTANCE;
         }
-        // A named gguf module needs a read edge to the incubator module (requires static does not add one at run
-        // time unless the module was resolved); unnamed modules read everything already.
-        DequantizerChoice.class.getModule().addReads(vector.get());
-        return null;
+        // A named gguf module needs a read edge to the incubator module (requires static adds none at run time
+        // unless the module was resolved); unnamed modules read everything already.
+        Optional<Module> vector = VectorSupport.vectorModule();
+        vector.ifPresent(m -> DequantizerChoice.class.getModule().addReads(m));
+        String why;
+        try {
+            Dequantizers p = loadPanama();
+            LOG.debug("tensorfile dequantizers: panama ({})", p);
+            return p;
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            why = String.valueOf(e.getCause().getMessage());
+        } catch (ReflectiveOperationException | LinkageError e) {
+            why = "cannot load " + PANAMA_CLASS + ": " + e;
+        }
+        if (mode == VectorSupport.Mode.PANAMA) throw VectorSupport.cannotHonour(why);
+        LOG.debug("tensorfile dequantizers: scalar ({})", why);
+        return StagedDequantizers.INSTANCE;
     }
 
     private static Dequantizers loadPanama() throws ReflectiveOperationException {

@@ -16,8 +16,9 @@ import static jdk.incubator.vector.VectorOperators.B2F;
 import java.nio.ByteOrder;
 
 /**
- * Vector API (Panama) kernels for Q8_0, Q4_0, Q4_K, Q5_K, Q6_K and the F16/BF16 widenings; every other type uses the
- * scalar decoder. Loaded by name from {@link DequantizerChoice} only when {@code jdk.incubator.vector} is present.
+ * Vector API (Panama) kernels for Q8_0, Q4_0, Q2_K, Q4_K, Q5_K, Q6_K, IQ4_NL and IQ4_XS; every other type uses the
+ * plain-Java decoder (for Q3_K too: its Vector API kernel, eleven byte-vector operations per 16 outputs, ran as
+ * boxed Java code under C2, at a twentieth of the plain-Java speed). Loaded by name from {@link DequantizerChoice} only when {@code jdk.incubator.vector} is present.
  *
  * <p>Bit-identical to {@link ReferenceDequantizers}: the integer codes are exact in any width, and each float result
  * is computed with the same single-rounding operations in the same order ({@code (d*sc)*q}, then {@code - dmin*m}
@@ -80,9 +81,12 @@ final class PanamaDequantizers implements Dequantizers {
         return switch (type) {
             case Q8_0 -> PanamaDequantizers::decodeQ8_0;
             case Q4_0 -> PanamaDequantizers::decodeQ4_0;
+            case Q2_K -> PanamaDequantizers::decodeQ2_K;
             case Q4_K -> PanamaDequantizers::decodeQ4_K;
             case Q5_K -> PanamaDequantizers::decodeQ5_K;
             case Q6_K -> PanamaDequantizers::decodeQ6_K;
+            case IQ4_NL -> PanamaDequantizers::decodeIQ4_NL;
+            case IQ4_XS -> PanamaDequantizers::decodeIQ4_XS;
             default -> null;
         };
     }
@@ -203,6 +207,69 @@ final class PanamaDequantizers implements Dequantizers {
                     ((FloatVector) q2.sub((byte) 32).convertShape(B2F, F, 0)).mul(s2).intoArray(y, yi + l + 32);
                     ((FloatVector) q3.sub((byte) 32).convertShape(B2F, F, 0)).mul(s3).intoArray(y, yi + l + 64);
                     ((FloatVector) q4.sub((byte) 32).convertShape(B2F, F, 0)).mul(s4).intoArray(y, yi + l + 96);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code d * sc} and {@code dmin * m} of the sixteen 16-element groups of a Q2_K block at {@code off}, in
+     * {@code dm[2g]} and {@code dm[2g+1]} (ggml's {@code dl} and {@code ml}).
+     */
+    static void decodeQ2_K(MemorySegment x, long off, float[] y, int yi, int blocks) {
+        float[] dm = new float[32];
+        for (int i = 0; i < blocks; i++, off += 84, yi += 256) {
+            float d = Bits.fp16(x, off + 80);
+            float min = Bits.fp16(x, off + 82);
+            for (int g = 0; g < 16; g++) {
+                int sc = x.get(ValueLayout.JAVA_BYTE, off + g) & 0xFF;
+                dm[2 * g] = d * (sc & 0xF);
+                dm[2 * g + 1] = min * (sc >>> 4);
+            }
+            for (int n = 0; n < 2; n++) {
+                long q = off + 16 + 32L * n;
+                for (int l = 0; l < 32; l += L) {
+                    ByteVector v = ByteVector.fromMemorySegment(B, x, q + l, LE);
+                    int g = 8 * n + l / 16;
+                    ((FloatVector) v.and((byte) 3).convertShape(B2F, F, 0)).mul(dm[2 * g]).sub(dm[2 * g + 1]).intoArray(y, yi + 128 * n + l);
+                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 2).and((byte) 3).convertShape(B2F, F, 0)).mul(dm[2 * g + 4]).sub(dm[2 * g + 5]).intoArray(y, yi + 128 * n + 32 + l);
+                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).and((byte) 3).convertShape(B2F, F, 0)).mul(dm[2 * g + 8]).sub(dm[2 * g + 9]).intoArray(y, yi + 128 * n + 64 + l);
+                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 6).and((byte) 3).convertShape(B2F, F, 0)).mul(dm[2 * g + 12]).sub(dm[2 * g + 13]).intoArray(y, yi + 128 * n + 96 + l);
+                }
+            }
+        }
+    }
+
+    /** {@code kvalues_iq4nl} in the 16 lanes of a 128-bit vector, looked up by nibble with {@code selectFrom}. */
+    private static final ByteVector KVALUES = ByteVector.fromArray(ByteVector.SPECIES_128, NonLinearQuants.KVALUES_IQ4NL, 0);
+
+    static void decodeIQ4_NL(MemorySegment x, long off, float[] y, int yi, int blocks) {
+        for (int i = 0; i < blocks; i++, off += 18, yi += 32) {
+            float d = Bits.fp16(x, off);
+            ByteVector v = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, x, off + 2, LE);
+            ByteVector lo = v.and((byte) 0x0F).selectFrom(KVALUES);
+            ByteVector hi = v.lanewise(VectorOperators.LSHR, 4).selectFrom(KVALUES);
+            for (int p = 0; p < 16 / L; p++) {
+                ((FloatVector) lo.convertShape(B2F, F, p)).mul(d).intoArray(y, yi + p * L);
+                ((FloatVector) hi.convertShape(B2F, F, p)).mul(d).intoArray(y, yi + 16 + p * L);
+            }
+        }
+    }
+
+    /** ggml: {@code dl * kvalues[q]} with {@code dl = d * (ls - 32)} per 32 elements. */
+    static void decodeIQ4_XS(MemorySegment x, long off, float[] y, int yi, int blocks) {
+        for (int i = 0; i < blocks; i++, off += 136) {
+            float d = Bits.fp16(x, off);
+            int scalesH = Bits.u16(x, off + 2);
+            for (int ib = 0; ib < 8; ib++, yi += 32) {
+                int ls = ((Bits.u8(x, off + 4 + ib / 2) >>> (4 * (ib % 2))) & 0xF) | (((scalesH >>> (2 * ib)) & 3) << 4);
+                float dl = d * (ls - 32);
+                ByteVector v = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, x, off + 8 + 16L * ib, LE);
+                ByteVector lo = v.and((byte) 0x0F).selectFrom(KVALUES);
+                ByteVector hi = v.lanewise(VectorOperators.LSHR, 4).selectFrom(KVALUES);
+                for (int p = 0; p < 16 / L; p++) {
+                    ((FloatVector) lo.convertShape(B2F, F, p)).mul(dl).intoArray(y, yi + p * L);
+                    ((FloatVector) hi.convertShape(B2F, F, p)).mul(dl).intoArray(y, yi + 16 + p * L);
                 }
             }
         }

@@ -1,5 +1,6 @@
 package dev.tensorfile.gguf.quant;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.DType;
 
 import java.lang.foreign.MemorySegment;
@@ -33,9 +34,6 @@ import java.nio.ByteOrder;
 final class StagedDequantizers implements Dequantizers {
     static final StagedDequantizers INSTANCE = new StagedDequantizers();
 
-    private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Little-endian long stores into a {@code byte[]} staging array. */
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long LO4 = 0x0F0F0F0F0F0F0F0FL;
@@ -68,6 +66,8 @@ final class StagedDequantizers implements Dequantizers {
             case Q5_K -> StagedDequantizers::decodeQ5_K;
             case Q6_K -> StagedDequantizers::decodeQ6_K;
             case IQ4_XS -> StagedDequantizers::decodeIQ4_XS;
+            case TQ1_0 -> StagedDequantizers::decodeTQ1_0;
+            case TQ2_0 -> StagedDequantizers::decodeTQ2_0;
             default -> null;
         };
     }
@@ -88,7 +88,7 @@ final class StagedDequantizers implements Dequantizers {
 
     /** Broadcasts the fp16 scale at {@code off} into the 32 shorts of block {@code i} of {@code h}. */
     private static void broadcastHalf(MemorySegment x, long off, MemorySegment h, int i) {
-        long v = (x.get(HALF, off) & 0xFFFFL) * HALVES;
+        long v = (x.get(LittleEndian.SHORT, off) & 0xFFFFL) * HALVES;
         long o = 64L * i;
         h.set(ValueLayout.JAVA_LONG_UNALIGNED, o, v);
         h.set(ValueLayout.JAVA_LONG_UNALIGNED, o + 8, v);
@@ -105,8 +105,8 @@ final class StagedDequantizers implements Dequantizers {
      * minus {@code bias}.
      */
     private static void nibbles16(MemorySegment x, long off, byte[] q, int at, int bias) {
-        long a = x.get(WORD, off);
-        long b = x.get(WORD, off + 8);
+        long a = x.get(LittleEndian.LONG, off);
+        long b = x.get(LittleEndian.LONG, off + 8);
         put(q, at, minus(a & LO4, bias));
         put(q, at + 8, minus(b & LO4, bias));
         put(q, at + 16, minus((a >>> 4) & LO4, bias));
@@ -129,10 +129,10 @@ final class StagedDequantizers implements Dequantizers {
             for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
                 for (int i = 0; i < BATCH; i++, off += 34) {
                     broadcastHalf(x, off, hs, i);
-                    put(q, 32 * i, x.get(WORD, off + 2));
-                    put(q, 32 * i + 8, x.get(WORD, off + 10));
-                    put(q, 32 * i + 16, x.get(WORD, off + 18));
-                    put(q, 32 * i + 24, x.get(WORD, off + 26));
+                    put(q, 32 * i, x.get(LittleEndian.LONG, off + 2));
+                    put(q, 32 * i + 8, x.get(LittleEndian.LONG, off + 10));
+                    put(q, 32 * i + 16, x.get(LittleEndian.LONG, off + 18));
+                    put(q, 32 * i + 24, x.get(LittleEndian.LONG, off + 26));
                 }
                 for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * Float.float16ToFloat(h[k]);
             }
@@ -181,9 +181,9 @@ final class StagedDequantizers implements Dequantizers {
 
     /** Q5_0/Q5_1 codes of the block whose {@code qh} is at {@code qhOff}: nibbles plus the fifth bit, minus bias. */
     private static void codes5(MemorySegment x, long qhOff, byte[] q, int at, int bias) {
-        int qh = x.get(INT, qhOff);
-        long a = x.get(WORD, qhOff + 4);
-        long b = x.get(WORD, qhOff + 12);
+        int qh = x.get(LittleEndian.INT, qhOff);
+        long a = x.get(LittleEndian.LONG, qhOff + 4);
+        long b = x.get(LittleEndian.LONG, qhOff + 12);
         put(q, at, minus((a & LO4) | fifthBits(qh, 0), bias));
         put(q, at + 8, minus((b & LO4) | fifthBits(qh, 1), bias));
         put(q, at + 16, minus(((a >>> 4) & LO4) | fifthBits(qh, 2), bias));
@@ -233,7 +233,7 @@ final class StagedDequantizers implements Dequantizers {
     private static void iq4Codes(MemorySegment x, long off, byte[] q, int at) {
         byte[] kv = NonLinearQuants.KVALUES_IQ4NL;
         for (int w = 0; w < 2; w++) {
-            long v = x.get(WORD, off + 8 * w);
+            long v = x.get(LittleEndian.LONG, off + 8 * w);
             long lo = 0;
             long hi = 0;
             for (int j = 0; j < 8; j++) {
@@ -271,14 +271,14 @@ final class StagedDequantizers implements Dequantizers {
      * Q4_K/Q5_K block whose 12 scale bytes are at {@code s} ({@code get_scale_min_k4}), one per byte of each long.
      */
     private static long scalesK4(MemorySegment x, long s) {
-        long s01 = x.get(WORD, s);
-        long s2 = x.get(INT, s + 8) & 0xFFFFFFFFL;
+        long s01 = x.get(LittleEndian.LONG, s);
+        long s2 = x.get(LittleEndian.INT, s + 8) & 0xFFFFFFFFL;
         return (s01 & 0x3F3F3F3FL) | (((s2 & 0x0F0F0F0FL) | ((s01 >>> 2) & 0x30303030L)) << 32);
     }
 
     private static long minsK4(MemorySegment x, long s) {
-        long s01 = x.get(WORD, s);
-        long s2 = x.get(INT, s + 8) & 0xFFFFFFFFL;
+        long s01 = x.get(LittleEndian.LONG, s);
+        long s2 = x.get(LittleEndian.INT, s + 8) & 0xFFFFFFFFL;
         return ((s01 >>> 32) & 0x3F3F3F3FL) | ((((s2 >>> 4) & 0x0F0F0F0FL) | ((s01 >>> 34) & 0x30303030L)) << 32);
     }
 
@@ -292,7 +292,7 @@ final class StagedDequantizers implements Dequantizers {
         for (int i = 0; i < blocks; i++, off += 144, yi += 256) {
             for (int t = 0; t < 4; t++) {
                 for (int w = 0; w < 4; w++) {
-                    long v = x.get(WORD, off + 16 + 32 * t + 8 * w);
+                    long v = x.get(LittleEndian.LONG, off + 16 + 32 * t + 8 * w);
                     put(q, 64 * t + 8 * w, v & LO4);
                     put(q, 64 * t + 32 + 8 * w, (v >>> 4) & LO4);
                 }
@@ -337,9 +337,9 @@ final class StagedDequantizers implements Dequantizers {
         byte[] q = new byte[256];
         for (int i = 0; i < blocks; i++, off += 176, yi += 256) {
             for (int w = 0; w < 4; w++) {
-                long h = x.get(WORD, off + 16 + 8 * w);   // qh[8w..8w+8): bit s is the fifth bit of sub-block s
+                long h = x.get(LittleEndian.LONG, off + 16 + 8 * w);   // qh[8w..8w+8): bit s is the fifth bit of sub-block s
                 for (int t = 0; t < 4; t++) {
-                    long v = x.get(WORD, off + 48 + 32 * t + 8 * w);
+                    long v = x.get(LittleEndian.LONG, off + 48 + 32 * t + 8 * w);
                     put(q, 64 * t + 8 * w, (v & LO4) | (((h >>> (2 * t)) & LO1) << 4));
                     put(q, 64 * t + 32 + 8 * w, ((v >>> 4) & LO4) | (((h >>> (2 * t + 1)) & LO1) << 4));
                 }
@@ -412,9 +412,9 @@ final class StagedDequantizers implements Dequantizers {
             float d = Bits.fp16(x, off + 208);
             for (int n = 0; n < 2; n++) {
                 for (int w = 0; w < 4; w++) {
-                    long a = x.get(WORD, off + 64 * n + 8 * w);
-                    long b = x.get(WORD, off + 64 * n + 32 + 8 * w);
-                    long h = x.get(WORD, off + 128 + 32 * n + 8 * w);
+                    long a = x.get(LittleEndian.LONG, off + 64 * n + 8 * w);
+                    long b = x.get(LittleEndian.LONG, off + 64 * n + 32 + 8 * w);
+                    long h = x.get(LittleEndian.LONG, off + 128 + 32 * n + 8 * w);
                     int o = 128 * n + 8 * w;
                     put(q, o, minus((a & LO4) | ((h & LO2) << 4), 32));
                     put(q, o + 32, minus((b & LO4) | (((h >>> 2) & LO2) << 4), 32));
@@ -436,7 +436,7 @@ final class StagedDequantizers implements Dequantizers {
             float dmin = Bits.fp16(x, off + 82);
             for (int n = 0; n < 2; n++) {
                 for (int w = 0; w < 4; w++) {
-                    long v = x.get(WORD, off + 16 + 32 * n + 8 * w);
+                    long v = x.get(LittleEndian.LONG, off + 16 + 32 * n + 8 * w);
                     int o = 128 * n + 8 * w;
                     put(q, o, v & LO2);
                     put(q, o + 32, (v >>> 2) & LO2);
@@ -475,9 +475,9 @@ final class StagedDequantizers implements Dequantizers {
         for (int i = 0; i < blocks; i++, off += 110, yi += 256) {
             float dAll = Bits.fp16(x, off + 108);
             for (int w = 0; w < 4; w++) {
-                long hm = x.get(WORD, off + 8 * w);
+                long hm = x.get(LittleEndian.LONG, off + 8 * w);
                 for (int n = 0; n < 2; n++) {
-                    long v = x.get(WORD, off + 32 + 32 * n + 8 * w);
+                    long v = x.get(LittleEndian.LONG, off + 32 + 32 * n + 8 * w);
                     int o = 128 * n + 8 * w;
                     for (int j = 0; j < 4; j++) {
                         // the two low bits, plus 4 where the hmask bit is set, minus 4: ggml's subtracting 4 where it is not
@@ -485,8 +485,8 @@ final class StagedDequantizers implements Dequantizers {
                     }
                 }
             }
-            long sLo = x.get(WORD, off + 96);
-            int sHi = x.get(INT, off + 104);
+            long sLo = x.get(LittleEndian.LONG, off + 96);
+            int sHi = x.get(LittleEndian.INT, off + 104);
             for (int j = 0; j < 16; j++) {
                 int low = j < 8 ? byteOf(sLo, j) & 0xF : byteOf(sLo, j - 8) >>> 4;
                 int high = (sHi >>> (8 * (j % 4) + 2 * (j / 4))) & 3;
@@ -501,8 +501,8 @@ final class StagedDequantizers implements Dequantizers {
         byte[] q = new byte[256];
         for (int i = 0; i < blocks; i++, off += 136, yi += 256) {
             float d = Bits.fp16(x, off);
-            int scalesH = x.get(HALF, off + 2) & 0xFFFF;
-            int scalesL = x.get(INT, off + 4);
+            int scalesH = x.get(LittleEndian.SHORT, off + 2) & 0xFFFF;
+            int scalesL = x.get(LittleEndian.INT, off + 4);
             for (int ib = 0; ib < 8; ib++) iq4Codes(x, off + 8 + 16 * ib, q, 32 * ib);
             for (int ib = 0; ib < 8; ib += 4) {
                 float d0 = d * (iq4xsScale(scalesL, scalesH, ib) - 32);
@@ -522,5 +522,58 @@ final class StagedDequantizers implements Dequantizers {
 
     private static int iq4xsScale(int scalesL, int scalesH, int ib) {
         return ((scalesL >>> (4 * ib)) & 0xF) | (((scalesH >>> (2 * ib)) & 3) << 4);
+    }
+
+    // ---- ternary types: the scale is per 256-element block, so one long loop per block ----
+
+    /** ggml: {@code (q - 1) * d} with {@code q = (qs[32j + m] >> 2l) & 3} for element {@code 128j + 32l + m}. */
+    static void decodeTQ2_0(MemorySegment x, long off, float[] y, int yi, int blocks) {
+        byte[] q = new byte[256];
+        for (int i = 0; i < blocks; i++, off += 66, yi += 256) {
+            for (int j = 0; j < 2; j++) {
+                for (int w = 0; w < 4; w++) {
+                    long v = x.get(LittleEndian.LONG, off + 32 * j + 8 * w);
+                    for (int l = 0; l < 4; l++) put(q, 128 * j + 32 * l + 8 * w, minus((v >>> (2 * l)) & LO2, 1));
+                }
+            }
+            float d = Bits.fp16(x, off + 64);
+            for (int k = 0; k < 256; k++) y[yi + k] = q[k] * d;
+        }
+    }
+
+    /**
+     * The trits of TQ1_0 by table ({@code TRITS[n][b]} is trit n of byte b, minus one), then one long loop per
+     * block; ggml's {@code (trit - 1) * d}.
+     */
+    static void decodeTQ1_0(MemorySegment x, long off, float[] y, int yi, int blocks) {
+        byte[] q = new byte[256];
+        byte[][] trits = TRITS;
+        for (int i = 0; i < blocks; i++, off += 54, yi += 256) {
+            int e = 0;
+            for (int n = 0; n < 5; n++) {
+                byte[] t = trits[n];
+                for (int m = 0; m < 32; m++) q[e++] = t[x.get(ValueLayout.JAVA_BYTE, off + m) & 0xFF];
+            }
+            for (int n = 0; n < 5; n++) {
+                byte[] t = trits[n];
+                for (int m = 0; m < 16; m++) q[e++] = t[x.get(ValueLayout.JAVA_BYTE, off + 32 + m) & 0xFF];
+            }
+            for (int n = 0; n < 4; n++) {
+                byte[] t = trits[n];
+                for (int m = 0; m < 4; m++) q[e++] = t[x.get(ValueLayout.JAVA_BYTE, off + 48 + m) & 0xFF];
+            }
+            float d = Bits.fp16(x, off + 52);
+            for (int k = 0; k < 256; k++) y[yi + k] = q[k] * d;
+        }
+    }
+
+    /** {@code TRITS[n][b]}: trit n of a TQ1_0 byte b (ggml's {@code ((uint8_t)(b * 3^n) * 3) >> 8}), minus one. */
+    private static final byte[][] TRITS = new byte[5][256];
+
+    static {
+        int pow = 1;
+        for (int n = 0; n < 5; n++, pow *= 3) {
+            for (int b = 0; b < 256; b++) TRITS[n][b] = (byte) ((((b * pow) & 0xFF) * 3 >>> 8) - 1);
+        }
     }
 }

@@ -29,7 +29,7 @@ class PanamaAgreementTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q2_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
     void blockKernelsMatchScalarBitForBit(DType type) {
         BlockDecoder vector = panama.decoder(type);
         assertNotNull(vector, "panama kernel for " + type);

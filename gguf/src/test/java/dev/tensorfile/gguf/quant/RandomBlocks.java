@@ -16,6 +16,8 @@ final class RandomBlocks {
             case Q2_K -> new int[] {80, 82};
             case Q3_K -> new int[] {108};
             case Q6_K -> new int[] {208};
+            case TQ1_0 -> new int[] {52};
+            case TQ2_0 -> new int[] {64};
             default -> new int[0];
         };
     }

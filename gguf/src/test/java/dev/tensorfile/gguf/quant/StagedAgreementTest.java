@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 class StagedAgreementTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL",
-            "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS"})
+            "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS", "TQ1_0", "TQ2_0"})
     void stagedKernelsMatchTheReferenceBitForBit(DType type) {
         BlockDecoder staged = StagedDequantizers.INSTANCE.decoder(type);
         assertNotNull(staged, "staged kernel for " + type);

@@ -1,5 +1,6 @@
 package dev.tensorfile.onnx.initializers;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.DType;
 import dev.tensorfile.core.MalformedFileException;
 import dev.tensorfile.core.ReadLimits;
@@ -12,7 +13,6 @@ import dev.tensorfile.core.spi.SegmentTensor;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -159,7 +159,7 @@ public final class InitializerTensors {
                         : new DecodedInitializer(info, mapped, limits, out -> out.fill((byte) 0)); // proto's default, 0.0
             }
             case VALUE_INT -> new DecodedInitializer(new TensorInfo(name, DType.I64, Shape.of(), 8), mapped, limits,
-                    out -> out.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, c.integer));
+                    out -> out.set(LittleEndian.LONG, 0, c.integer));
             case VALUE_FLOATS -> {
                 TensorInfo info = new TensorInfo(name, DType.F32, Shape.of(c.entries), c.entryBytes);
                 yield c.run != null ? new SegmentTensor(info, c.run, mapped)
@@ -222,7 +222,7 @@ public final class InitializerTensors {
             out.fill((byte) 0);
             MemorySegment vb = values.bytes();
             MemorySegment ib = indices.bytes();
-            ValueLayout.OfLong L = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+            ValueLayout.OfLong L = LittleEndian.LONG;
             long count = shape.elementCount();
             for (long k = 0; k < nnz; k++) {
                 long at;

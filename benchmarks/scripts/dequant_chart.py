@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Table and SVG chart of GGUF dequantization against ggml's C, from one alternating run (docs/benchmarks.md).
+
+    benchmarks/scripts/dequant_chart.py --jmh A.json [--jmh B.json ...] --ggml c1.txt [--ggml c2.txt ...] \
+        --svg docs/dequant.svg > table.md
+
+--jmh: JMH JSON of GgufDequantBenchmark (Scalar = the default path, Panama = the Vector API path); several files
+(the alternating rounds) are pooled: score = mean of the rounds' scores, error = the largest JMH error or half the
+spread of the rounds, whichever is larger. --ggml: outputs of the ggml harness (shared/bench/ggml-dequant, built
+by build.sh), pooled the same way (error = half the spread of all its iterations). Prints the markdown table of
+GB/s and ratios to ggml; writes the chart (grouped bars, resident and mapped/stream panels) to --svg.
+"""
+import argparse
+import json
+import re
+import statistics
+from collections import defaultdict
+
+TYPES = ['Q8_0', 'Q4_0', 'Q4_K', 'Q5_K', 'Q6_K']
+SERIES = [('ggml', 'ggml C (gcc -O3 -march=native)', '#888888'),
+          ('Scalar', 'ours, default (no --add-modules)', '#4477aa'),
+          ('Panama', 'ours, Vector API', '#ee6677')]
+
+
+def jmh(files):
+    runs = defaultdict(list)   # (impl, kind, type) -> [(score, err)]
+    for f in files:
+        for r in json.load(open(f)):
+            m = re.search(r'GgufDequantBenchmark\.(\w+)\.(resident|mapped)$', r['benchmark'])
+            if not m:
+                continue
+            impl, kind = m.group(1), m.group(2)
+            t = r.get('params', {}).get('type', 'copy')
+            if impl == 'Ceiling':
+                t = 'copy'
+            pm = r['primaryMetric']
+            err = pm.get('scoreError')
+            runs[(impl if impl != 'Ceiling' else 'ggml-copy-java', kind, t)].append(
+                (pm['score'], err if isinstance(err, (int, float)) and err == err else 0.0))
+    return {k: pool(v) for k, v in runs.items()}
+
+
+def pool(v):
+    scores = [s for s, _ in v]
+    mean = statistics.mean(scores)
+    spread = (max(scores) - min(scores)) / 2 if len(scores) > 1 else 0.0
+    return mean, max(max(e for _, e in v), spread)
+
+
+def ggml(files):
+    its = defaultdict(list)
+    line = re.compile(r'^(\S+) (resident|stream)\s+(.*?)\|')
+    for f in files:
+        for ln in open(f):
+            m = line.match(ln)
+            if m:
+                kind = 'mapped' if m.group(2) == 'stream' else 'resident'
+                its[(m.group(1), kind)].extend(float(x) for x in m.group(3).split())
+    out = {}
+    for (t, kind), xs in its.items():
+        out[('ggml', kind, 'copy' if t == 'memcpy' else t)] = (statistics.mean(xs), (max(xs) - min(xs)) / 2)
+    return out
+
+
+def table(data, kind):
+    rows = [f'| type | ggml C | ours, default | ratio | ours, Vector API | ratio |', '|---|---|---|---|---|---|']
+    for t in TYPES + ['copy']:
+        g = data.get(('ggml', kind, t))
+        if t == 'copy':
+            j = data.get(('ggml-copy-java', kind, 'copy'))
+            rows.append(f'| copy ceiling (memcpy / MemorySegment.copy) | {fmt(g)} | {fmt(j)} | {ratio(j, g)} | | |')
+            continue
+        s = data.get(('Scalar', kind, t))
+        p = data.get(('Panama', kind, t))
+        rows.append(f'| {t} | {fmt(g)} | {fmt(s)} | {ratio(s, g)} | {fmt(p)} | {ratio(p, g)} |')
+    return '\n'.join(rows)
+
+
+def fmt(v):
+    return '–' if v is None else f'{v[0]:.1f} ± {v[1]:.1f}'
+
+
+def ratio(a, b):
+    if a is None or b is None or b[0] == 0:
+        return '–'
+    r = a[0] / b[0]
+    # first-order propagation of the two relative errors
+    e = r * ((a[1] / a[0]) ** 2 + (b[1] / b[0]) ** 2) ** 0.5 if a[0] else 0
+    return f'{r:.2f} ± {e:.2f}'
+
+
+def svg(data, path):
+    W, H, pad, gap = 900, 360, 50, 40
+    panels = ['resident', 'mapped']
+    pw = (W - 2 * pad - gap) / 2
+    top = max((v[0] + v[1]) for (s, k, t), v in data.items() if t in TYPES and s in ('ggml', 'Scalar', 'Panama'))
+    scale = (H - 2 * pad - 30) / (top * 1.05)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="sans-serif" font-size="11">',
+           f'<rect width="{W}" height="{H}" fill="white"/>']
+    base = H - pad
+    for pi, kind in enumerate(panels):
+        x0 = pad + pi * (pw + gap)
+        out.append(f'<text x="{x0 + pw / 2}" y="18" text-anchor="middle" font-size="13">'
+                   f'{"cache resident, 1 MiB out" if kind == "resident" else "streaming a 1 GiB mapped input"}'
+                   f' (GB/s of float output)</text>')
+        out.append(f'<line x1="{x0}" y1="{base}" x2="{x0 + pw}" y2="{base}" stroke="black"/>')
+        for g in range(0, int(top * 1.05) + 1, 10):
+            y = base - g * scale
+            out.append(f'<line x1="{x0}" y1="{y:.1f}" x2="{x0 + pw}" y2="{y:.1f}" stroke="#dddddd"/>')
+            out.append(f'<text x="{x0 - 4}" y="{y + 4:.1f}" text-anchor="end">{g}</text>')
+        gw = pw / len(TYPES)
+        bw = gw * 0.8 / len(SERIES)
+        for ti, t in enumerate(TYPES):
+            gx = x0 + ti * gw + gw * 0.1
+            out.append(f'<text x="{gx + gw * 0.4:.1f}" y="{base + 14}" text-anchor="middle">{t}</text>')
+            for si, (key, _, colour) in enumerate(SERIES):
+                v = data.get((key, kind, t))
+                if v is None:
+                    continue
+                h = v[0] * scale
+                bx = gx + si * bw
+                out.append(f'<rect x="{bx:.1f}" y="{base - h:.1f}" width="{bw - 1:.1f}" height="{h:.1f}" fill="{colour}"/>')
+                e1, e2 = base - (v[0] + v[1]) * scale, base - max(0, v[0] - v[1]) * scale
+                cx = bx + (bw - 1) / 2
+                out.append(f'<line x1="{cx:.1f}" y1="{e1:.1f}" x2="{cx:.1f}" y2="{e2:.1f}" stroke="black"/>')
+    for si, (_, label, colour) in enumerate(SERIES):
+        lx = pad + si * 260
+        out.append(f'<rect x="{lx}" y="{H - 22}" width="10" height="10" fill="{colour}"/>')
+        out.append(f'<text x="{lx + 14}" y="{H - 13}">{label}</text>')
+    out.append('</svg>')
+    open(path, 'w').write('\n'.join(out) + '\n')
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--jmh', action='append', default=[])
+    ap.add_argument('--ggml', action='append', default=[])
+    ap.add_argument('--svg')
+    a = ap.parse_args()
+    data = jmh(a.jmh)
+    data.update(ggml(a.ggml))
+    print('Cache resident (1 MiB of float output, GB/s, mean ± error):\n')
+    print(table(data, 'resident'))
+    print('\nStreaming a 1 GiB input (ours: mapped file; ggml: stream, GB/s):\n')
+    print(table(data, 'mapped'))
+    if a.svg:
+        svg(data, a.svg)
+
+
+if __name__ == '__main__':
+    main()
