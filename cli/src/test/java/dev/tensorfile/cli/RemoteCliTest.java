@@ -1,5 +1,6 @@
 package dev.tensorfile.cli;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tensorfile.core.spi.LoopbackServer;
@@ -137,7 +138,7 @@ class RemoteCliTest {
         try (dev.tensorfile.core.TensorFile f = dev.tensorfile.core.TensorFiles.open(server.uri("model.safetensors.index.json"),
                 dev.tensorfile.core.RemoteOptions.DEFAULT.withToken(null).withConcurrency(4), dev.tensorfile.core.ReadLimits.DEFAULT)) {
             assertEquals(shards, f.tensors().size());
-            assertEquals(-7f, f.tensor("t7").bytes().get(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 4));
+            assertEquals(-7f, f.tensor("t7").bytes().get(LittleEndian.FLOAT, 4));
             assertEquals(1 + shards, f.remoteTransfer().orElseThrow().requests(), "the index and one request per small shard");
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;

@@ -1,10 +1,10 @@
 package dev.tensorfile.core;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.spi.Widening;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
  * Converts elements between their stored form and {@code float}, for every scalar {@link DType}.
@@ -16,11 +16,6 @@ import java.nio.ByteOrder;
  * business of {@link dev.tensorfile.core.spi.BlockCodec}s, not of this class.
  */
 final class ElementConversion {
-    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfDouble DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private static final float[] F8_E4M3 = table(256, ElementConversion::e4m3fn);
     private static final float[] F8_E5M2 = table(256, b -> Float.float16ToFloat((short) (b << 8)));
@@ -55,11 +50,11 @@ final class ElementConversion {
     public static void toFloat(DType type, MemorySegment src, long srcOffset, float[] dst, int dstOffset, int count) {
         int end = dstOffset + count;
         switch (type) {
-            case F32 -> MemorySegment.copy(src, FLOAT, srcOffset, dst, dstOffset, count);
+            case F32 -> MemorySegment.copy(src, LittleEndian.FLOAT, srcOffset, dst, dstOffset, count);
             case F16 -> Widening.f16ToFloat(src, srcOffset, dst, dstOffset, count);
             case BF16 -> Widening.bf16ToFloat(src, srcOffset, dst, dstOffset, count);
             case F64 -> {
-                for (int i = dstOffset; i < end; i++, srcOffset += 8) dst[i] = (float) src.get(DOUBLE, srcOffset);
+                for (int i = dstOffset; i < end; i++, srcOffset += 8) dst[i] = (float) src.get(LittleEndian.DOUBLE, srcOffset);
             }
             case F8_E4M3 -> lookup(F8_E4M3, src, srcOffset, dst, dstOffset, count);
             case F8_E5M2 -> lookup(F8_E5M2, src, srcOffset, dst, dstOffset, count);
@@ -85,22 +80,22 @@ final class ElementConversion {
                 for (int i = dstOffset; i < end; i++, srcOffset++) dst[i] = src.get(ValueLayout.JAVA_BYTE, srcOffset) != 0 ? 1f : 0f;
             }
             case I16 -> {
-                for (int i = dstOffset; i < end; i++, srcOffset += 2) dst[i] = src.get(SHORT, srcOffset);
+                for (int i = dstOffset; i < end; i++, srcOffset += 2) dst[i] = src.get(LittleEndian.SHORT, srcOffset);
             }
             case U16 -> {
-                for (int i = dstOffset; i < end; i++, srcOffset += 2) dst[i] = src.get(SHORT, srcOffset) & 0xFFFF;
+                for (int i = dstOffset; i < end; i++, srcOffset += 2) dst[i] = src.get(LittleEndian.SHORT, srcOffset) & 0xFFFF;
             }
             case I32 -> {
-                for (int i = dstOffset; i < end; i++, srcOffset += 4) dst[i] = src.get(INT, srcOffset);
+                for (int i = dstOffset; i < end; i++, srcOffset += 4) dst[i] = src.get(LittleEndian.INT, srcOffset);
             }
             case U32 -> {
-                for (int i = dstOffset; i < end; i++, srcOffset += 4) dst[i] = src.get(INT, srcOffset) & 0xFFFFFFFFL;
+                for (int i = dstOffset; i < end; i++, srcOffset += 4) dst[i] = src.get(LittleEndian.INT, srcOffset) & 0xFFFFFFFFL;
             }
             case I64 -> {
-                for (int i = dstOffset; i < end; i++, srcOffset += 8) dst[i] = src.get(LONG, srcOffset);
+                for (int i = dstOffset; i < end; i++, srcOffset += 8) dst[i] = src.get(LittleEndian.LONG, srcOffset);
             }
             case U64 -> {
-                for (int i = dstOffset; i < end; i++, srcOffset += 8) dst[i] = unsignedToFloat(src.get(LONG, srcOffset));
+                for (int i = dstOffset; i < end; i++, srcOffset += 8) dst[i] = unsignedToFloat(src.get(LittleEndian.LONG, srcOffset));
             }
             case I4 -> {
                 for (int i = 0; i < count; i++) dst[dstOffset + i] = (nibble(src, srcOffset, i) << 28) >> 28;
@@ -130,7 +125,7 @@ final class ElementConversion {
         for (int done = 0; done < count; ) {
             int n = Math.min(buf.length - buf.length % perBlock, count - done);
             toFloat(type, src, srcOffset + (long) done / perBlock * bytesPerBlock, buf, 0, n);
-            MemorySegment.copy(buf, 0, dst, FLOAT, dstOffset + 4L * done, n);
+            MemorySegment.copy(buf, 0, dst, LittleEndian.FLOAT, dstOffset + 4L * done, n);
             done += n;
         }
     }
@@ -142,15 +137,15 @@ final class ElementConversion {
     public static void fromFloat(DType type, float[] src, int srcOffset, MemorySegment dst, long dstOffset, int count) {
         int end = srcOffset + count;
         switch (type) {
-            case F32 -> MemorySegment.copy(src, srcOffset, dst, FLOAT, dstOffset, count);
+            case F32 -> MemorySegment.copy(src, srcOffset, dst, LittleEndian.FLOAT, dstOffset, count);
             case F16 -> {
-                for (int i = srcOffset; i < end; i++, dstOffset += 2) dst.set(SHORT, dstOffset, Float.floatToFloat16(src[i]));
+                for (int i = srcOffset; i < end; i++, dstOffset += 2) dst.set(LittleEndian.SHORT, dstOffset, Float.floatToFloat16(src[i]));
             }
             case BF16 -> {
-                for (int i = srcOffset; i < end; i++, dstOffset += 2) dst.set(SHORT, dstOffset, floatToBFloat16(src[i]));
+                for (int i = srcOffset; i < end; i++, dstOffset += 2) dst.set(LittleEndian.SHORT, dstOffset, floatToBFloat16(src[i]));
             }
             case F64 -> {
-                for (int i = srcOffset; i < end; i++, dstOffset += 8) dst.set(DOUBLE, dstOffset, src[i]);
+                for (int i = srcOffset; i < end; i++, dstOffset += 8) dst.set(LittleEndian.DOUBLE, dstOffset, src[i]);
             }
             default -> throw new UnsupportedOperationException("cannot narrow float to " + type);
         }
@@ -165,7 +160,7 @@ final class ElementConversion {
      */
     static void f64ToFloatRoundedToOdd(MemorySegment src, long srcOffset, float[] dst, int dstOffset, int count) {
         for (int i = 0; i < count; i++, srcOffset += 8) {
-            double d = src.get(DOUBLE, srcOffset);
+            double d = src.get(LittleEndian.DOUBLE, srcOffset);
             float f = (float) d;
             if (f != d && !Double.isNaN(d) && (Float.floatToRawIntBits(f) & 1) == 0) {
                 f = f < d ? Math.nextUp(f) : Math.nextDown(f);

@@ -1,12 +1,11 @@
 package dev.tensorfile.core;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,7 +22,7 @@ class ConverterTest {
 
     private static MemorySegment floats(float... f) {
         MemorySegment s = MemorySegment.ofArray(new byte[4 * f.length]);
-        for (int i = 0; i < f.length; i++) s.set(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 4L * i, f[i]);
+        for (int i = 0; i < f.length; i++) s.set(LittleEndian.FLOAT, 4L * i, f[i]);
         return s;
     }
 
@@ -64,7 +63,7 @@ class ConverterTest {
     void f64NarrowsToHalfWidthFloatsWithOneRounding() throws IOException {
         double[] values = {1 + 0x1p-11 + 0x1p-40, -(1 + 0x1p-11 + 0x1p-40), 65519.99, 0x1p-25 + 0x1p-60, 1 + 0x1p-8 + 0x1p-40};
         MemorySegment bytes = MemorySegment.ofArray(new byte[8 * values.length]);
-        for (int i = 0; i < values.length; i++) bytes.set(ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 8L * i, values[i]);
+        for (int i = 0; i < values.length; i++) bytes.set(LittleEndian.DOUBLE, 8L * i, values[i]);
         for (boolean views : new boolean[] {true, false}) {
             TensorFile f = InMemoryFormat.file(Metadata.builder().build(),
                     List.of(InMemoryFormat.tensor("d", DType.F64, Shape.of(values.length), bytes, views)));
@@ -78,7 +77,7 @@ class ConverterTest {
     }
 
     private static short[] shorts(Path p) throws IOException {
-        return MemorySegment.ofArray(Files.readAllBytes(p)).toArray(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN));
+        return MemorySegment.ofArray(Files.readAllBytes(p)).toArray(LittleEndian.SHORT);
     }
 
     @Test

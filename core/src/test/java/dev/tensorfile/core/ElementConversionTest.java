@@ -1,5 +1,6 @@
 package dev.tensorfile.core;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -180,7 +181,7 @@ class ElementConversionTest {
         java.lang.foreign.MemorySegment src = java.lang.foreign.MemorySegment.ofArray(new byte[2 * count + 3]);
         java.util.SplittableRandom random = new java.util.SplittableRandom(7);
         for (long i = 0; i < src.byteSize(); i++) src.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) random.nextInt());
-        java.lang.foreign.ValueLayout.OfShort le = java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+        java.lang.foreign.ValueLayout.OfShort le = LittleEndian.SHORT;
         float[] f16 = new float[count + 2];
         float[] bf16 = new float[count + 2];
         ElementConversion.toFloat(DType.F16, src, 1, f16, 2, count);

@@ -1,7 +1,10 @@
 package dev.tensorfile.gguf;
 
+import dev.tensorfile.core.spi.BigEndian;
+import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.DType;
 import dev.tensorfile.core.Tensor;
+import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.TensorInfo;
 import dev.tensorfile.core.spi.DecodedTensor;
 import dev.tensorfile.core.spi.MappedFile;
@@ -20,8 +23,6 @@ import java.nio.ByteOrder;
  * closed.
  */
 final class ByteSwappedTensor extends DecodedTensor {
-    private static final ValueLayout.OfShort U16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfShort U16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final MemorySegment stored;
     /** The file {@link #stored} is a slice of: a remote one fetches what a read decodes first. */
@@ -33,8 +34,8 @@ final class ByteSwappedTensor extends DecodedTensor {
     /** For a block type, where its f16 fields lie in each block; null for a scalar type. */
     private final int[] halfFields;
 
-    ByteSwappedTensor(TensorInfo info, MemorySegment stored, MappedFile owner) {
-        super(info, owner);
+    ByteSwappedTensor(TensorInfo info, MemorySegment stored, MappedFile owner, ReadLimits limits) {
+        super(info, owner, GgufFormat.NAME, limits);
         this.stored = stored;
         this.file = owner;
         this.elementBytes = info.dtype().blockBytes();
@@ -107,7 +108,7 @@ final class ByteSwappedTensor extends DecodedTensor {
         for (long b = 0; b < elements; b++) {
             long block = b * elementBytes;
             for (int f : halfFields) {
-                dst.set(U16_LE, dstOffset + block + f, stored.get(U16_BE, srcOffset + block + f));
+                dst.set(LittleEndian.SHORT, dstOffset + block + f, stored.get(BigEndian.SHORT, srcOffset + block + f));
             }
         }
     }

@@ -8,6 +8,7 @@ import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorInfo;
 import dev.tensorfile.core.MalformedFileException;
 import dev.tensorfile.core.RemoteTransfer;
+import dev.tensorfile.core.spi.TensorIndex;
 import dev.tensorfile.core.spi.MappedFile;
 import dev.tensorfile.core.spi.RemoteFile;
 import dev.tensorfile.core.spi.SegmentTensor;
@@ -16,11 +17,8 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -32,25 +30,21 @@ import java.util.Optional;
 final class GgufFile implements TensorFile {
     private final MappedFile mapped;
     private final GgufHeader header;
-    private final List<Tensor> tensors;
-    private final Map<String, Tensor> byName;
+    private final TensorIndex tensors;
 
-    private GgufFile(MappedFile mapped, GgufHeader header) {
+    private GgufFile(MappedFile mapped, GgufHeader header, ReadLimits limits) {
         this.mapped = mapped;
         this.header = header;
         List<Tensor> list = new ArrayList<>(header.tensors().size());
-        Map<String, Tensor> names = new HashMap<>();
         boolean swapped = header.order() == ByteOrder.BIG_ENDIAN;
         for (GgufTensorInfo t : header.tensors()) {
             TensorInfo info = t.info();
             var data = mapped.dataSlice(header.dataStart() + t.offset(), info.byteLength());
-            Tensor tensor = swapped && ByteSwappedTensor.needsSwap(info) ? new ByteSwappedTensor(info, data, mapped)
+            Tensor tensor = swapped && ByteSwappedTensor.needsSwap(info) ? new ByteSwappedTensor(info, data, mapped, limits)
                     : new SegmentTensor(info, data, mapped);
             list.add(tensor);
-            names.put(info.name(), tensor);
         }
-        this.tensors = Collections.unmodifiableList(list);
-        this.byName = names;
+        this.tensors = TensorIndex.of(list);
     }
 
     /** Maps and reads {@code path}; the mapping is released if the header is bad. */
@@ -71,12 +65,12 @@ final class GgufFile implements TensorFile {
      */
     static GgufFile open(MappedFile mapped, ReadLimits limits) {
         try {
-            if (!mapped.isRemote()) return new GgufFile(mapped, GgufHeader.read(mapped, limits));
+            if (!mapped.isRemote()) return new GgufFile(mapped, GgufHeader.read(mapped, limits), limits);
             long size = mapped.size();
             long have = Math.min(size, dev.tensorfile.core.spi.RemoteFile.FIRST_REQUEST);
             while (true) {
                 try {
-                    return new GgufFile(mapped, GgufHeader.read(mapped.window(0, have), size, mapped.path(), limits));
+                    return new GgufFile(mapped, GgufHeader.read(mapped.window(0, have), size, mapped.path(), limits), limits);
                 } catch (MalformedFileException e) {
                     // Only running out of bytes (the cursor's "... remain" errors) can be the prefix's fault.
                     if (have == size || !String.valueOf(e.detail()).contains(" remain")) throw e;
@@ -101,8 +95,8 @@ final class GgufFile implements TensorFile {
     @Override public Path path() { return mapped.path(); }
     @Override public String format() { return GgufFormat.NAME; }
     @Override public Metadata metadata() { return header.metadata(); }
-    @Override public List<Tensor> tensors() { return tensors; }
-    @Override public Optional<Tensor> find(String name) { return Optional.ofNullable(byName.get(name)); }
+    @Override public List<Tensor> tensors() { return tensors.tensors(); }
+    @Override public Optional<Tensor> find(String name) { return tensors.find(name); }
 
     @Override
     public List<String> details() {

@@ -1,5 +1,6 @@
 package dev.tensorfile.gguf;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.DType;
 import dev.tensorfile.core.MalformedFileException;
 import dev.tensorfile.core.Metadata;
@@ -13,7 +14,6 @@ import dev.tensorfile.core.spi.ByteCursor;
 import dev.tensorfile.core.spi.MappedFile;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,7 +71,7 @@ record GgufHeader(int version, ByteOrder order, long alignment, Metadata metadat
     /** The little-endian u32 at the start of {@code content}, or 0 if there are fewer than 4 bytes. */
     static int magicOf(MemorySegment content) {
         return content.byteSize() < 4 ? 0
-                : content.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+                : content.get(LittleEndian.INT, 0);
     }
 
     /** Reads and validates the header of {@code file}. */

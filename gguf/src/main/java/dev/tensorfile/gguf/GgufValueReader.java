@@ -1,5 +1,7 @@
 package dev.tensorfile.gguf;
 
+import dev.tensorfile.core.spi.BigEndian;
+import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.MetadataValue;
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.ValueType;
@@ -25,12 +27,6 @@ final class GgufValueReader {
     /** See {@link #EAGER_ELEMENTS}: such arrays outlive the file; longer ones are views of its mapping. */
     static final long EAGER_PAYLOAD_BYTES = 4096;
 
-    private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong LONG_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private final MemorySegment segment;
     private final ValueLayout.OfShort shortLayout;
@@ -48,9 +44,9 @@ final class GgufValueReader {
         this.v1 = version == 1;
         this.limits = limits;
         boolean le = order == ByteOrder.LITTLE_ENDIAN;
-        this.shortLayout = le ? SHORT_LE : SHORT_BE;
-        this.intLayout = le ? INT_LE : INT_BE;
-        this.longLayout = le ? LONG_LE : LONG_BE;
+        this.shortLayout = le ? LittleEndian.SHORT : BigEndian.SHORT;
+        this.intLayout = le ? LittleEndian.INT : BigEndian.INT;
+        this.longLayout = le ? LittleEndian.LONG : BigEndian.LONG;
     }
 
     // Numbers are read here with constant layouts rather than through ByteCursor's i16/i32/i64, which derive a

@@ -1,5 +1,7 @@
 package dev.tensorfile.hdf5;
 
+import dev.tensorfile.core.spi.BigEndian;
+import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.DType;
 import dev.tensorfile.core.TensorInfo;
 import dev.tensorfile.core.spi.DecodedTensor;
@@ -14,7 +16,8 @@ import java.util.List;
 /**
  * A dataset whose bytes are not a view of the file: chunked, filtered, big-endian, or never written. Range reads
  * decode only what they touch, on the file's decode threads from 1 MiB up; {@link #bytes()} decodes once into
- * memory owned by the file.
+ * memory owned by the file, refusing (typed) a dataset over the file's {@code maxWholeDecodeBytes}: a chunked
+ * dataset with no chunks written legally claims any size.
  */
 class DecodedDataset extends DecodedTensor {
     final DataStorage storage;
@@ -25,7 +28,7 @@ class DecodedDataset extends DecodedTensor {
      * @param swapSize element size to byte-swap (big-endian data), or 0
      */
     DecodedDataset(TensorInfo info, DataStorage storage, int swapSize, Hdf5TensorFile file) {
-        super(info, file.mapped());
+        super(info, file.mapped(), file.format(), file.limits());
         this.storage = storage;
         this.swapSize = swapSize;
         this.file = file;
@@ -80,18 +83,18 @@ class DecodedDataset extends DecodedTensor {
         long n = s.byteSize() / size;
         switch (size) {
             case 2 -> {
-                ValueLayout.OfShort be = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-                ValueLayout.OfShort le = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+                ValueLayout.OfShort be = BigEndian.SHORT;
+                ValueLayout.OfShort le = LittleEndian.SHORT;
                 for (long i = 0; i < n; i++) s.set(le, i * 2, s.get(be, i * 2));
             }
             case 4 -> {
-                ValueLayout.OfInt be = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-                ValueLayout.OfInt le = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+                ValueLayout.OfInt be = BigEndian.INT;
+                ValueLayout.OfInt le = LittleEndian.INT;
                 for (long i = 0; i < n; i++) s.set(le, i * 4, s.get(be, i * 4));
             }
             case 8 -> {
-                ValueLayout.OfLong be = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-                ValueLayout.OfLong le = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+                ValueLayout.OfLong be = BigEndian.LONG;
+                ValueLayout.OfLong le = LittleEndian.LONG;
                 for (long i = 0; i < n; i++) s.set(le, i * 8, s.get(be, i * 8));
             }
             default -> {

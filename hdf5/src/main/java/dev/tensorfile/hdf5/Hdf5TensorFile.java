@@ -5,15 +5,14 @@ import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.UnsupportedEntry;
+import dev.tensorfile.core.spi.TensorIndex;
 import dev.tensorfile.core.spi.MappedFile;
 import dev.tensorfile.hdf5.format.AddressSpace;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,8 +26,7 @@ final class Hdf5TensorFile implements TensorFile {
     private final String format;
     private final ReadLimits limits;
     private final Metadata metadata;
-    private final List<Tensor> tensors;
-    private final Map<String, Tensor> byName = new HashMap<>();
+    private final TensorIndex tensors;
     private final List<String> detailsPrefix;
     private final List<Object> detailLines;
     private List<String> details;
@@ -50,8 +48,7 @@ final class Hdf5TensorFile implements TensorFile {
         reader.read();
         Metadata.Builder md = Metadata.builder().putAll(prefix).putAll(reader.metadata.build());
         this.metadata = md.build();
-        this.tensors = List.copyOf(reader.tensors);
-        for (Tensor t : tensors) byName.putIfAbsent(t.name(), t);
+        this.tensors = TensorIndex.of(reader.tensors);
         this.detailsPrefix = detailsPrefix;
         this.detailLines = reader.details;
         this.unsupported = List.copyOf(reader.unsupported);
@@ -60,6 +57,9 @@ final class Hdf5TensorFile implements TensorFile {
     MappedFile mapped() { return mapped; }
 
     int decodeThreads() { return limits.decodeThreads(); }
+
+    /** The limits the file was opened with. */
+    ReadLimits limits() { return limits; }
 
     synchronized ExecutorService executor() {
         if (!mapped.isOpen()) throw new IllegalStateException(mapped.path() + " is closed");
@@ -76,8 +76,8 @@ final class Hdf5TensorFile implements TensorFile {
     @Override public Path path() { return mapped.path(); }
     @Override public String format() { return format; }
     @Override public Metadata metadata() { return metadata; }
-    @Override public List<Tensor> tensors() { return tensors; }
-    @Override public Optional<Tensor> find(String name) { return Optional.ofNullable(byName.get(name)); }
+    @Override public List<Tensor> tensors() { return tensors.tensors(); }
+    @Override public Optional<Tensor> find(String name) { return tensors.find(name); }
     /** The group tree, its dataset lines formatted on first call (they are not needed to list or read tensors). */
     @Override
     public synchronized List<String> details() {
@@ -94,7 +94,7 @@ final class Hdf5TensorFile implements TensorFile {
     /** Every tensor read end to end and every chunk of every chunked dataset decoded (checksums included). */
     @Override
     public void verify() {
-        for (Tensor t : tensors) {
+        for (Tensor t : tensors.tensors()) {
             if (t instanceof DecodedDataset d) d.verify();
             if (t.dtype() == dev.tensorfile.core.DType.STRING) t.strings();
         }

@@ -9,6 +9,7 @@ import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.UnsupportedEntry;
 import dev.tensorfile.core.ValueType;
+import dev.tensorfile.core.spi.TensorIndex;
 import dev.tensorfile.core.spi.ByteCursor;
 import dev.tensorfile.core.spi.MappedFile;
 import dev.tensorfile.core.spi.RemoteFile;
@@ -20,9 +21,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * An open ONNX model: the top-level fields at open ({@link ModelProto}), the graph indexed when tensors or details
@@ -45,7 +44,7 @@ final class OnnxFile implements TensorFile {
     private final ExternalFiles external;
     private final InitializerTensors initializers;
     private volatile List<GraphIndex.Entry> entries;
-    private volatile Map<String, Tensor> byName;
+    private volatile TensorIndex tensors;
     private volatile boolean closed;
 
     /** The model's remote file, against whose URL external data is resolved; null for a local model. */
@@ -120,13 +119,14 @@ final class OnnxFile implements TensorFile {
 
     @Override
     public List<Tensor> tensors() {
-        return entries().stream().map(GraphIndex.Entry::tensor).toList();
+        entries();
+        return tensors.tensors();
     }
 
     @Override
     public java.util.Optional<Tensor> find(String name) {
         entries();
-        return java.util.Optional.ofNullable(byName.get(name));
+        return tensors.find(name); // names are unique: GraphIndex gives a repeated one a #N suffix
     }
 
     /** The indexed tensors, built on first use. */
@@ -138,9 +138,7 @@ final class OnnxFile implements TensorFile {
                 if (e == null) {
                     ensureOpen();
                     e = GraphIndex.index(model.graph(), initializers);
-                    Map<String, Tensor> names = new HashMap<>();
-                    for (GraphIndex.Entry x : e) names.put(x.tensor().name(), x.tensor());
-                    byName = names;
+                    tensors = TensorIndex.of(e.stream().map(GraphIndex.Entry::tensor).toList());
                     entries = e;
                 }
             }

@@ -1,5 +1,6 @@
 package dev.tensorfile.onnx;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.DType;
 import dev.tensorfile.core.MetadataValue;
 import dev.tensorfile.core.ValueType;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -48,11 +48,11 @@ class ConstantNodeTest {
     }
 
     private static long[] longs(Tensor t) {
-        return t.bytes().toArray(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN));
+        return t.bytes().toArray(LittleEndian.LONG);
     }
 
     private static float[] floats(Tensor t) {
-        return t.bytes().toArray(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN));
+        return t.bytes().toArray(LittleEndian.FLOAT);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.tensorfile.onnx;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFiles;
 import org.junit.jupiter.api.Test;
@@ -9,7 +10,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -55,7 +55,7 @@ class OnnxPackedVarintTest {
             long[] v = values(200 + shift, shift);
             MemorySegment out = decode(7, 7, v); // INT64 in int64_data
             for (int i = 0; i < v.length; i++) {
-                assertEquals(v[i], out.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 8L * i), "value " + i);
+                assertEquals(v[i], out.get(LittleEndian.LONG, 8L * i), "value " + i);
             }
         }
     }
@@ -68,8 +68,8 @@ class OnnxPackedVarintTest {
         MemorySegment i16 = decode(5, 5, v); // INT16: numpy keeps the low 16 bits
         MemorySegment u8 = decode(2, 5, v);  // UINT8: the low 8 bits
         MemorySegment bool = decode(9, 5, v); // BOOL: 1 for non-zero
-        ValueLayout.OfInt le32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-        ValueLayout.OfShort le16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        ValueLayout.OfInt le32 = LittleEndian.INT;
+        ValueLayout.OfShort le16 = LittleEndian.SHORT;
         for (int i = 0; i < v.length; i++) {
             assertEquals((int) v[i], i32.get(le32, 4L * i), "int32 " + i);
             assertEquals((short) v[i], i16.get(le16, 2L * i), "int16 " + i);
@@ -94,7 +94,7 @@ class OnnxPackedVarintTest {
                 MemorySegment b = t.bytes();
                 assertEquals(20, b.byteSize());
                 for (int i = 0; i < v.length; i++) {
-                    assertEquals(v[i], b.get(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 4L * i), "value " + i);
+                    assertEquals(v[i], b.get(LittleEndian.FLOAT, 4L * i), "value " + i);
                 }
             }
         }

@@ -82,7 +82,10 @@ final class Classifier {
                 "joblib.numpy_pickle.NumpyArrayWrapper",
                 // joblib < 0.10: the wrapper's read() np.loads a sibling file with allow_pickle=True; the scanner
                 // scans that sibling as part of the file (PickleScanner), so the wrapper itself is data
-                "joblib.numpy_pickle.NDArrayWrapper"));
+                "joblib.numpy_pickle.NDArrayWrapper",
+                // joblib < 0.10 compressed: read() zlib-inflates a sibling '.z' file into raw array bytes that are
+                // handed to ndarray.__setstate__, never unpickled
+                "joblib.numpy_pickle.ZNDArrayWrapper"));
         for (String st : TORCH_STORAGES) {
             s.add("torch." + st + "Storage");
             s.add("torch.cuda." + st + "Storage");

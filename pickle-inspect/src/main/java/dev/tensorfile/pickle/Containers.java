@@ -24,7 +24,13 @@ final class Containers {
             (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19};
     static final byte[] NPY_MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
 
-    enum Compression { NONE, ZLIB, GZIP, BZ2, XZ, LZ4, LZMA }
+    enum Compression { NONE, ZLIB, GZIP, BZ2, XZ, LZ4, LZMA, ZFILE }
+
+    /** joblib < 0.10's compressed files ({@code numpy_pickle_compat.read_zfile}): 'ZF', the length in hex padded to 19 characters, zlib. */
+    private static final int ZFILE_HEADER = 2 + 19;
+
+    /** Where the zlib data of a joblib 'ZF' file starts: after the header, and one byte later when that is a space (joblib ≤ 0.8.4 on Python 2). */
+    static long zfileData(MemorySegment s) { return u8(s, ZFILE_HEADER) == ' ' ? ZFILE_HEADER + 1 : ZFILE_HEADER; }
 
     static boolean startsWith(MemorySegment s, long at, byte[] prefix) {
         if (at < 0 || s.byteSize() - at < prefix.length) return false;
@@ -57,6 +63,10 @@ final class Containers {
         if (a == 0x78 && (b == 0x01 || b == 0x5e || b == 0x9c || b == 0xda) && ((a << 8) | b) % 31 == 0) return Compression.ZLIB;
         if (a == 0x1f && b == 0x8b && c == 8) return Compression.GZIP;
         if (a == 'B' && b == 'Z' && c == 'h' && d >= '1' && d <= '9') return Compression.BZ2;
+        if (a == 'Z' && b == 'F' && c == '0' && d == 'x' && s.byteSize() > ZFILE_HEADER + 2) {
+            int z = u8(s, zfileData(s));
+            if (z == 0x78) return Compression.ZFILE;
+        }
         if (startsWith(s, 0, new byte[] {(byte) 0xfd, '7', 'z', 'X', 'Z', 0})) return Compression.XZ;
         if (startsWith(s, 0, new byte[] {0x04, 0x22, 0x4d, 0x18})) return Compression.LZ4;
         // joblib's raw lzma: properties 0x5d, a power-of-two dictionary, an 8-byte size; a safetensors header of 93
@@ -161,6 +171,7 @@ final class Containers {
             return switch (kind) {
                 case GZIP -> new GZIPInputStream(raw, 1 << 16);
                 case ZLIB -> new InflaterInputStream(raw, new java.util.zip.Inflater(), 1 << 16);
+                case ZFILE -> new InflaterInputStream(new SegmentInputStream(s.asSlice(zfileData(s))), new java.util.zip.Inflater(), 1 << 16);
                 case BZ2 -> new Bzip2Decoder(s);
                 case XZ -> new org.tukaani.xz.XZInputStream(new java.io.BufferedInputStream(raw, 1 << 16), memoryLimitKiB);
                 case LZMA -> new org.tukaani.xz.LZMAInputStream(new java.io.BufferedInputStream(raw, 1 << 16), memoryLimitKiB);

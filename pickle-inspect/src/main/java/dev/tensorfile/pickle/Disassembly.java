@@ -1,9 +1,9 @@
 package dev.tensorfile.pickle;
 
+import dev.tensorfile.core.spi.BigEndian;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.math.BigInteger;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /** How pickletools.dis shows an opcode's argument, decoded from its bytes in the stream. */
@@ -21,7 +21,7 @@ final class Disassembly {
             case INT4 -> n >= 4 ? Integer.toString(arg.get(ValueLayout.JAVA_INT_UNALIGNED, 0)) : "";
             case UINT4 -> n >= 4 ? Integer.toUnsignedString(arg.get(ValueLayout.JAVA_INT_UNALIGNED, 0)) : "";
             case UINT8 -> n >= 8 ? Long.toUnsignedString(arg.get(ValueLayout.JAVA_LONG_UNALIGNED, 0)) : "";
-            case FLOAT8 -> n >= 8 ? Double.toString(arg.get(ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), 0)) : "";
+            case FLOAT8 -> n >= 8 ? Double.toString(arg.get(BigEndian.DOUBLE, 0)) : "";
             case LONG1, LONG4 -> {
                 int skip = op.arg == Opcode.Arg.LONG1 ? 1 : 4;
                 long len = n - skip;

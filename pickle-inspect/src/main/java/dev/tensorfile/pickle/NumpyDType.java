@@ -69,9 +69,13 @@ record NumpyDType(DType type, int itemSize, boolean bigEndian, boolean object, S
         if (c.state instanceof PValue.PSeq st && st.items.size() >= 2) {
             String o = Values.str(st.items.get(1));
             if (o != null && o.length() == 1) order = o.charAt(0);
-            // Structured dtypes carry names/fields (items 3 and 4); we do not rebuild them.
+            // Structured dtypes carry names/fields (items 3 and 4); we do not rebuild them, but the state's elsize
+            // (item 5 of (version, byteorder, subarray, names, fields, elsize, alignment, flags)) says how many bytes
+            // an element takes, which a reader of the bytes after it (joblib) needs: sklearn's tree nodes are one.
             if (st.items.size() >= 5 && !(st.items.get(3) instanceof PValue.PNone)) {
-                return new NumpyDType(null, 0, false, false, "structured");
+                Long elsize = st.items.size() >= 8 ? Values.integer(st.items.get(5)) : null;
+                int size = elsize != null && elsize > 0 && elsize <= Integer.MAX_VALUE ? (int) (long) elsize : 0;
+                return new NumpyDType(null, size, false, false, "structured");
             }
         }
         if (code == null) return null;

@@ -210,7 +210,7 @@ public final class PickleScanner implements ContentScanner {
             }
             Containers.Compression comp = Containers.compression(s);
             switch (comp) {
-                case ZLIB, GZIP, BZ2, XZ, LZMA -> {
+                case ZLIB, GZIP, BZ2, XZ, LZMA, ZFILE -> {
                     String kind = comp.name().toLowerCase(java.util.Locale.ROOT);
                     if (depth >= MAX_DEPTH) {
                         visitor.containerProblem(entry, base, "compressed data nested too deep to scan", Verdict.UNKNOWN);

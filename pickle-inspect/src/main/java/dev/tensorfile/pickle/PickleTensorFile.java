@@ -4,12 +4,10 @@ import dev.tensorfile.core.Metadata;
 import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.UnsupportedEntry;
+import dev.tensorfile.core.spi.TensorIndex;
 import dev.tensorfile.core.spi.MappedFile;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,8 +17,7 @@ final class PickleTensorFile implements TensorFile {
     private final Path path;
     private final String format;
     private final Metadata metadata;
-    private final List<Tensor> tensors;
-    private final Map<String, Tensor> byName;
+    private final TensorIndex tensors;
     private final List<UnsupportedEntry> unsupported;
     private final List<String> details;
     private final List<MappedFile> mappings;
@@ -33,10 +30,7 @@ final class PickleTensorFile implements TensorFile {
         this.path = path;
         this.format = format;
         this.metadata = metadata;
-        this.tensors = Collections.unmodifiableList(new ArrayList<>(tensors));
-        Map<String, Tensor> m = new HashMap<>();
-        for (Tensor t : tensors) m.putIfAbsent(t.name(), t);
-        this.byName = m;
+        this.tensors = TensorIndex.of(tensors);
         this.unsupported = List.copyOf(unsupported);
         this.details = List.copyOf(details);
         this.mappings = List.copyOf(mappings);
@@ -46,8 +40,8 @@ final class PickleTensorFile implements TensorFile {
     @Override public Path path() { return path; }
     @Override public String format() { return format; }
     @Override public Metadata metadata() { return metadata; }
-    @Override public List<Tensor> tensors() { return tensors; }
-    @Override public Optional<Tensor> find(String name) { return Optional.ofNullable(byName.get(name)); }
+    @Override public List<Tensor> tensors() { return tensors.tensors(); }
+    @Override public Optional<Tensor> find(String name) { return tensors.find(name); }
     @Override public List<UnsupportedEntry> unsupported() { return unsupported; }
     @Override public List<String> details() { return details; }
     @Override public Map<String, String> aliases() { return aliases; }

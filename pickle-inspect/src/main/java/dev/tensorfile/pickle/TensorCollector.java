@@ -174,6 +174,11 @@ final class TensorCollector {
                 joblib(name, c);
                 return true;
             }
+            case "joblib.numpy_pickle.ZNDArrayWrapper" -> {
+                String file = c.state instanceof PDict st ? Values.str(st.get("filename")) : null;
+                refuse(name, "joblib < 0.10 compressed array in the sibling file '" + file + "' is not read");
+                return true;
+            }
             case PickleMachine.JOBLIB_SIBLING_WRAPPER -> {
                 String file = c.state instanceof PDict st ? Values.str(st.get("filename")) : null;
                 if (file == null) refuse(name, "joblib NDArrayWrapper without a file name");

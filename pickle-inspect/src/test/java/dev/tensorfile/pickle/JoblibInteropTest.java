@@ -89,6 +89,28 @@ class JoblibInteropTest {
 
     @TempDir Path dir;
 
+    /**
+     * A forest fitted by scikit-learn 1.2 and dumped by joblib: each tree's nodes are a structured numpy array
+     * (56-byte records) written as raw bytes after its wrapper. The scan reads past them to the end — no
+     * "malformed" finding — and names only the scikit-learn and numpy classes, each unknown with its reason.
+     */
+    @Test
+    void aScikitLearnForestIsScannedToTheEndAndNeverDangerous() {
+        ScanReport r = new PickleScanner().scan(Fixtures.file("joblib/sklearn-forest.joblib"), ReadLimits.DEFAULT);
+        assertEquals(Verdict.UNKNOWN, r.verdict(), r.findings().toString());
+        assertTrue(r.findings().stream().anyMatch(f -> f.global().equals("sklearn.ensemble._forest.RandomForestClassifier")),
+                r.findings().toString());
+        for (var f : r.findings()) {
+            assertEquals(Verdict.UNKNOWN, f.severity(), f.toString());
+            assertTrue(f.global().startsWith("sklearn.") || f.global().startsWith("numpy."), f.toString());
+            assertTrue(f.detail().contains("not on the allow-list"), f.toString());
+        }
+        try (TensorFile f = TensorFiles.open(Fixtures.file("joblib/sklearn-forest.joblib"))) {
+            assertTrue(f.unsupported().stream().anyMatch(u -> u.name().equals("estimators_.0.tree_.nodes")),
+                    f.unsupported().toString());
+        }
+    }
+
     /** A joblib 0.9 pickle with one NDArrayWrapper naming {@code file} (what numpy_pickle_compat writes). */
     private static byte[] wrapperPickle(String file) {
         return new PickleBuilder().proto(2).global("joblib.numpy_pickle", "NDArrayWrapper").op(')', 0x81)

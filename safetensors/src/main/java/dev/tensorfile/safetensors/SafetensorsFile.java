@@ -1,5 +1,7 @@
 package dev.tensorfile.safetensors;
 
+import dev.tensorfile.core.spi.TensorIndex;
+import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.Metadata;
 import dev.tensorfile.core.MetadataStrings;
 import dev.tensorfile.core.ReadLimits;
@@ -11,14 +13,9 @@ import dev.tensorfile.core.spi.RemoteFile;
 import dev.tensorfile.core.spi.SegmentTensor;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -29,23 +26,19 @@ final class SafetensorsFile implements TensorFile {
     private final MappedFile mapped;
     private final SafetensorsHeader header;
     private final Metadata metadata;
-    private final List<Tensor> tensors;
-    private final Map<String, Tensor> byName;
+    private final TensorIndex tensors;
 
     private SafetensorsFile(MappedFile mapped, SafetensorsHeader header) {
         this.mapped = mapped;
         this.header = header;
         this.metadata = MetadataStrings.decode(header.metadata());
         List<Tensor> list = new ArrayList<>(header.entries().size());
-        Map<String, Tensor> names = HashMap.newHashMap(header.entries().size());
         long base = header.dataStart();
         for (SafetensorsHeader.Entry e : header.entries()) {
             Tensor t = new SegmentTensor(e.info(), mapped.dataSlice(base + e.begin(), e.info().byteLength()), mapped);
             list.add(t);
-            names.put(e.info().name(), t);
         }
-        this.tensors = Collections.unmodifiableList(list);
-        this.byName = names;
+        this.tensors = TensorIndex.of(list);
     }
 
     /** Maps {@code path} and reads its header; the mapping is released if the header is rejected. */
@@ -63,7 +56,7 @@ final class SafetensorsFile implements TensorFile {
             long size = mapped.size();
             MemorySegment header = mapped.window(0, Math.min(8, size));
             if (size >= 8) {
-                long n = header.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+                long n = header.get(LittleEndian.LONG, 0);
                 // A length the header check will refuse is not fetched: the check reports it from these 8 bytes.
                 if (n >= 0 && n <= Math.min(SafetensorsHeader.MAX_HEADER_SIZE, limits.maxHeaderBytes()) && n <= size - 8) {
                     header = mapped.window(0, 8 + n);
@@ -85,8 +78,8 @@ final class SafetensorsFile implements TensorFile {
     @Override public Path path() { return mapped.path(); }
     @Override public String format() { return SafetensorsHeader.FORMAT; }
     @Override public Metadata metadata() { return metadata; }
-    @Override public List<Tensor> tensors() { return tensors; }
-    @Override public Optional<Tensor> find(String name) { return Optional.ofNullable(byName.get(name)); }
+    @Override public List<Tensor> tensors() { return tensors.tensors(); }
+    @Override public Optional<Tensor> find(String name) { return tensors.find(name); }
 
     @Override
     public List<String> details() {

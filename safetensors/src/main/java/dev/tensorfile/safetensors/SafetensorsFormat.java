@@ -1,5 +1,6 @@
 package dev.tensorfile.safetensors;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.DType;
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.spi.MappedFile;
@@ -12,7 +13,6 @@ import dev.tensorfile.core.WriteOptions;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -56,7 +56,7 @@ public final class SafetensorsFormat implements TensorFormat {
             return firstNonSpace(content, 0, size) == '{' ? Recognition.CONTENT : Recognition.NAME;
         }
         if (size >= 8) {
-            long n = content.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+            long n = content.get(LittleEndian.LONG, 0);
             if (n > 0 && n <= SafetensorsHeader.MAX_HEADER_SIZE && n <= size - 8
                     && firstNonSpace(content, 8, 8 + n) == '{') {
                 return Recognition.CONTENT;

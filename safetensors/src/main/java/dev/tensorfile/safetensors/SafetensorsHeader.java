@@ -1,5 +1,6 @@
 package dev.tensorfile.safetensors;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
@@ -18,7 +19,6 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.math.BigInteger;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -70,7 +70,7 @@ record SafetensorsHeader(long headerLength, Map<String, String> metadata, List<E
             throw fail(path, "header length", 0, "the file has " + size
                     + " bytes, fewer than the 8 of the header length (HeaderTooSmall)");
         }
-        long n = file.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+        long n = file.get(LittleEndian.LONG, 0);
         long max = Math.min(MAX_HEADER_SIZE, limits.maxHeaderBytes());
         if (n < 0 || n > max) {
             throw fail(path, "header length", 0, "header length " + Long.toUnsignedString(n) + " is larger than "

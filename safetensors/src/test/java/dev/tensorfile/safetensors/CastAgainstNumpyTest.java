@@ -1,5 +1,6 @@
 package dev.tensorfile.safetensors;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tensorfile.core.Converter;
 import dev.tensorfile.core.DType;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 
@@ -20,15 +20,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Core's element conversions checked against numpy ({@code src/test/resources/cast/make_cast_vectors.py}):
- * F32 → F16 and F32 → BF16 round to nearest even with NaN and infinities kept, at the 65504/65520 boundary, on
- * ties, subnormals and random values; F16 → F32 and BF16 → F32 widen every one of the 65536 patterns exactly
+ * LittleEndian.FLOAT → F16 and LittleEndian.FLOAT → BF16 round to nearest even with NaN and infinities kept, at the 65504/65520 boundary, on
+ * ties, subnormals and random values; F16 → LittleEndian.FLOAT and BF16 → LittleEndian.FLOAT widen every one of the 65536 patterns exactly
  * (F16 NaNs: the JDK quiets a signaling NaN where numpy keeps it signaling; checked as NaN with sign and payload).
  * Through the public API: {@link Converter} casting to safetensors, and {@link Tensor#readFloats} on a file that
  * holds every 16-bit pattern.
  */
 class CastAgainstNumpyTest {
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     @TempDir Path dir;
 
@@ -53,7 +51,7 @@ class CastAgainstNumpyTest {
                 MemorySegment want = f.tensor(type == DType.F16 ? "f16" : "bf16").bytes();
                 MemorySegment got = cast.tensor("f32").bytes();
                 for (int i = 0; i < x.length; i++) {
-                    short w = want.get(U16, 2L * i), g = got.get(U16, 2L * i);
+                    short w = want.get(LittleEndian.SHORT, 2L * i), g = got.get(LittleEndian.SHORT, 2L * i);
                     int index = i;
                     assertEquals(w, g, () -> type + " of " + x[index] + " (0x" + Integer.toHexString(Float.floatToRawIntBits(x[index]))
                             + "): numpy 0x" + Integer.toHexString(w & 0xFFFF) + ", ours 0x" + Integer.toHexString(g & 0xFFFF));
@@ -104,8 +102,7 @@ class CastAgainstNumpyTest {
                 MemorySegment direct = arena.allocate(4 * 65536 + 1).asSlice(1, 4 * 65536); // unaligned on purpose
                 all.readFloats(0, direct, 0, 65536);
                 for (int i = 0; i < 65536; i++) {
-                    assertEquals(Float.floatToRawIntBits(floats[i]), direct.get(ValueLayout.JAVA_INT_UNALIGNED
-                            .withOrder(ByteOrder.LITTLE_ENDIAN), 4L * i), type + " float[] and segment agree at " + i);
+                    assertEquals(Float.floatToRawIntBits(floats[i]), direct.get(LittleEndian.INT, 4L * i), type + " float[] and segment agree at " + i);
                 }
                 // Finite and infinite patterns: bit for bit what numpy gives.
                 int expBits = type == DType.F16 ? 0x7C00 : 0x7F80, sigBits = type == DType.F16 ? 0x03FF : 0x007F;
@@ -123,7 +120,7 @@ class CastAgainstNumpyTest {
                                 type + " NaN payload " + Integer.toHexString(i));
                         continue;
                     }
-                    nonNaN.set(F32, 4L * n++, floats[i]);
+                    nonNaN.set(LittleEndian.FLOAT, 4L * n++, floats[i]);
                 }
                 assertEquals(want.path(key + "_nan_patterns").asInt(), nans);
                 assertEquals(want.path(key + "_non_nan_patterns_to_f32_sha256").asText(),

@@ -1,5 +1,6 @@
 package dev.tensorfile.safetensors;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tensorfile.core.DType;
 import dev.tensorfile.core.Metadata;
@@ -81,8 +82,7 @@ class SafetensorsInteropTest {
             tensor.readFloats(0, floats, 0, n);
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment out = arena.allocate(4L * n + 1).asSlice(0, 4L * n);
-                MemorySegment.copy(floats, 0, out, java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED
-                        .withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), 0, n);
+                MemorySegment.copy(floats, 0, out, LittleEndian.FLOAT, 0, n);
                 assertEquals(t.path("f32_sha256").asText(), Fixtures.sha256(out), name + " as float (array)");
                 MemorySegment direct = arena.allocate(4L * n + 1).asSlice(1, 4L * n); // unaligned destination
                 tensor.readFloats(0, direct, 0, n);

@@ -16,9 +16,7 @@ import dev.tensorfile.core.spi.ByteCursor;
 import dev.tensorfile.core.spi.MappedFile;
 import dev.tensorfile.core.spi.RemoteFile;
 
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,7 +34,6 @@ final class TensorFlowFile implements TensorFile {
     private final Path path;
     /** The remote file opened, or null for a local one. */
     private final RemoteFile remote;
-    private final BundleHeader header;
     private final List<Tensor> tensors;
     private volatile Map<String, Tensor> byName;
     private final List<UnsupportedEntry> unsupported;
@@ -45,11 +42,10 @@ final class TensorFlowFile implements TensorFile {
     private final List<String> details;
     private volatile boolean closed;
 
-    private TensorFlowFile(Path path, RemoteFile remote, BundleHeader header, List<Tensor> tensors,
+    private TensorFlowFile(Path path, RemoteFile remote, List<Tensor> tensors,
             List<UnsupportedEntry> unsupported, List<MappedFile> shards, Metadata metadata, List<String> details) {
         this.path = path;
         this.remote = remote;
-        this.header = header;
         this.tensors = List.copyOf(tensors);
         this.unsupported = List.copyOf(unsupported);
         this.shards = shards;
@@ -142,7 +138,7 @@ final class TensorFlowFile implements TensorFile {
                             + ", object path " + (v.path().isEmpty() ? "(root)" : v.path()));
                 }
             }
-            return new TensorFlowFile(path, remote, header, tensors, unsupported, shards, meta.build(), details);
+            return new TensorFlowFile(path, remote, tensors, unsupported, shards, meta.build(), details);
         } catch (RuntimeException | Error e) {
             for (MappedFile m : shards) m.close();
             throw e;
@@ -201,35 +197,33 @@ final class TensorFlowFile implements TensorFile {
             BundleHeader header;
             List<Tensor> tensors = new ArrayList<>();
             List<UnsupportedEntry> unsupported = new ArrayList<>();
-            {
-                entries = Table.read(content(index, limits), indexPath, limits);
-                if (entries.isEmpty() || entries.getFirst().key().length != 0) {
-                    throw new MalformedFileException(FORMAT, indexPath, "index table", -1,
-                            "has no BundleHeaderProto (the entry of the empty key, which comes first)");
+            entries = Table.read(content(index, limits), indexPath, limits);
+            if (entries.isEmpty() || entries.getFirst().key().length != 0) {
+                throw new MalformedFileException(FORMAT, indexPath, "index table", -1,
+                        "has no BundleHeaderProto (the entry of the empty key, which comes first)");
+            }
+            Table.Entry first = entries.getFirst();
+            header = BundleHeader.parse(cursor(first, indexPath), limits);
+            MappedFile[] shards = new MappedFile[header.numShards()];
+            int sliceKeys = 0;
+            for (int i = 1; i < entries.size(); i++) {
+                Table.Entry e = entries.get(i);
+                byte[] key = e.key();
+                // A slice of a partitioned variable is keyed by checkpoint::EncodeTensorNameSlice, which starts
+                // with OrderedCode's 0 (byte 0x00); the variable's own entry lists the slices.
+                if (key[0] == 0) {
+                    sliceKeys++;
+                    continue;
                 }
-                Table.Entry first = entries.getFirst();
-                header = BundleHeader.parse(cursor(first, indexPath), limits);
-                MappedFile[] shards = new MappedFile[header.numShards()];
-                int sliceKeys = 0;
-                for (int i = 1; i < entries.size(); i++) {
-                    Table.Entry e = entries.get(i);
-                    byte[] key = e.key();
-                    // A slice of a partitioned variable is keyed by checkpoint::EncodeTensorNameSlice, which starts
-                    // with OrderedCode's 0 (byte 0x00); the variable's own entry lists the slices.
-                    if (key[0] == 0) {
-                        sliceKeys++;
-                        continue;
-                    }
-                    ByteCursor c = cursor(e, indexPath);
-                    String name = name(key, c);
-                    c.structure("BundleEntryProto", i); // named by number: a string per entry costs at 10,000 entries
-                    BundleEntry entry = BundleEntry.parse(c, limits);
-                    Tensor t = tensor(name, entry, header, source, indexPath, shards, opened, limits, unsupported);
-                    if (t != null) tensors.add(t);
-                }
-                if (sliceKeys > 0 && unsupported.stream().noneMatch(u -> u.description().contains("slices"))) {
-                    unsupported.add(new UnsupportedEntry("(slices)", sliceKeys + " tensor slice entries without a partitioned variable that lists them"));
-                }
+                ByteCursor c = cursor(e, indexPath);
+                String name = name(key, c);
+                c.structure("BundleEntryProto", i); // named by number: a string per entry costs at 10,000 entries
+                BundleEntry entry = BundleEntry.parse(c, limits);
+                Tensor t = tensor(name, entry, header, source, indexPath, shards, opened, limits, unsupported);
+                if (t != null) tensors.add(t);
+            }
+            if (sliceKeys > 0 && unsupported.stream().noneMatch(u -> u.description().contains("slices"))) {
+                unsupported.add(new UnsupportedEntry("(slices)", sliceKeys + " tensor slice entries without a partitioned variable that lists them"));
             }
             return new Bundle(header, tensors, unsupported);
         }
@@ -313,7 +307,7 @@ final class TensorFlowFile implements TensorFile {
             MemorySegment data = shard.dataSlice(e.offset(), e.size()); // a remote tensor is fetched when read
             TensorInfo info = new TensorInfo(name, dtype, shape, e.size());
             if (dtype == DType.STRING) return new BundleTensor.Strings(info, data, shard, e.crc32c());
-            if (header.bigEndian() && dtype.blockBytes() > 1) return new BundleTensor.Swapped(info, data, shard, e.crc32c());
+            if (header.bigEndian() && dtype.blockBytes() > 1) return new BundleTensor.Swapped(info, data, shard, e.crc32c(), limits);
             return new BundleTensor.View(info, data, shard, e.crc32c());
         }
 

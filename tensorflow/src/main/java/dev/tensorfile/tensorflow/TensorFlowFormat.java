@@ -1,11 +1,11 @@
 package dev.tensorfile.tensorflow;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFormat;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +72,7 @@ public final class TensorFlowFormat implements TensorFormat {
     private static boolean endsInMagic(MemorySegment content) {
         long size = content.byteSize();
         return size >= Table.FOOTER_LENGTH
-                && content.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), size - 8) == Table.MAGIC;
+                && content.get(LittleEndian.LONG, size - 8) == Table.MAGIC;
     }
 
     @Override

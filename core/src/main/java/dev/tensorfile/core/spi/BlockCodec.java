@@ -3,8 +3,6 @@ package dev.tensorfile.core.spi;
 import dev.tensorfile.core.DType;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
  * Decodes (and, where implemented, encodes) one block-quantized {@link DType}. Provided by format modules through
@@ -32,7 +30,7 @@ public interface BlockCodec {
         for (int done = 0; done < blocks; done += tileBlocks) {
             int n = Math.min(tileBlocks, blocks - done);
             decode(src, srcOffset + (long) done * dtype().blockBytes(), tile, 0, n);
-            MemorySegment.copy(tile, 0, dst, ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN),
+            MemorySegment.copy(tile, 0, dst, LittleEndian.FLOAT,
                     dstOffset + 4L * done * per, n * per);
         }
     }

@@ -18,14 +18,8 @@ import java.nio.file.Path;
  * <p>{@link #structure(String)} names what is being read, so errors say {@code tensor info #12 at byte 4096}.
  */
 public final class ByteCursor {
-    // One constant layout per byte order: withOrder() per read made a new layout and a var-handle lookup each time,
-    // which profiles of header parsing showed as a leading cost.
-    private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfLong LONG_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    // Constant layouts (LittleEndian, BigEndian): withOrder() per read made a new layout and a var-handle lookup
+    // each time, which profiles of header parsing showed as a leading cost.
 
     private final MemorySegment segment;
     private final long base;
@@ -151,7 +145,7 @@ public final class ByteCursor {
 
     public short i16() {
         require(2);
-        short v = segment.get(order == ByteOrder.LITTLE_ENDIAN ? SHORT_LE : SHORT_BE, position);
+        short v = segment.get(order == ByteOrder.LITTLE_ENDIAN ? LittleEndian.SHORT : BigEndian.SHORT, position);
         position += 2;
         return v;
     }
@@ -160,7 +154,7 @@ public final class ByteCursor {
 
     public int i32() {
         require(4);
-        int v = segment.get(order == ByteOrder.LITTLE_ENDIAN ? INT_LE : INT_BE, position);
+        int v = segment.get(order == ByteOrder.LITTLE_ENDIAN ? LittleEndian.INT : BigEndian.INT, position);
         position += 4;
         return v;
     }
@@ -170,7 +164,7 @@ public final class ByteCursor {
     /** A 64-bit value; unsigned values above 2^63 come back negative (check before using as a size). */
     public long i64() {
         require(8);
-        long v = segment.get(order == ByteOrder.LITTLE_ENDIAN ? LONG_LE : LONG_BE, position);
+        long v = segment.get(order == ByteOrder.LITTLE_ENDIAN ? LittleEndian.LONG : BigEndian.LONG, position);
         position += 8;
         return v;
     }

@@ -2,7 +2,6 @@ package dev.tensorfile.core.spi;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
  * The widenings without the Vector API. The loops run over int-indexed staging arrays in methods of their own:
@@ -10,8 +9,6 @@ import java.nio.ByteOrder;
  */
 final class ScalarWidening implements Widening.Kernel {
     static final ScalarWidening INSTANCE = new ScalarWidening();
-    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int STAGE = 4096;
 
     private ScalarWidening() {}
@@ -23,8 +20,8 @@ final class ScalarWidening implements Widening.Kernel {
         long[] quads = new long[(stage.length + 3) / 4];
         for (int done = 0; done < count; ) {
             int n = Math.min(stage.length, count - done);
-            MemorySegment.copy(src, SHORT, srcOffset + 2L * done, stage, 0, n);
-            MemorySegment.copy(stage, 0, MemorySegment.ofArray(quads), SHORT, 0, n);
+            MemorySegment.copy(src, LittleEndian.SHORT, srcOffset + 2L * done, stage, 0, n);
+            MemorySegment.copy(stage, 0, MemorySegment.ofArray(quads), LittleEndian.SHORT, 0, n);
             int base = dstOffset + done;
             widen(stage, dst, base, n);
             // NaN payloads as the bits say (numpy's npy_halfbits_to_floatbits, and the vector kernel): the
@@ -65,13 +62,13 @@ final class ScalarWidening implements Widening.Kernel {
         for (int done = 0; done < count; ) {
             int n = Math.min(stage, count - done);
             int half = n / 2;
-            MemorySegment.copy(src, INT, srcOffset + 2L * done, pairs, 0, half);
+            MemorySegment.copy(src, LittleEndian.INT, srcOffset + 2L * done, pairs, 0, half);
             for (int k = 0; k < half; k++) {
                 int v = pairs[k];
                 bits[2 * k] = v << 16;
                 bits[2 * k + 1] = v & 0xFFFF0000;
             }
-            if ((n & 1) != 0) bits[n - 1] = src.get(SHORT, srcOffset + 2L * (done + n - 1)) << 16;
+            if ((n & 1) != 0) bits[n - 1] = src.get(LittleEndian.SHORT, srcOffset + 2L * (done + n - 1)) << 16;
             MemorySegment.copy(MemorySegment.ofArray(bits), ValueLayout.JAVA_FLOAT, 0, dst, dstOffset + done, n);
             done += n;
         }

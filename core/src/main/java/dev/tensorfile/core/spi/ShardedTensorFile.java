@@ -8,7 +8,6 @@ import dev.tensorfile.core.UnsupportedEntry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +24,7 @@ public final class ShardedTensorFile implements TensorFile {
     private final String format;
     private final Metadata metadata;
     private final List<TensorFile> shards;
-    private final List<Tensor> tensors;
-    private final Map<String, Tensor> byName;
+    private final TensorIndex tensors;
 
     /**
      * @param path the index file or first shard
@@ -39,17 +37,14 @@ public final class ShardedTensorFile implements TensorFile {
         this.format = format;
         this.metadata = metadata;
         this.shards = List.copyOf(shards);
-        this.tensors = Collections.unmodifiableList(new ArrayList<>(tensors));
-        Map<String, Tensor> m = new HashMap<>();
-        for (Tensor t : tensors) m.putIfAbsent(t.name(), t);
-        this.byName = m;
+        this.tensors = TensorIndex.of(tensors);
     }
 
     @Override public Path path() { return path; }
     @Override public String format() { return format; }
     @Override public Metadata metadata() { return metadata; }
-    @Override public List<Tensor> tensors() { return tensors; }
-    @Override public Optional<Tensor> find(String name) { return Optional.ofNullable(byName.get(name)); }
+    @Override public List<Tensor> tensors() { return tensors.tensors(); }
+    @Override public Optional<Tensor> find(String name) { return tensors.find(name); }
 
     /** The shards, in order. */
     public List<TensorFile> shards() { return shards; }
@@ -87,7 +82,7 @@ public final class ShardedTensorFile implements TensorFile {
         Map<String, String> all = new LinkedHashMap<>();
         for (TensorFile s : shards) {
             for (Map.Entry<String, String> e : s.aliases().entrySet()) {
-                if (byName.containsKey(e.getKey()) && byName.containsKey(e.getValue())) all.putIfAbsent(e.getKey(), e.getValue());
+                if (tensors.find(e.getKey()).isPresent() && tensors.find(e.getValue()).isPresent()) all.putIfAbsent(e.getKey(), e.getValue());
             }
         }
         return Collections.unmodifiableMap(all);

@@ -222,12 +222,11 @@ public final class WireReader {
         long size = packed.byteSize();
         long i = 0;
         for (; i + 8 <= size; i += 8) {
-            long w = packed.get(LONG_LE, i);
+            long w = packed.get(LittleEndian.LONG, i);
             n += Long.bitCount(~w & 0x8080808080808080L);
         }
         for (; i < size; i++) if (packed.get(ValueLayout.JAVA_BYTE, i) >= 0) n++;
         return n;
     }
 
-    private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
 }

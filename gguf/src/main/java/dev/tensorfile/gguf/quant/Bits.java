@@ -1,8 +1,8 @@
 package dev.tensorfile.gguf.quant;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
  * Little-endian field access inside ggml blocks, and ggml's scalar conversions ({@code ggml-impl.h}).
@@ -11,8 +11,6 @@ import java.nio.ByteOrder;
  * before blocks reach a codec), and a block may start at any byte, so all layouts are unaligned.
  */
 final class Bits {
-    static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private Bits() {}
 
@@ -28,17 +26,17 @@ final class Bits {
 
     /** Unsigned 16-bit little-endian value at {@code off}. */
     static int u16(MemorySegment s, long off) {
-        return s.get(U16, off) & 0xFFFF;
+        return s.get(LittleEndian.SHORT, off) & 0xFFFF;
     }
 
     /** 32-bit little-endian value at {@code off}. */
     static int u32(MemorySegment s, long off) {
-        return s.get(U32, off);
+        return s.get(LittleEndian.INT, off);
     }
 
     /** {@code GGML_FP16_TO_FP32}: exact widening of the binary16 at {@code off}. */
     static float fp16(MemorySegment s, long off) {
-        return Float.float16ToFloat(s.get(U16, off));
+        return Float.float16ToFloat(s.get(LittleEndian.SHORT, off));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.tensorfile.gguf.quant;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -196,8 +197,8 @@ final class KQuantizer {
                 putByte(y, sc + j, getByte(y, sc + j) | ((lm >>> 4) << 6));
             }
         }
-        y.set(Bits.U16, off, toFp16(maxScale / 63.f));
-        y.set(Bits.U16, off + 2, toFp16(maxMin / 63.f));
+        y.set(LittleEndian.SHORT, off, toFp16(maxScale / 63.f));
+        y.set(LittleEndian.SHORT, off + 2, toFp16(maxMin / 63.f));
         float dAll = Bits.fp16(y, off);
         float dminAll = Bits.fp16(y, off + 2);
         for (int j = 0; j < 8; ++j) {
@@ -278,7 +279,7 @@ final class KQuantizer {
                 continue;
             }
             float iscale = -128.f / maxScale;
-            y.set(Bits.U16, off + 208, toFp16(1 / iscale));
+            y.set(LittleEndian.SHORT, off + 208, toFp16(1 / iscale));
             for (int ib = 0; ib < 16; ++ib) {
                 putByte(y, off + 192 + ib, Math.min(127, nearestInt(iscale * scales[ib])));
             }

@@ -1,5 +1,6 @@
 package dev.tensorfile.gguf.quant;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -134,7 +135,7 @@ final class LegacyQuants {
             }
             float d = max / -8;
             float id = d != 0 ? 1.0f / d : 0.0f;
-            y.set(Bits.U16, off, toFp16(d));
+            y.set(LittleEndian.SHORT, off, toFp16(d));
             for (int j = 0; j < 16; j++) {
                 float x0 = x[xi + j] * id;
                 float x1 = x[xi + 16 + j] * id;
@@ -157,8 +158,8 @@ final class LegacyQuants {
             }
             float d = (max - min) / ((1 << 4) - 1);
             float id = d != 0 ? 1.0f / d : 0.0f;
-            y.set(Bits.U16, off, toFp16(d));
-            y.set(Bits.U16, off + 2, toFp16(min));
+            y.set(LittleEndian.SHORT, off, toFp16(d));
+            y.set(LittleEndian.SHORT, off + 2, toFp16(min));
             for (int j = 0; j < 16; j++) {
                 float x0 = (x[xi + j] - min) * id;
                 float x1 = (x[xi + 16 + j] - min) * id;
@@ -183,7 +184,7 @@ final class LegacyQuants {
             }
             float d = max / -16;
             float id = d != 0 ? 1.0f / d : 0.0f;
-            y.set(Bits.U16, off, toFp16(d));
+            y.set(LittleEndian.SHORT, off, toFp16(d));
             int qh = 0;
             for (int j = 0; j < 16; j++) {
                 float x0 = x[xi + j] * id;
@@ -194,7 +195,7 @@ final class LegacyQuants {
                 qh |= ((xi0 & 0x10) >>> 4) << j;
                 qh |= ((xi1 & 0x10) >>> 4) << (j + 16);
             }
-            y.set(Bits.U32, off + 2, qh);
+            y.set(LittleEndian.INT, off + 2, qh);
         }
     }
 
@@ -210,8 +211,8 @@ final class LegacyQuants {
             }
             float d = (max - min) / ((1 << 5) - 1);
             float id = d != 0 ? 1.0f / d : 0.0f;
-            y.set(Bits.U16, off, toFp16(d));
-            y.set(Bits.U16, off + 2, toFp16(min));
+            y.set(LittleEndian.SHORT, off, toFp16(d));
+            y.set(LittleEndian.SHORT, off + 2, toFp16(min));
             int qh = 0;
             for (int j = 0; j < 16; j++) {
                 float x0 = (x[xi + j] - min) * id;
@@ -222,7 +223,7 @@ final class LegacyQuants {
                 qh |= ((xi0 & 0x10) >>> 4) << j;
                 qh |= ((xi1 & 0x10) >>> 4) << (j + 16);
             }
-            y.set(Bits.U32, off + 4, qh);
+            y.set(LittleEndian.INT, off + 4, qh);
         }
     }
 
@@ -235,7 +236,7 @@ final class LegacyQuants {
             }
             float d = amax / ((1 << 7) - 1);
             float id = d != 0 ? 1.0f / d : 0.0f;
-            y.set(Bits.U16, off, toFp16(d));
+            y.set(LittleEndian.SHORT, off, toFp16(d));
             for (int j = 0; j < 32; j++) {
                 float x0 = x[xi + j] * id;
                 y.set(ValueLayout.JAVA_BYTE, off + 2 + j, (byte) (int) Bits.roundf(x0));

@@ -1,5 +1,6 @@
 package dev.tensorfile.gguf.quant;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.DType;
 
 import java.lang.foreign.MemorySegment;
@@ -33,9 +34,6 @@ import java.nio.ByteOrder;
 final class StagedDequantizers implements Dequantizers {
     static final StagedDequantizers INSTANCE = new StagedDequantizers();
 
-    private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Little-endian long stores into a {@code byte[]} staging array. */
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
@@ -305,14 +303,14 @@ final class StagedDequantizers implements Dequantizers {
      * Q4_K/Q5_K block whose 12 scale bytes are at {@code s} ({@code get_scale_min_k4}), one per byte of each long.
      */
     private static long scalesK4(MemorySegment x, long s) {
-        long s01 = x.get(WORD, s);
-        long s2 = x.get(INT, s + 8) & 0xFFFFFFFFL;
+        long s01 = x.get(LittleEndian.LONG, s);
+        long s2 = x.get(LittleEndian.INT, s + 8) & 0xFFFFFFFFL;
         return (s01 & 0x3F3F3F3FL) | (((s2 & 0x0F0F0F0FL) | ((s01 >>> 2) & 0x30303030L)) << 32);
     }
 
     private static long minsK4(MemorySegment x, long s) {
-        long s01 = x.get(WORD, s);
-        long s2 = x.get(INT, s + 8) & 0xFFFFFFFFL;
+        long s01 = x.get(LittleEndian.LONG, s);
+        long s2 = x.get(LittleEndian.INT, s + 8) & 0xFFFFFFFFL;
         return ((s01 >>> 32) & 0x3F3F3F3FL) | ((((s2 >>> 4) & 0x0F0F0F0FL) | ((s01 >>> 34) & 0x30303030L)) << 32);
     }
 
@@ -326,7 +324,7 @@ final class StagedDequantizers implements Dequantizers {
         for (int i = 0; i < blocks; i++, off += 144, yi += 256) {
             for (int t = 0; t < 4; t++) {
                 for (int w = 0; w < 4; w++) {
-                    long v = x.get(WORD, off + 16 + 32 * t + 8 * w);
+                    long v = x.get(LittleEndian.LONG, off + 16 + 32 * t + 8 * w);
                     put(q, 64 * t + 8 * w, v & LO4);
                     put(q, 64 * t + 32 + 8 * w, (v >>> 4) & LO4);
                 }
@@ -371,9 +369,9 @@ final class StagedDequantizers implements Dequantizers {
         byte[] q = new byte[256];
         for (int i = 0; i < blocks; i++, off += 176, yi += 256) {
             for (int w = 0; w < 4; w++) {
-                long h = x.get(WORD, off + 16 + 8 * w);   // qh[8w..8w+8): bit s is the fifth bit of sub-block s
+                long h = x.get(LittleEndian.LONG, off + 16 + 8 * w);   // qh[8w..8w+8): bit s is the fifth bit of sub-block s
                 for (int t = 0; t < 4; t++) {
-                    long v = x.get(WORD, off + 48 + 32 * t + 8 * w);
+                    long v = x.get(LittleEndian.LONG, off + 48 + 32 * t + 8 * w);
                     put(q, 64 * t + 8 * w, (v & LO4) | (((h >>> (2 * t)) & LO1) << 4));
                     put(q, 64 * t + 32 + 8 * w, ((v >>> 4) & LO4) | (((h >>> (2 * t + 1)) & LO1) << 4));
                 }
@@ -446,9 +444,9 @@ final class StagedDequantizers implements Dequantizers {
             float d = Bits.fp16(x, off + 208);
             for (int n = 0; n < 2; n++) {
                 for (int w = 0; w < 4; w++) {
-                    long a = x.get(WORD, off + 64 * n + 8 * w);
-                    long b = x.get(WORD, off + 64 * n + 32 + 8 * w);
-                    long h = x.get(WORD, off + 128 + 32 * n + 8 * w);
+                    long a = x.get(LittleEndian.LONG, off + 64 * n + 8 * w);
+                    long b = x.get(LittleEndian.LONG, off + 64 * n + 32 + 8 * w);
+                    long h = x.get(LittleEndian.LONG, off + 128 + 32 * n + 8 * w);
                     int o = 128 * n + 8 * w;
                     put(q, o, minus((a & LO4) | ((h & LO2) << 4), 32));
                     put(q, o + 32, minus((b & LO4) | (((h >>> 2) & LO2) << 4), 32));
@@ -470,7 +468,7 @@ final class StagedDequantizers implements Dequantizers {
             float dmin = Bits.fp16(x, off + 82);
             for (int n = 0; n < 2; n++) {
                 for (int w = 0; w < 4; w++) {
-                    long v = x.get(WORD, off + 16 + 32 * n + 8 * w);
+                    long v = x.get(LittleEndian.LONG, off + 16 + 32 * n + 8 * w);
                     int o = 128 * n + 8 * w;
                     put(q, o, v & LO2);
                     put(q, o + 32, (v >>> 2) & LO2);
@@ -509,9 +507,9 @@ final class StagedDequantizers implements Dequantizers {
         for (int i = 0; i < blocks; i++, off += 110, yi += 256) {
             float dAll = Bits.fp16(x, off + 108);
             for (int w = 0; w < 4; w++) {
-                long hm = x.get(WORD, off + 8 * w);
+                long hm = x.get(LittleEndian.LONG, off + 8 * w);
                 for (int n = 0; n < 2; n++) {
-                    long v = x.get(WORD, off + 32 + 32 * n + 8 * w);
+                    long v = x.get(LittleEndian.LONG, off + 32 + 32 * n + 8 * w);
                     int o = 128 * n + 8 * w;
                     for (int j = 0; j < 4; j++) {
                         // the two low bits, plus 4 where the hmask bit is set, minus 4: ggml's subtracting 4 where it is not
@@ -519,8 +517,8 @@ final class StagedDequantizers implements Dequantizers {
                     }
                 }
             }
-            long sLo = x.get(WORD, off + 96);
-            int sHi = x.get(INT, off + 104);
+            long sLo = x.get(LittleEndian.LONG, off + 96);
+            int sHi = x.get(LittleEndian.INT, off + 104);
             for (int j = 0; j < 16; j++) {
                 int low = j < 8 ? byteOf(sLo, j) & 0xF : byteOf(sLo, j - 8) >>> 4;
                 int high = (sHi >>> (8 * (j % 4) + 2 * (j / 4))) & 3;
@@ -536,8 +534,8 @@ final class StagedDequantizers implements Dequantizers {
         byte[] raw = new byte[128];
         for (int i = 0; i < blocks; i++, off += 136, yi += 256) {
             float d = Bits.fp16(x, off);
-            int scalesH = x.get(HALF, off + 2) & 0xFFFF;
-            int scalesL = x.get(INT, off + 4);
+            int scalesH = x.get(LittleEndian.SHORT, off + 2) & 0xFFFF;
+            int scalesL = x.get(LittleEndian.INT, off + 4);
             MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off + 8, raw, 0, 128);
             for (int ib = 0; ib < 8; ib++) iq4Codes(raw, 16 * ib, q, 32 * ib);
             for (int ib = 0; ib < 8; ib += 4) {
@@ -568,7 +566,7 @@ final class StagedDequantizers implements Dequantizers {
         for (int i = 0; i < blocks; i++, off += 66, yi += 256) {
             for (int j = 0; j < 2; j++) {
                 for (int w = 0; w < 4; w++) {
-                    long v = x.get(WORD, off + 32 * j + 8 * w);
+                    long v = x.get(LittleEndian.LONG, off + 32 * j + 8 * w);
                     for (int l = 0; l < 4; l++) put(q, 128 * j + 32 * l + 8 * w, minus((v >>> (2 * l)) & LO2, 1));
                 }
             }

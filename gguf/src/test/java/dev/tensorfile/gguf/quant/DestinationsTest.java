@@ -1,5 +1,6 @@
 package dev.tensorfile.gguf.quant;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.DType;
 import dev.tensorfile.core.Shape;
 import dev.tensorfile.core.Tensor;
@@ -11,8 +12,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.Random;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -27,7 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * at a time).
  */
 class DestinationsTest {
-    private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL", "Q2_K", "Q3_K",
@@ -121,7 +119,7 @@ class DestinationsTest {
 
     private static void assertSegment(float[] expected, MemorySegment dst, long offset, String what) {
         float[] got = new float[expected.length];
-        MemorySegment.copy(dst, LE_FLOAT, offset, got, 0, got.length);
+        MemorySegment.copy(dst, LittleEndian.FLOAT, offset, got, 0, got.length);
         PanamaAgreementTest.assertSameBits(expected, got, what);
     }
 

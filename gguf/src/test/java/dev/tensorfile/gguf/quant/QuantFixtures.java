@@ -1,5 +1,6 @@
 package dev.tensorfile.gguf.quant;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tensorfile.core.DType;
@@ -8,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -81,7 +81,7 @@ final class QuantFixtures {
     static float[] f32Source(String name) {
         FixtureTensor t = tensor("dv-microllama-F32.gguf", name);
         float[] f = new float[t.elements()];
-        MemorySegment.copy(t.bytes(), ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, f, 0, f.length);
+        MemorySegment.copy(t.bytes(), LittleEndian.FLOAT, 0, f, 0, f.length);
         return f;
     }
 

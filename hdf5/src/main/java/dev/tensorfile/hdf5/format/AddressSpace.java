@@ -1,5 +1,6 @@
 package dev.tensorfile.hdf5.format;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.MalformedFileException;
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.UnsupportedFeatureException;
@@ -7,7 +8,6 @@ import dev.tensorfile.core.spi.ByteCursor;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 
 /**
@@ -88,20 +88,17 @@ public final class AddressSpace {
      * every call (withOrder: a new layout and a var-handle cache lookup each time), which made those calls the
      * biggest cost of reading object headers; HDF5 metadata is always little-endian.
      */
-    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     static int u16(ByteCursor c) {
         c.require(2);
-        int v = c.segment().get(LE_SHORT, c.position()) & 0xFFFF;
+        int v = c.segment().get(LittleEndian.SHORT, c.position()) & 0xFFFF;
         c.skip(2);
         return v;
     }
 
     public static int i32(ByteCursor c) {
         c.require(4);
-        int v = c.segment().get(LE_INT, c.position());
+        int v = c.segment().get(LittleEndian.INT, c.position());
         c.skip(4);
         return v;
     }
@@ -110,7 +107,7 @@ public final class AddressSpace {
 
     static long i64(ByteCursor c) {
         c.require(8);
-        long v = c.segment().get(LE_LONG, c.position());
+        long v = c.segment().get(LittleEndian.LONG, c.position());
         c.skip(8);
         return v;
     }
@@ -184,7 +181,7 @@ public final class AddressSpace {
             range(address, length + 4, structure); // fails with the usual message
         }
         long abs = baseAddress + address;
-        int stored = segment.get(LE_INT, abs + length);
+        int stored = segment.get(LittleEndian.INT, abs + length);
         int actual = Lookup3.hash(segment, abs, length);
         if (stored != actual) {
             throw new MalformedFileException(FORMAT, path, structure, fileOffset + abs + length,

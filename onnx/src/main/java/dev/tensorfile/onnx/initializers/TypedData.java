@@ -1,12 +1,12 @@
 package dev.tensorfile.onnx.initializers;
 
+import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.spi.ByteCursor;
 import dev.tensorfile.core.spi.WireReader;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 
 /**
@@ -23,9 +23,6 @@ import java.nio.file.Path;
  * entry count was checked against its dims when it was opened, so every range in bounds has its values.
  */
 public final class TypedData implements DecodedInitializer.RangeDecoder {
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final MemorySegment EMPTY = MemorySegment.ofArray(new byte[0]);
 
     /** The message that holds the field (a TensorProto, or an AttributeProto's {@code floats}/{@code ints}). */
@@ -244,9 +241,9 @@ public final class TypedData implements DecodedInitializer.RangeDecoder {
             switch (w) {
                 case BOOL -> dst.set(ValueLayout.JAVA_BYTE, o, (byte) (v != 0 ? 1 : 0));
                 case BYTE -> dst.set(ValueLayout.JAVA_BYTE, o, (byte) v);
-                case SHORT -> dst.set(SHORT, o, (short) v);
-                case INT -> dst.set(INT, o, (int) v);
-                case LONG -> dst.set(LONG, o, v);
+                case SHORT -> dst.set(LittleEndian.SHORT, o, (short) v);
+                case INT -> dst.set(LittleEndian.INT, o, (int) v);
+                case LONG -> dst.set(LittleEndian.LONG, o, v);
             }
             o += s;
         }
