@@ -419,6 +419,27 @@ def hostile():
         json.dump(where, m, indent=1, sort_keys=True)
 
 
+def unallocated():
+    """Legal files that claim far more than they hold: chunked datasets with no chunk written read as their fill
+    value everywhere. 'huge' claims 4 TiB, 'big' 1 GiB (under the default whole-decode limit, over a 64 MB test
+    JVM's direct memory). unallocated.h5.json is what h5py reads back: shapes, the allocated size, sample values."""
+    os.makedirs(os.path.join(HERE, 'hostile'), exist_ok=True)
+    path = os.path.join(HERE, 'hostile', 'unallocated.h5')
+    with h5py.File(path, 'w', libver='latest') as f:
+        f.create_dataset('huge', shape=(1 << 20, 1 << 20), dtype='<f4', chunks=(1024, 1024), fillvalue=1.5)
+        f.create_dataset('big', shape=(1 << 14, 1 << 14), dtype='<f4', chunks=(1024, 1024), fillvalue=-2.0)
+    read = {}
+    with h5py.File(path, 'r') as f:
+        for n in ('huge', 'big'):
+            d = f[n]
+            read[n] = {'shape': list(d.shape), 'nbytes': int(d.size) * d.dtype.itemsize,
+                       'storage_size': int(d.id.get_storage_size()), 'chunks_written': int(d.id.get_num_chunks()),
+                       'first_row_head': [float(x) for x in d[0, :4]],
+                       'last_row_tail': [float(x) for x in d[-1, -4:]]}
+    with open(os.path.join(HERE, 'hostile', 'unallocated.h5.json'), 'w') as m:
+        json.dump(read, m, indent=1, sort_keys=True)
+
+
 if __name__ == '__main__':
     for lv in ('earliest', 'latest'):
         types(lv)
@@ -430,3 +451,4 @@ if __name__ == '__main__':
     keras2()
     keras3()
     hostile()
+    unallocated()

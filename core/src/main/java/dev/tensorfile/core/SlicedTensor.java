@@ -48,8 +48,15 @@ final class SlicedTensor implements Tensor {
     @Override
     public MemorySegment bytes() {
         if (parent.isView()) return parent.bytes().asSlice(byteOffset, info.byteLength());
-        // A decode of part of a non-view tensor: owned by the garbage collector, not by the file.
-        MemorySegment copy = Arena.ofAuto().allocate(Math.max(1, info.byteLength()), 8).asSlice(0, info.byteLength());
+        // A decode of part of a non-view tensor: owned by the garbage collector, not by the file. Its size comes
+        // from the file's claim, so a failed reservation is the typed error DecodedTensor gives, not an OOM.
+        MemorySegment copy;
+        try {
+            copy = Arena.ofAuto().allocate(Math.max(1, info.byteLength()), 8).asSlice(0, info.byteLength());
+        } catch (OutOfMemoryError e) {
+            throw new LimitExceededException(null, null, info.name(), info.byteLength(),
+                    "more than the JVM can allocate (" + e.getMessage() + ")", e);
+        }
         parent.readBytes(byteOffset, copy);
         return copy;
     }

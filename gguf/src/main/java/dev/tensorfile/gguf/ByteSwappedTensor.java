@@ -4,6 +4,7 @@ import dev.tensorfile.core.spi.BigEndian;
 import dev.tensorfile.core.spi.LittleEndian;
 import dev.tensorfile.core.DType;
 import dev.tensorfile.core.Tensor;
+import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.TensorInfo;
 import dev.tensorfile.core.spi.DecodedTensor;
 import dev.tensorfile.core.spi.MappedFile;
@@ -33,8 +34,8 @@ final class ByteSwappedTensor extends DecodedTensor {
     /** For a block type, where its f16 fields lie in each block; null for a scalar type. */
     private final int[] halfFields;
 
-    ByteSwappedTensor(TensorInfo info, MemorySegment stored, MappedFile owner) {
-        super(info, owner);
+    ByteSwappedTensor(TensorInfo info, MemorySegment stored, MappedFile owner, ReadLimits limits) {
+        super(info, owner, GgufFormat.NAME, limits);
         this.stored = stored;
         this.file = owner;
         this.elementBytes = info.dtype().blockBytes();

@@ -32,7 +32,7 @@ final class GgufFile implements TensorFile {
     private final GgufHeader header;
     private final TensorIndex tensors;
 
-    private GgufFile(MappedFile mapped, GgufHeader header) {
+    private GgufFile(MappedFile mapped, GgufHeader header, ReadLimits limits) {
         this.mapped = mapped;
         this.header = header;
         List<Tensor> list = new ArrayList<>(header.tensors().size());
@@ -40,7 +40,7 @@ final class GgufFile implements TensorFile {
         for (GgufTensorInfo t : header.tensors()) {
             TensorInfo info = t.info();
             var data = mapped.dataSlice(header.dataStart() + t.offset(), info.byteLength());
-            Tensor tensor = swapped && ByteSwappedTensor.needsSwap(info) ? new ByteSwappedTensor(info, data, mapped)
+            Tensor tensor = swapped && ByteSwappedTensor.needsSwap(info) ? new ByteSwappedTensor(info, data, mapped, limits)
                     : new SegmentTensor(info, data, mapped);
             list.add(tensor);
         }
@@ -65,12 +65,12 @@ final class GgufFile implements TensorFile {
      */
     static GgufFile open(MappedFile mapped, ReadLimits limits) {
         try {
-            if (!mapped.isRemote()) return new GgufFile(mapped, GgufHeader.read(mapped, limits));
+            if (!mapped.isRemote()) return new GgufFile(mapped, GgufHeader.read(mapped, limits), limits);
             long size = mapped.size();
             long have = Math.min(size, dev.tensorfile.core.spi.RemoteFile.FIRST_REQUEST);
             while (true) {
                 try {
-                    return new GgufFile(mapped, GgufHeader.read(mapped.window(0, have), size, mapped.path(), limits));
+                    return new GgufFile(mapped, GgufHeader.read(mapped.window(0, have), size, mapped.path(), limits), limits);
                 } catch (MalformedFileException e) {
                     // Only running out of bytes (the cursor's "... remain" errors) can be the prefix's fault.
                     if (have == size || !String.valueOf(e.detail()).contains(" remain")) throw e;

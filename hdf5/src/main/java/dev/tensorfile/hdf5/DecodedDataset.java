@@ -16,7 +16,8 @@ import java.util.List;
 /**
  * A dataset whose bytes are not a view of the file: chunked, filtered, big-endian, or never written. Range reads
  * decode only what they touch, on the file's decode threads from 1 MiB up; {@link #bytes()} decodes once into
- * memory owned by the file.
+ * memory owned by the file, refusing (typed) a dataset over the file's {@code maxWholeDecodeBytes}: a chunked
+ * dataset with no chunks written legally claims any size.
  */
 class DecodedDataset extends DecodedTensor {
     final DataStorage storage;
@@ -27,7 +28,7 @@ class DecodedDataset extends DecodedTensor {
      * @param swapSize element size to byte-swap (big-endian data), or 0
      */
     DecodedDataset(TensorInfo info, DataStorage storage, int swapSize, Hdf5TensorFile file) {
-        super(info, file.mapped());
+        super(info, file.mapped(), file.format(), file.limits());
         this.storage = storage;
         this.swapSize = swapSize;
         this.file = file;

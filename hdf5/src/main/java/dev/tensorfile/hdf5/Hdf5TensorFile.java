@@ -58,6 +58,9 @@ final class Hdf5TensorFile implements TensorFile {
 
     int decodeThreads() { return limits.decodeThreads(); }
 
+    /** The limits the file was opened with. */
+    ReadLimits limits() { return limits; }
+
     synchronized ExecutorService executor() {
         if (!mapped.isOpen()) throw new IllegalStateException(mapped.path() + " is closed");
         if (executor == null) {

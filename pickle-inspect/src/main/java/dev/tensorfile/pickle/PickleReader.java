@@ -448,7 +448,8 @@ final class PickleReader {
                                 + "|" + java.util.Arrays.toString(t.stride());
                         String firstName = firstByView.putIfAbsent(view, name);
                         if (firstName != null) aliases.put(name, firstName);
-                        tensors.add(StridedTensor.of(info, storage, t.offset(), t.shape(), t.stride(), bigEndian, mapped));
+                        tensors.add(StridedTensor.of(info, storage, t.offset(), t.shape(), t.stride(), bigEndian, mapped,
+                                format, limits));
                     }
                     default -> throw new IllegalStateException(o.toString());
                 }
@@ -548,7 +549,7 @@ final class PickleReader {
                     acc *= Math.max(1, shape[i]);
                 }
             }
-            tensors.add(StridedTensor.of(info, data, 0, shape, stride, dt.bigEndian(), file));
+            tensors.add(StridedTensor.of(info, data, 0, shape, stride, dt.bigEndian(), file, format, limits));
         }
 
         /** The bytes of a pickled array's data: bytes, a Python 2 str, or {@code _codecs.encode(str, 'latin1')}. */

@@ -2,6 +2,7 @@ package dev.tensorfile.pickle;
 
 import dev.tensorfile.core.DType;
 import dev.tensorfile.core.Tensor;
+import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.TensorInfo;
 import dev.tensorfile.core.spi.DecodedTensor;
 import dev.tensorfile.core.spi.MappedFile;
@@ -29,8 +30,8 @@ final class StridedTensor extends DecodedTensor {
      * @param swap true when the storage holds big-endian elements
      */
     StridedTensor(TensorInfo info, ByteSource storage, long offset, long[] shape, long[] stride, boolean swap,
-            MappedFile owner) {
-        super(info, owner);
+            MappedFile owner, String format, ReadLimits limits) {
+        super(info, owner, format, limits);
         this.storage = storage;
         this.offset = offset;
         this.shape = shape.clone();
@@ -48,10 +49,11 @@ final class StridedTensor extends DecodedTensor {
      *
      * @param file the mapping of the file as it is on disk: bytes of any other mapping (an inflated temporary file,
      *     already deleted) or of the heap stay {@code StridedTensor}s
+     * @param limits bound {@link #bytes()}: a stride of 0 lets a tiny storage claim any size
      */
     static Tensor of(TensorInfo info, ByteSource storage, long offset, long[] shape, long[] stride, boolean swap,
-            MappedFile file) {
-        StridedTensor t = new StridedTensor(info, storage, offset, shape, stride, swap, file);
+            MappedFile file, String format, ReadLimits limits) {
+        StridedTensor t = new StridedTensor(info, storage, offset, shape, stride, swap, file, format, limits);
         if (!t.isView()) return t;
         MemorySegment data = storage.view().asSlice(offset * t.elementSize, info.byteLength());
         MemorySegment whole = file.segment();

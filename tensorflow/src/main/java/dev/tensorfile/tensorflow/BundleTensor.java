@@ -1,5 +1,6 @@
 package dev.tensorfile.tensorflow;
 
+import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.TensorInfo;
 import dev.tensorfile.core.spi.ByteCursor;
 import dev.tensorfile.core.spi.DecodedTensor;
@@ -156,8 +157,8 @@ sealed interface BundleTensor permits BundleTensor.View, BundleTensor.Strings, B
         private final int crc;
         private final int width;
 
-        Swapped(TensorInfo info, MemorySegment data, MappedFile shard, int crc) {
-            super(info, shard);
+        Swapped(TensorInfo info, MemorySegment data, MappedFile shard, int crc, ReadLimits limits) {
+            super(info, shard, TensorFlowFile.FORMAT, limits);
             this.data = data;
             this.crc = crc;
             int w = info.dtype().blockBytes();

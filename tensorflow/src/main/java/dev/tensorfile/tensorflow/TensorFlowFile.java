@@ -307,7 +307,7 @@ final class TensorFlowFile implements TensorFile {
             MemorySegment data = shard.dataSlice(e.offset(), e.size()); // a remote tensor is fetched when read
             TensorInfo info = new TensorInfo(name, dtype, shape, e.size());
             if (dtype == DType.STRING) return new BundleTensor.Strings(info, data, shard, e.crc32c());
-            if (header.bigEndian() && dtype.blockBytes() > 1) return new BundleTensor.Swapped(info, data, shard, e.crc32c());
+            if (header.bigEndian() && dtype.blockBytes() > 1) return new BundleTensor.Swapped(info, data, shard, e.crc32c(), limits);
             return new BundleTensor.View(info, data, shard, e.crc32c());
         }
 

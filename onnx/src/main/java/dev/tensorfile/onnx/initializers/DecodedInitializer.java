@@ -1,5 +1,6 @@
 package dev.tensorfile.onnx.initializers;
 
+import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.TensorInfo;
 import dev.tensorfile.core.spi.DecodedTensor;
 import dev.tensorfile.core.spi.MappedFile;
@@ -27,13 +28,13 @@ public class DecodedInitializer extends DecodedTensor {
     private final Decoder decoder;
     private final boolean heap;
 
-    DecodedInitializer(TensorInfo info, MappedFile owner, Decoder decoder) {
-        this(info, owner, decoder, false);
+    DecodedInitializer(TensorInfo info, MappedFile owner, ReadLimits limits, Decoder decoder) {
+        this(info, owner, limits, decoder, false);
     }
 
     /** @param heap decode whole into a heap byte[] when the tensor fits one (a byte[] so that asByteBuffer works) */
-    DecodedInitializer(TensorInfo info, MappedFile owner, Decoder decoder, boolean heap) {
-        super(info, owner);
+    DecodedInitializer(TensorInfo info, MappedFile owner, ReadLimits limits, Decoder decoder, boolean heap) {
+        super(info, owner, InitializerTensors.FORMAT, limits);
         this.decoder = decoder;
         this.heap = heap && info.byteLength() <= Integer.MAX_VALUE - 8;
     }

@@ -133,7 +133,7 @@ public final class InitializerTensors {
             // one packed run of fixed32/fixed64 values is byte for byte raw_data's little-endian encoding: a view
             return new SegmentTensor(info, t.typedRun, mapped);
         }
-        return new DecodedInitializer(info, mapped, new TypedData(t.message, t.offset, label, type.storage.field,
+        return new DecodedInitializer(info, mapped, limits, new TypedData(t.message, t.offset, label, type.storage.field,
                 TensorProto.fieldName(type.storage.field), type, path, limits), true);
     }
 
@@ -156,18 +156,18 @@ public final class InitializerTensors {
             case VALUE_FLOAT -> {
                 TensorInfo info = new TensorInfo(name, DType.F32, Shape.of(), 4);
                 yield c.scalar != null ? new SegmentTensor(info, c.scalar, mapped)
-                        : new DecodedInitializer(info, mapped, out -> out.fill((byte) 0)); // proto's default, 0.0
+                        : new DecodedInitializer(info, mapped, limits, out -> out.fill((byte) 0)); // proto's default, 0.0
             }
-            case VALUE_INT -> new DecodedInitializer(new TensorInfo(name, DType.I64, Shape.of(), 8), mapped,
+            case VALUE_INT -> new DecodedInitializer(new TensorInfo(name, DType.I64, Shape.of(), 8), mapped, limits,
                     out -> out.set(LittleEndian.LONG, 0, c.integer));
             case VALUE_FLOATS -> {
                 TensorInfo info = new TensorInfo(name, DType.F32, Shape.of(c.entries), c.entryBytes);
                 yield c.run != null ? new SegmentTensor(info, c.run, mapped)
-                        : new DecodedInitializer(info, mapped, new TypedData(c.attribute, c.attributeOffset, label,
+                        : new DecodedInitializer(info, mapped, limits, new TypedData(c.attribute, c.attributeOffset, label,
                                 ConstantNode.Kind.VALUE_FLOATS.field, "floats", DataType.FLOAT, path, limits), true);
             }
             case VALUE_INTS -> new DecodedInitializer(new TensorInfo(name, DType.I64, Shape.of(c.entries), c.entryBytes),
-                    mapped, new TypedData(c.attribute, c.attributeOffset, label, ConstantNode.Kind.VALUE_INTS.field,
+                    mapped, limits, new TypedData(c.attribute, c.attributeOffset, label, ConstantNode.Kind.VALUE_INTS.field,
                             "ints", DataType.INT64, path, limits), true);
             case VALUE_STRING -> new StringTensor(new TensorInfo(name, DType.STRING, Shape.of(), c.entryBytes), mapped,
                     c.attribute, c.attributeOffset, label, ConstantNode.Kind.VALUE_STRING.field, path, limits);
@@ -218,7 +218,7 @@ public final class InitializerTensors {
         int width = type.dtype.blockBytes();
         TensorInfo info = new TensorInfo(name, type.dtype, shape, bytes);
         long[] dims = s.dims();
-        return new DecodedInitializer(info, mapped, out -> {
+        return new DecodedInitializer(info, mapped, limits, out -> {
             out.fill((byte) 0);
             MemorySegment vb = values.bytes();
             MemorySegment ib = indices.bytes();

@@ -26,11 +26,11 @@ public final class StringTensor extends DecodedInitializer {
      */
     StringTensor(TensorInfo info, MappedFile owner, MemorySegment message, long offset, String structure,
             int field, Path file, ReadLimits limits) {
-        this(info, owner, new Strings(message, offset, structure, field, file, limits));
+        this(info, owner, limits, new Strings(message, offset, structure, field, file, limits));
     }
 
-    private StringTensor(TensorInfo info, MappedFile owner, Strings strings) {
-        super(info, owner, out -> strings.concat(out));
+    private StringTensor(TensorInfo info, MappedFile owner, ReadLimits limits, Strings strings) {
+        super(info, owner, limits, out -> strings.concat(out));
         this.strings = strings;
     }
 
