@@ -25,11 +25,13 @@ class KerasScannerTest {
 
     /**
      * A Keras 2.13 Lambda layer as {@code model.to_json()} writes it: the function is
-     * {@code marshal.dumps(code)} in base64 (here the code object of {@code lambda x: x * 2} from CPython 3.11).
+     * {@code codecs.encode(marshal.dumps(code), "base64")} (Keras 2's {@code func_dump}); here the code object of
+     * {@code lambda x: x * 2} as Debian's /usr/bin/python3 (CPython 3.11.2) marshals it, which {@code marshal.loads}
+     * there reads back.
      */
     static final String LAMBDA = """
             {"class_name": "Lambda", "config": {"name": "double", "trainable": true, "dtype": "float32", \
-            "function": ["4wEAAAAAAAAAAAAAAAEAAAACAAAAQwAAAHMIAAAAfABkARQAUwApAk7pAgAAAKkAKQHaAXhyAgAAAHICAAAA+gg8c3RkaW4+2gg8bGFtYmRhPgEAAADzAAAAAA==\\n", null, null], \
+            "function": ["4wEAAAAAAAAAAAAAAAIAAAADAAAA8wwAAACXAHwAZAF6BQAAUwApAk7pAgAAAKkAKQHaAXhzAQAA\\nACD6CDxzdHJpbmc++gg8bGFtYmRhPnIGAAAAAwAAAHMKAAAAgAC4AbghuQOAAPMAAAAA\\n", null, null], \
             "function_type": "lambda", "module": "__main__", "output_shape": null, "output_shape_type": "raw", \
             "output_shape_module": null, "arguments": {}}}""";
     static final String DENSE = """
