@@ -93,7 +93,8 @@ def svg(data, path):
     W, H, pad, gap = 900, 360, 50, 40
     panels = ['resident', 'mapped']
     pw = (W - 2 * pad - gap) / 2
-    top = max((v[0] + v[1]) for (s, k, t), v in data.items() if t in TYPES and s in ('ggml', 'Scalar', 'Panama'))
+    # the axis follows the means; error bars taller than the plot are clipped at its top (marked by a cap)
+    top = 1.3 * max(v[0] for (s, k, t), v in data.items() if t in TYPES and s in ('ggml', 'Scalar', 'Panama'))
     scale = (H - 2 * pad - 30) / (top * 1.05)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="sans-serif" font-size="11">',
            f'<rect width="{W}" height="{H}" fill="white"/>']
@@ -120,7 +121,8 @@ def svg(data, path):
                 h = v[0] * scale
                 bx = gx + si * bw
                 out.append(f'<rect x="{bx:.1f}" y="{base - h:.1f}" width="{bw - 1:.1f}" height="{h:.1f}" fill="{colour}"/>')
-                e1, e2 = base - (v[0] + v[1]) * scale, base - max(0, v[0] - v[1]) * scale
+                e1 = max(pad - 10, base - (v[0] + v[1]) * scale)
+                e2 = base - max(0, v[0] - v[1]) * scale
                 cx = bx + (bw - 1) / 2
                 out.append(f'<line x1="{cx:.1f}" y1="{e1:.1f}" x2="{cx:.1f}" y2="{e2:.1f}" stroke="black"/>')
     for si, (_, label, colour) in enumerate(SERIES):

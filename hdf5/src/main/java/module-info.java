@@ -15,5 +15,8 @@ module dev.tensorfile.hdf5 {
 
     exports dev.tensorfile.hdf5;
 
+    uses dev.tensorfile.core.spi.ContentScanner;
+
     provides dev.tensorfile.core.TensorFormat with dev.tensorfile.hdf5.Hdf5Format, dev.tensorfile.hdf5.KerasFormat;
+    provides dev.tensorfile.core.spi.ContentScanner with dev.tensorfile.hdf5.KerasScanner;
 }

@@ -43,7 +43,8 @@ public final class GgufDequantCpuTime {
         String impl = GgmlBlockCodecProvider.implementation();
         float[] out = new float[GgufDequantBenchmark.FLOATS];
         if (!which.equals("mapped")) {
-            try (Arena arena = Arena.ofConfined()) {
+            // shared, as a mapped file's arena is (a confined arena's per-access owner check costs some kernels 3x)
+            try (Arena arena = Arena.ofShared()) {
                 MemorySegment copySrc = arena.allocate(GgufDequantBenchmark.RESIDENT_BYTES, 64);
                 report("resident", "copy", rounds, () -> MemorySegment.copy(copySrc, ValueLayout.JAVA_FLOAT_UNALIGNED, 0,
                         out, 0, GgufDequantBenchmark.FLOATS));

@@ -51,4 +51,24 @@ class ScanCommandTest {
         assertEquals("unknown", doc.get("verdict").asText());
         assertTrue(doc.get("findings").get(0).get("detail").asText().contains("no pickle opcode"), r.out());
     }
+
+    /** A Keras 2 model whose model_config holds a Lambda layer (marshaled bytecode load_model runs): dangerous, exit 1. */
+    @Test
+    void aKerasModelWithALambdaLayerIsDangerous() throws IOException {
+        Path p = dir.resolve("model.h5");
+        String config = "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": [{\"class_name\": \"Lambda\", "
+                + "\"config\": {\"name\": \"double\", \"function\": [\"4wEAAAAAAAAAAAAAAAEAAAACAAAAQwAAAHMIAAAAfABkARQAUwApAk7pAgAAAKkAKQHa\\n\", null, null], "
+                + "\"function_type\": \"lambda\", \"arguments\": {}}}]}, \"keras_version\": \"2.13.1\"}";
+        var w = dev.tensorfile.core.TensorFiles.format("hdf5").orElseThrow().newWriter(p, dev.tensorfile.core.WriteOptions.NONE);
+        try (w) {
+            var t = dev.tensorfile.core.TensorInfo.of("w", dev.tensorfile.core.DType.F32, dev.tensorfile.core.Shape.of(1));
+            w.declare(dev.tensorfile.core.Metadata.builder().put("model_config", config).build(), java.util.List.of(t));
+            w.write("w", java.lang.foreign.MemorySegment.ofArray(new byte[4]));
+        }
+        MainTest.Run r = MainTest.run("scan", "--json", p.toString());
+        assertEquals(1, r.status(), r.out() + r.err());
+        JsonNode doc = new ObjectMapper().readTree(r.out());
+        assertEquals("dangerous", doc.get("verdict").asText(), r.out());
+        assertTrue(doc.toString().contains("double") && doc.toString().contains("@model_config"), r.out());
+    }
 }

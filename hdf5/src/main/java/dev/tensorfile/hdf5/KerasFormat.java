@@ -115,7 +115,7 @@ public final class KerasFormat implements TensorFormat {
         return new KerasWriter(destination, options);
     }
 
-    private static String text(MappedFile mapped, ZipDirectory.Entry e, ReadLimits limits, Path path) {
+    static String text(MappedFile mapped, ZipDirectory.Entry e, ReadLimits limits, Path path) {
         if (e.size() > limits.maxHeaderBytes()) {
             throw new TensorFileException("keras", path, e.name() + " of " + e.size() + " bytes is larger than the limit");
         }

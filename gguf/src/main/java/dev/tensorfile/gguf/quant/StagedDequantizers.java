@@ -36,6 +36,8 @@ final class StagedDequantizers implements Dequantizers {
 
     /** Little-endian long stores into a {@code byte[]} staging array. */
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long LO4 = 0x0F0F0F0F0F0F0F0FL;
     private static final long LO2 = 0x0303030303030303L;
     private static final long LO1 = 0x0101010101010101L;
@@ -87,8 +89,8 @@ final class StagedDequantizers implements Dequantizers {
     }
 
     /** Broadcasts the fp16 scale at {@code off} into the 32 shorts of block {@code i} of {@code h}. */
-    private static void broadcastHalf(MemorySegment x, long off, MemorySegment h, int i) {
-        long v = (x.get(LittleEndian.SHORT, off) & 0xFFFFL) * HALVES;
+    private static void broadcastHalf(byte[] x, int off, MemorySegment h, int i) {
+        long v = ((short) SHORTS.get(x, off) & 0xFFFFL) * HALVES;
         long o = 64L * i;
         h.set(ValueLayout.JAVA_LONG_UNALIGNED, o, v);
         h.set(ValueLayout.JAVA_LONG_UNALIGNED, o + 8, v);
@@ -104,9 +106,9 @@ final class StagedDequantizers implements Dequantizers {
      * Low nibbles of 16 bytes at {@code off} to {@code q[at..at+16)}, high nibbles to {@code q[at+16..at+32)}, each
      * minus {@code bias}.
      */
-    private static void nibbles16(MemorySegment x, long off, byte[] q, int at, int bias) {
-        long a = x.get(LittleEndian.LONG, off);
-        long b = x.get(LittleEndian.LONG, off + 8);
+    private static void nibbles16(byte[] x, int off, byte[] q, int at, int bias) {
+        long a = (long) LONGS.get(x, off);
+        long b = (long) LONGS.get(x, off + 8);
         put(q, at, minus(a & LO4, bias));
         put(q, at + 8, minus(b & LO4, bias));
         put(q, at + 16, minus((a >>> 4) & LO4, bias));
@@ -126,13 +128,18 @@ final class StagedDequantizers implements Dequantizers {
             byte[] q = new byte[BATCH_ELEMENTS];
             short[] h = new short[BATCH_ELEMENTS];
             MemorySegment hs = MemorySegment.ofArray(h);
+            byte[] raw = new byte[BATCH * 34];
             for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
-                for (int i = 0; i < BATCH; i++, off += 34) {
-                    broadcastHalf(x, off, hs, i);
-                    put(q, 32 * i, x.get(LittleEndian.LONG, off + 2));
-                    put(q, 32 * i + 8, x.get(LittleEndian.LONG, off + 10));
-                    put(q, 32 * i + 16, x.get(LittleEndian.LONG, off + 18));
-                    put(q, 32 * i + 24, x.get(LittleEndian.LONG, off + 26));
+                // one bounds and liveness check per batch instead of one per word (a confined arena's
+                // check is not hoisted out of the block loop: 3x slower)
+                MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, BATCH * 34);
+                off += BATCH * 34;
+                for (int i = 0, r = 0; i < BATCH; i++, r += 34) {
+                    broadcastHalf(raw, r, hs, i);
+                    put(q, 32 * i, (long) LONGS.get(raw, r + 2));
+                    put(q, 32 * i + 8, (long) LONGS.get(raw, r + 10));
+                    put(q, 32 * i + 16, (long) LONGS.get(raw, r + 18));
+                    put(q, 32 * i + 24, (long) LONGS.get(raw, r + 26));
                 }
                 for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * Float.float16ToFloat(h[k]);
             }
@@ -146,10 +153,15 @@ final class StagedDequantizers implements Dequantizers {
             byte[] q = new byte[BATCH_ELEMENTS];
             short[] h = new short[BATCH_ELEMENTS];
             MemorySegment hs = MemorySegment.ofArray(h);
+            byte[] raw = new byte[BATCH * 18];
             for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
-                for (int i = 0; i < BATCH; i++, off += 18) {
-                    broadcastHalf(x, off, hs, i);
-                    nibbles16(x, off + 2, q, 32 * i, 8);
+                // one bounds and liveness check per batch instead of one per word (a confined arena's
+                // check is not hoisted out of the block loop: 3x slower)
+                MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, BATCH * 18);
+                off += BATCH * 18;
+                for (int i = 0, r = 0; i < BATCH; i++, r += 18) {
+                    broadcastHalf(raw, r, hs, i);
+                    nibbles16(raw, r + 2, q, 32 * i, 8);
                 }
                 for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * Float.float16ToFloat(h[k]);
             }
@@ -165,11 +177,16 @@ final class StagedDequantizers implements Dequantizers {
             short[] hm = new short[BATCH_ELEMENTS];
             MemorySegment hs = MemorySegment.ofArray(h);
             MemorySegment hms = MemorySegment.ofArray(hm);
+            byte[] raw = new byte[BATCH * 20];
             for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
-                for (int i = 0; i < BATCH; i++, off += 20) {
-                    broadcastHalf(x, off, hs, i);
-                    broadcastHalf(x, off + 2, hms, i);
-                    nibbles16(x, off + 4, q, 32 * i, 0);
+                // one bounds and liveness check per batch instead of one per word (a confined arena's
+                // check is not hoisted out of the block loop: 3x slower)
+                MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, BATCH * 20);
+                off += BATCH * 20;
+                for (int i = 0, r = 0; i < BATCH; i++, r += 20) {
+                    broadcastHalf(raw, r, hs, i);
+                    broadcastHalf(raw, r + 2, hms, i);
+                    nibbles16(raw, r + 4, q, 32 * i, 0);
                 }
                 for (int k = 0; k < BATCH_ELEMENTS; k++) {
                     y[yi + k] = q[k] * Float.float16ToFloat(h[k]) + Float.float16ToFloat(hm[k]);
@@ -180,10 +197,10 @@ final class StagedDequantizers implements Dequantizers {
     }
 
     /** Q5_0/Q5_1 codes of the block whose {@code qh} is at {@code qhOff}: nibbles plus the fifth bit, minus bias. */
-    private static void codes5(MemorySegment x, long qhOff, byte[] q, int at, int bias) {
-        int qh = x.get(LittleEndian.INT, qhOff);
-        long a = x.get(LittleEndian.LONG, qhOff + 4);
-        long b = x.get(LittleEndian.LONG, qhOff + 12);
+    private static void codes5(byte[] x, int qhOff, byte[] q, int at, int bias) {
+        int qh = (int) INTS.get(x, qhOff);
+        long a = (long) LONGS.get(x, qhOff + 4);
+        long b = (long) LONGS.get(x, qhOff + 12);
         put(q, at, minus((a & LO4) | fifthBits(qh, 0), bias));
         put(q, at + 8, minus((b & LO4) | fifthBits(qh, 1), bias));
         put(q, at + 16, minus(((a >>> 4) & LO4) | fifthBits(qh, 2), bias));
@@ -196,10 +213,15 @@ final class StagedDequantizers implements Dequantizers {
             byte[] q = new byte[BATCH_ELEMENTS];
             short[] h = new short[BATCH_ELEMENTS];
             MemorySegment hs = MemorySegment.ofArray(h);
+            byte[] raw = new byte[BATCH * 22];
             for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
-                for (int i = 0; i < BATCH; i++, off += 22) {
-                    broadcastHalf(x, off, hs, i);
-                    codes5(x, off + 2, q, 32 * i, 16);
+                // one bounds and liveness check per batch instead of one per word (a confined arena's
+                // check is not hoisted out of the block loop: 3x slower)
+                MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, BATCH * 22);
+                off += BATCH * 22;
+                for (int i = 0, r = 0; i < BATCH; i++, r += 22) {
+                    broadcastHalf(raw, r, hs, i);
+                    codes5(raw, r + 2, q, 32 * i, 16);
                 }
                 for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * Float.float16ToFloat(h[k]);
             }
@@ -215,11 +237,16 @@ final class StagedDequantizers implements Dequantizers {
             short[] hm = new short[BATCH_ELEMENTS];
             MemorySegment hs = MemorySegment.ofArray(h);
             MemorySegment hms = MemorySegment.ofArray(hm);
+            byte[] raw = new byte[BATCH * 24];
             for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
-                for (int i = 0; i < BATCH; i++, off += 24) {
-                    broadcastHalf(x, off, hs, i);
-                    broadcastHalf(x, off + 2, hms, i);
-                    codes5(x, off + 4, q, 32 * i, 0);
+                // one bounds and liveness check per batch instead of one per word (a confined arena's
+                // check is not hoisted out of the block loop: 3x slower)
+                MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, BATCH * 24);
+                off += BATCH * 24;
+                for (int i = 0, r = 0; i < BATCH; i++, r += 24) {
+                    broadcastHalf(raw, r, hs, i);
+                    broadcastHalf(raw, r + 2, hms, i);
+                    codes5(raw, r + 4, q, 32 * i, 0);
                 }
                 for (int k = 0; k < BATCH_ELEMENTS; k++) {
                     y[yi + k] = q[k] * Float.float16ToFloat(h[k]) + Float.float16ToFloat(hm[k]);
@@ -230,10 +257,10 @@ final class StagedDequantizers implements Dequantizers {
     }
 
     /** {@code kvalues_iq4nl} of the 32 nibbles of the 16 bytes at {@code off} (a table look-up per code). */
-    private static void iq4Codes(MemorySegment x, long off, byte[] q, int at) {
+    private static void iq4Codes(byte[] x, int off, byte[] q, int at) {
         byte[] kv = NonLinearQuants.KVALUES_IQ4NL;
         for (int w = 0; w < 2; w++) {
-            long v = x.get(LittleEndian.LONG, off + 8 * w);
+            long v = (long) LONGS.get(x, off + 8 * w);
             long lo = 0;
             long hi = 0;
             for (int j = 0; j < 8; j++) {
@@ -252,10 +279,15 @@ final class StagedDequantizers implements Dequantizers {
             byte[] q = new byte[BATCH_ELEMENTS];
             short[] h = new short[BATCH_ELEMENTS];
             MemorySegment hs = MemorySegment.ofArray(h);
+            byte[] raw = new byte[BATCH * 18];
             for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
-                for (int i = 0; i < BATCH; i++, off += 18) {
-                    broadcastHalf(x, off, hs, i);
-                    iq4Codes(x, off + 2, q, 32 * i);
+                // one bounds and liveness check per batch instead of one per word (a confined arena's
+                // check is not hoisted out of the block loop: 3x slower)
+                MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, BATCH * 18);
+                off += BATCH * 18;
+                for (int i = 0, r = 0; i < BATCH; i++, r += 18) {
+                    broadcastHalf(raw, r, hs, i);
+                    iq4Codes(raw, r + 2, q, 32 * i);
                 }
                 // ggml: d * kvalues[...]; the product commutes bit for bit
                 for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * Float.float16ToFloat(h[k]);
@@ -499,11 +531,13 @@ final class StagedDequantizers implements Dequantizers {
     /** ggml: {@code dl * kvalues[q]} with {@code dl = d * (ls - 32)}. */
     static void decodeIQ4_XS(MemorySegment x, long off, float[] y, int yi, int blocks) {
         byte[] q = new byte[256];
+        byte[] raw = new byte[128];
         for (int i = 0; i < blocks; i++, off += 136, yi += 256) {
             float d = Bits.fp16(x, off);
             int scalesH = x.get(LittleEndian.SHORT, off + 2) & 0xFFFF;
             int scalesL = x.get(LittleEndian.INT, off + 4);
-            for (int ib = 0; ib < 8; ib++) iq4Codes(x, off + 8 + 16 * ib, q, 32 * ib);
+            MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off + 8, raw, 0, 128);
+            for (int ib = 0; ib < 8; ib++) iq4Codes(raw, 16 * ib, q, 32 * ib);
             for (int ib = 0; ib < 8; ib += 4) {
                 float d0 = d * (iq4xsScale(scalesL, scalesH, ib) - 32);
                 float d1 = d * (iq4xsScale(scalesL, scalesH, ib + 1) - 32);
