@@ -19,19 +19,27 @@ public interface ChunkIndex {
     /** The chunk at {@code scaled}, or null when it was never written (it reads as the fill value). */
     ChunkRef find(long[] scaled);
 
-    /** Visits every stored chunk (for {@code verify}); the default asks {@link #find} for every grid position. */
-    default void forEach(long[] grid, java.util.function.Consumer<ChunkRef> visitor) {
+    /**
+     * Visits every stored chunk with its scaled coordinates (for {@code verify}); the default asks {@link #find} for
+     * every grid position. The coordinates array is reused between calls.
+     */
+    default void forEach(long[] grid, java.util.function.BiConsumer<long[], ChunkRef> visitor) {
         long n = 1;
         for (long g : grid) n = Math.multiplyExact(n, g);
         long[] scaled = new long[grid.length];
         for (long i = 0; i < n; i++) {
-            long r = i;
-            for (int d = grid.length - 1; d >= 0; d--) {
-                scaled[d] = r % grid[d];
-                r /= grid[d];
-            }
+            unlinear(i, grid, scaled);
             ChunkRef ref = find(scaled);
-            if (ref != null) visitor.accept(ref);
+            if (ref != null) visitor.accept(scaled, ref);
+        }
+    }
+
+    /** The scaled coordinates, into {@code scaled}, of row-major position {@code linear} in {@code grid}. */
+    static void unlinear(long linear, long[] grid, long[] scaled) {
+        long r = linear;
+        for (int d = grid.length - 1; d >= 0; d--) {
+            scaled[d] = r % grid[d];
+            r /= grid[d];
         }
     }
 
@@ -83,6 +91,14 @@ public interface ChunkIndex {
 
         @Override public ChunkRef find(long[] scaled) { return chunks.get(linear(scaled, grid)); }
 
-        @Override public void forEach(long[] g, java.util.function.Consumer<ChunkRef> visitor) { chunks.values().forEach(visitor); }
+        /** Only the listed chunks: a grid of millions of positions with few chunks written costs only those. */
+        @Override
+        public void forEach(long[] g, java.util.function.BiConsumer<long[], ChunkRef> visitor) {
+            long[] scaled = new long[grid.length];
+            for (Map.Entry<Long, ChunkRef> e : chunks.entrySet()) {
+                unlinear(e.getKey(), grid, scaled);
+                visitor.accept(scaled, e.getValue());
+            }
+        }
     }
 }
