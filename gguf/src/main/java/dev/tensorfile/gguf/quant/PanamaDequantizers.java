@@ -4,6 +4,7 @@ import dev.tensorfile.core.DType;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -41,8 +42,8 @@ final class PanamaDequantizers implements Dequantizers {
             VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, L * 16)));
     private static final VectorSpecies<Byte> B =
             VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
-    private static final ByteVector SIXTEEN = ByteVector.broadcast(B, (byte) 16);
-    private static final float HALF_MAGIC = Float.intBitsToFloat(113 << 23);
+    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
 
     private PanamaDequantizers() {}
 
@@ -112,72 +113,122 @@ final class PanamaDequantizers implements Dequantizers {
     }
 
     /**
-     * {@code d * sc[j]} and {@code dmin * m[j]} of the eight sub-blocks of a Q4_K/Q5_K block at {@code off}
-     * ({@code get_scale_min_k4}, same products as the scalar decoder), into {@code dm[2j]} and {@code dm[2j+1]}:
-     * the scalar work kept out of the vector loop, which C2 then compiles without branches of its own.
+     * The sixteen 6-bit codes of {@code get_scale_min_k4} of the Q4_K/Q5_K block at {@code off}: {@code sc[j]} in
+     * byte {@code j}, {@code m[j]} in byte {@code 8 + j}. The twelve scale bytes are read as one long and one int
+     * and unpacked four at a time in each 32-bit half (SWAR); the caller widens, converts and scales them as one
+     * vector ({@code d * sc} and {@code dmin * m}, the same float products as the scalar decoder): a tenth of the
+     * instructions of sixteen scalar decodes.
      */
-    private static void scalesK4(MemorySegment x, long off, float[] dm) {
-        float d = Bits.fp16(x, off);
-        float min = Bits.fp16(x, off + 2);
-        long q = off + 4;
-        for (int j = 0; j < 4; j++) {
-            int lo = x.get(ValueLayout.JAVA_BYTE, q + j) & 0xFF;
-            int mid = x.get(ValueLayout.JAVA_BYTE, q + j + 4) & 0xFF;
-            int hi = x.get(ValueLayout.JAVA_BYTE, q + j + 8) & 0xFF;
-            dm[2 * j] = d * (lo & 63);
-            dm[2 * j + 1] = min * (mid & 63);
-            dm[2 * j + 8] = d * ((hi & 0xF) | ((lo >>> 6) << 4));
-            dm[2 * j + 9] = min * ((hi >>> 4) | ((mid >>> 6) << 4));
-        }
+    private static ByteVector scaleCodesK4(MemorySegment x, long off) {
+        long s = x.get(LE_LONG, off + 4);   // scales[0..7]
+        long t = x.get(LE_INT, off + 12);   // scales[8..11], sign bits above are masked off below
+        // sub-blocks 0..3: the low 6 bits of scales[j] and scales[j + 4]; 4..7: a nibble of scales[j + 4] and
+        // the top two bits of scales[j - 4] (sc) or scales[j] (m), moved to bits 4..5 of the same byte
+        long sc = (s & 0x3F3F3F3FL) | (((t & 0x0F0F0F0FL) | ((s >>> 2) & 0x30303030L)) << 32);
+        long m = ((s >>> 32) & 0x3F3F3F3FL) | ((((t >>> 4) & 0x0F0F0F0FL) | ((s >>> 34) & 0x30303030L)) << 32);
+        return LongVector.zero(LongVector.SPECIES_128).withLane(0, sc).withLane(1, m).reinterpretAsBytes();
     }
 
+    /**
+     * Per 32 bytes of nibbles (sub-blocks {@code 2p} and {@code 2p + 1}): the low nibbles by a byte AND, the high
+     * ones by a 16-bit shift and the same AND (x86 has no byte shift; a byte-lane LSHR costs four instructions).
+     * {@code dm} holds {@code d * codes} from index 0 and {@code dmin * codes} from 16, so {@code m[j]} sits at
+     * {@code 16 + 8 + j} with 16 lanes and {@code 16 + j} with 8 (part 1). The next block's scales are decoded
+     * before this block's nibbles, so that their chain of dependent instructions overlaps this block's vector work.
+     * The four sub-block pairs are written out: as a loop (or a helper per pair, which C2 stops inlining after two)
+     * C2 recomputes range-check bounds per pair, and Q4_K ran at three quarters of ggml's speed.
+     */
     static void decodeQ4_K(MemorySegment x, long off, float[] y, int yi, int blocks) {
-        float[] dm = new float[16];
-        for (int i = 0; i < blocks; i++, off += 144) {
-            scalesK4(x, off, dm);
-            long q = off + 16;
-            for (int is = 0; is < 8; is += 2, q += 32, yi += 64) {
-                float d1 = dm[2 * is];
-                float m1 = dm[2 * is + 1];
-                float d2 = dm[2 * is + 2];
-                float m2 = dm[2 * is + 3];
-                for (int l = 0; l < 32; l += L) {
-                    ByteVector v = ByteVector.fromMemorySegment(B, x, q + l, LE);
-                    ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).mul(d1).sub(m1).intoArray(y, yi + l);
-                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convertShape(B2F, F, 0)).mul(d2).sub(m2).intoArray(y, yi + 32 + l);
-                }
+        float[] dm = new float[32];
+        ByteVector next = scaleCodesK4(x, off);
+        for (int i = 0; i < blocks; i++, off += 144, yi += 256) {
+            ByteVector codes = next;
+            next = scaleCodesK4(x, i + 1 < blocks ? off + 144 : off);
+            ((FloatVector) codes.convertShape(B2F, F, 0)).mul(Bits.fp16(x, off)).intoArray(dm, 0);
+            ((FloatVector) codes.convertShape(B2F, F, 16 / L - 1)).mul(Bits.fp16(x, off + 2)).intoArray(dm, 16);
+            // sub-blocks 0 and 1
+            for (int l = 0; l < 32; l += L) {
+                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 16 + l, LE);
+                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).mul(dm[0]).sub(dm[8 + L]).intoArray(y, yi + 0 + l);
+                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .convertShape(B2F, F, 0)).mul(dm[1]).sub(dm[9 + L]).intoArray(y, yi + 32 + l);
+            }
+            // sub-blocks 2 and 3
+            for (int l = 0; l < 32; l += L) {
+                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 48 + l, LE);
+                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).mul(dm[2]).sub(dm[10 + L]).intoArray(y, yi + 64 + l);
+                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .convertShape(B2F, F, 0)).mul(dm[3]).sub(dm[11 + L]).intoArray(y, yi + 96 + l);
+            }
+            // sub-blocks 4 and 5
+            for (int l = 0; l < 32; l += L) {
+                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 80 + l, LE);
+                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).mul(dm[4]).sub(dm[12 + L]).intoArray(y, yi + 128 + l);
+                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .convertShape(B2F, F, 0)).mul(dm[5]).sub(dm[13 + L]).intoArray(y, yi + 160 + l);
+            }
+            // sub-blocks 6 and 7
+            for (int l = 0; l < 32; l += L) {
+                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 112 + l, LE);
+                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).mul(dm[6]).sub(dm[14 + L]).intoArray(y, yi + 192 + l);
+                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .convertShape(B2F, F, 0)).mul(dm[7]).sub(dm[15 + L]).intoArray(y, yi + 224 + l);
             }
         }
     }
 
     /**
-     * The fifth bit of sub-block {@code 2j} is bit {@code 2j} of {@code qh[l]}, of sub-block {@code 2j+1} bit
-     * {@code 2j+1} (u1, u2 in ggml); each is moved to bit 4 by a constant shift, so the sub-block pairs are written
-     * out (two per loop body: four outputs, the size C2 still compiles whole) instead of looping over them.
+     * As Q4_K. The fifth bit of sub-block {@code 2p} is bit {@code 2p} of {@code qh[l]}, of sub-block {@code 2p+1}
+     * bit {@code 2p+1} (u1, u2 in ggml); each reaches bit 4 by a constant 16-bit shift (left by at most 4 or right
+     * by at most 3, so no bit crosses into the neighbouring byte's bit 4) and a byte AND.
      */
     static void decodeQ5_K(MemorySegment x, long off, float[] y, int yi, int blocks) {
-        float[] dm = new float[16];
+        float[] dm = new float[32];
+        ByteVector next = scaleCodesK4(x, off);
         for (int i = 0; i < blocks; i++, off += 176, yi += 256) {
-            scalesK4(x, off, dm);
-            long qh = off + 16;
-            long ql = off + 48;
+            ByteVector codes = next;
+            next = scaleCodesK4(x, i + 1 < blocks ? off + 176 : off);
+            ((FloatVector) codes.convertShape(B2F, F, 0)).mul(Bits.fp16(x, off)).intoArray(dm, 0);
+            ((FloatVector) codes.convertShape(B2F, F, 16 / L - 1)).mul(Bits.fp16(x, off + 2)).intoArray(dm, 16);
+            // sub-blocks 0 and 1: fifth bits 0 and 1 of qh
             for (int l = 0; l < 32; l += L) {
-                ByteVector h = ByteVector.fromMemorySegment(B, x, qh + l, LE);
-                ByteVector v0 = ByteVector.fromMemorySegment(B, x, ql + l, LE);
-                ByteVector v1 = ByteVector.fromMemorySegment(B, x, ql + 32 + l, LE);
-                ((FloatVector) v0.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 4).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[0]).sub(dm[1]).intoArray(y, yi + l);
-                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHL, 3).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[2]).sub(dm[3]).intoArray(y, yi + 32 + l);
-                ((FloatVector) v1.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 2).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[4]).sub(dm[5]).intoArray(y, yi + 64 + l);
-                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHL, 1).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[6]).sub(dm[7]).intoArray(y, yi + 96 + l);
+                ShortVector h = ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts();
+                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 48 + l, LE);
+                ((FloatVector) v.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10))
+                        .convertShape(B2F, F, 0)).mul(dm[0]).sub(dm[8 + L]).intoArray(y, yi + 0 + l);
+                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .or(h.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10))
+                        .convertShape(B2F, F, 0)).mul(dm[1]).sub(dm[9 + L]).intoArray(y, yi + 32 + l);
             }
+            // sub-blocks 2 and 3: fifth bits 2 and 3 of qh
             for (int l = 0; l < 32; l += L) {
-                ByteVector h = ByteVector.fromMemorySegment(B, x, qh + l, LE);
-                ByteVector v2 = ByteVector.fromMemorySegment(B, x, ql + 64 + l, LE);
-                ByteVector v3 = ByteVector.fromMemorySegment(B, x, ql + 96 + l, LE);
-                ((FloatVector) v2.and((byte) 0x0F).or(h.and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[8]).sub(dm[9]).intoArray(y, yi + 128 + l);
-                ((FloatVector) v2.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 1).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[10]).sub(dm[11]).intoArray(y, yi + 160 + l);
-                ((FloatVector) v3.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[12]).sub(dm[13]).intoArray(y, yi + 192 + l);
-                ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 3).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[14]).sub(dm[15]).intoArray(y, yi + 224 + l);
+                ShortVector h = ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts();
+                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 80 + l, LE);
+                ((FloatVector) v.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x10))
+                        .convertShape(B2F, F, 0)).mul(dm[2]).sub(dm[10 + L]).intoArray(y, yi + 64 + l);
+                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .or(h.lanewise(VectorOperators.LSHL, 1).reinterpretAsBytes().and((byte) 0x10))
+                        .convertShape(B2F, F, 0)).mul(dm[3]).sub(dm[11 + L]).intoArray(y, yi + 96 + l);
+            }
+            // sub-blocks 4 and 5: fifth bits 4 and 5 of qh
+            for (int l = 0; l < 32; l += L) {
+                ShortVector h = ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts();
+                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 112 + l, LE);
+                ((FloatVector) v.and((byte) 0x0F).or(h.reinterpretAsBytes().and((byte) 0x10))
+                        .convertShape(B2F, F, 0)).mul(dm[4]).sub(dm[12 + L]).intoArray(y, yi + 128 + l);
+                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .or(h.lanewise(VectorOperators.LSHR, 1).reinterpretAsBytes().and((byte) 0x10))
+                        .convertShape(B2F, F, 0)).mul(dm[5]).sub(dm[13 + L]).intoArray(y, yi + 160 + l);
+            }
+            // sub-blocks 6 and 7: fifth bits 6 and 7 of qh
+            for (int l = 0; l < 32; l += L) {
+                ShortVector h = ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts();
+                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 144 + l, LE);
+                ((FloatVector) v.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x10))
+                        .convertShape(B2F, F, 0)).mul(dm[6]).sub(dm[14 + L]).intoArray(y, yi + 192 + l);
+                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .or(h.lanewise(VectorOperators.LSHR, 3).reinterpretAsBytes().and((byte) 0x10))
+                        .convertShape(B2F, F, 0)).mul(dm[7]).sub(dm[15 + L]).intoArray(y, yi + 224 + l);
             }
         }
     }
@@ -298,47 +349,91 @@ final class PanamaDequantizers implements Dequantizers {
     }
 
     static void decodeQ4_K(MemorySegment x, long off, MemorySegment y, long yi, int blocks) {
-        float[] dm = new float[16];
-        for (int i = 0; i < blocks; i++, off += 144) {
-            scalesK4(x, off, dm);
-            long q = off + 16;
-            for (int is = 0; is < 8; is += 2, q += 32, yi += 64) {
-                float d1 = dm[2 * is];
-                float m1 = dm[2 * is + 1];
-                float d2 = dm[2 * is + 2];
-                float m2 = dm[2 * is + 3];
-                for (int l = 0; l < 32; l += L) {
-                    ByteVector v = ByteVector.fromMemorySegment(B, x, q + l, LE);
-                    ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).mul(d1).sub(m1).intoMemorySegment(y, 4 * (yi + l), LE);
-                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convertShape(B2F, F, 0)).mul(d2).sub(m2).intoMemorySegment(y, 4 * (yi + 32 + l), LE);
-                }
+        float[] dm = new float[32];
+        ByteVector next = scaleCodesK4(x, off);
+        for (int i = 0; i < blocks; i++, off += 144, yi += 256) {
+            ByteVector codes = next;
+            next = scaleCodesK4(x, i + 1 < blocks ? off + 144 : off);
+            ((FloatVector) codes.convertShape(B2F, F, 0)).mul(Bits.fp16(x, off)).intoArray(dm, 0);
+            ((FloatVector) codes.convertShape(B2F, F, 16 / L - 1)).mul(Bits.fp16(x, off + 2)).intoArray(dm, 16);
+            // sub-blocks 0 and 1
+            for (int l = 0; l < 32; l += L) {
+                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 16 + l, LE);
+                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).mul(dm[0]).sub(dm[8 + L]).intoMemorySegment(y, 4 * (yi + 0 + l), LE);
+                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .convertShape(B2F, F, 0)).mul(dm[1]).sub(dm[9 + L]).intoMemorySegment(y, 4 * (yi + 32 + l), LE);
+            }
+            // sub-blocks 2 and 3
+            for (int l = 0; l < 32; l += L) {
+                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 48 + l, LE);
+                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).mul(dm[2]).sub(dm[10 + L]).intoMemorySegment(y, 4 * (yi + 64 + l), LE);
+                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .convertShape(B2F, F, 0)).mul(dm[3]).sub(dm[11 + L]).intoMemorySegment(y, 4 * (yi + 96 + l), LE);
+            }
+            // sub-blocks 4 and 5
+            for (int l = 0; l < 32; l += L) {
+                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 80 + l, LE);
+                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).mul(dm[4]).sub(dm[12 + L]).intoMemorySegment(y, 4 * (yi + 128 + l), LE);
+                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .convertShape(B2F, F, 0)).mul(dm[5]).sub(dm[13 + L]).intoMemorySegment(y, 4 * (yi + 160 + l), LE);
+            }
+            // sub-blocks 6 and 7
+            for (int l = 0; l < 32; l += L) {
+                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 112 + l, LE);
+                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).mul(dm[6]).sub(dm[14 + L]).intoMemorySegment(y, 4 * (yi + 192 + l), LE);
+                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .convertShape(B2F, F, 0)).mul(dm[7]).sub(dm[15 + L]).intoMemorySegment(y, 4 * (yi + 224 + l), LE);
             }
         }
     }
 
     static void decodeQ5_K(MemorySegment x, long off, MemorySegment y, long yi, int blocks) {
-        float[] dm = new float[16];
+        float[] dm = new float[32];
+        ByteVector next = scaleCodesK4(x, off);
         for (int i = 0; i < blocks; i++, off += 176, yi += 256) {
-            scalesK4(x, off, dm);
-            long qh = off + 16;
-            long ql = off + 48;
+            ByteVector codes = next;
+            next = scaleCodesK4(x, i + 1 < blocks ? off + 176 : off);
+            ((FloatVector) codes.convertShape(B2F, F, 0)).mul(Bits.fp16(x, off)).intoArray(dm, 0);
+            ((FloatVector) codes.convertShape(B2F, F, 16 / L - 1)).mul(Bits.fp16(x, off + 2)).intoArray(dm, 16);
+            // sub-blocks 0 and 1: fifth bits 0 and 1 of qh
             for (int l = 0; l < 32; l += L) {
-                ByteVector h = ByteVector.fromMemorySegment(B, x, qh + l, LE);
-                ByteVector v0 = ByteVector.fromMemorySegment(B, x, ql + l, LE);
-                ByteVector v1 = ByteVector.fromMemorySegment(B, x, ql + 32 + l, LE);
-                ((FloatVector) v0.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 4).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[0]).sub(dm[1]).intoMemorySegment(y, 4 * (yi + l), LE);
-                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHL, 3).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[2]).sub(dm[3]).intoMemorySegment(y, 4 * (yi + 32 + l), LE);
-                ((FloatVector) v1.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 2).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[4]).sub(dm[5]).intoMemorySegment(y, 4 * (yi + 64 + l), LE);
-                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHL, 1).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[6]).sub(dm[7]).intoMemorySegment(y, 4 * (yi + 96 + l), LE);
+                ShortVector h = ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts();
+                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 48 + l, LE);
+                ((FloatVector) v.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10))
+                        .convertShape(B2F, F, 0)).mul(dm[0]).sub(dm[8 + L]).intoMemorySegment(y, 4 * (yi + 0 + l), LE);
+                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .or(h.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10))
+                        .convertShape(B2F, F, 0)).mul(dm[1]).sub(dm[9 + L]).intoMemorySegment(y, 4 * (yi + 32 + l), LE);
             }
+            // sub-blocks 2 and 3: fifth bits 2 and 3 of qh
             for (int l = 0; l < 32; l += L) {
-                ByteVector h = ByteVector.fromMemorySegment(B, x, qh + l, LE);
-                ByteVector v2 = ByteVector.fromMemorySegment(B, x, ql + 64 + l, LE);
-                ByteVector v3 = ByteVector.fromMemorySegment(B, x, ql + 96 + l, LE);
-                ((FloatVector) v2.and((byte) 0x0F).or(h.and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[8]).sub(dm[9]).intoMemorySegment(y, 4 * (yi + 128 + l), LE);
-                ((FloatVector) v2.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 1).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[10]).sub(dm[11]).intoMemorySegment(y, 4 * (yi + 160 + l), LE);
-                ((FloatVector) v3.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[12]).sub(dm[13]).intoMemorySegment(y, 4 * (yi + 192 + l), LE);
-                ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 3).and((byte) 16)).convertShape(B2F, F, 0)).mul(dm[14]).sub(dm[15]).intoMemorySegment(y, 4 * (yi + 224 + l), LE);
+                ShortVector h = ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts();
+                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 80 + l, LE);
+                ((FloatVector) v.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x10))
+                        .convertShape(B2F, F, 0)).mul(dm[2]).sub(dm[10 + L]).intoMemorySegment(y, 4 * (yi + 64 + l), LE);
+                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .or(h.lanewise(VectorOperators.LSHL, 1).reinterpretAsBytes().and((byte) 0x10))
+                        .convertShape(B2F, F, 0)).mul(dm[3]).sub(dm[11 + L]).intoMemorySegment(y, 4 * (yi + 96 + l), LE);
+            }
+            // sub-blocks 4 and 5: fifth bits 4 and 5 of qh
+            for (int l = 0; l < 32; l += L) {
+                ShortVector h = ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts();
+                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 112 + l, LE);
+                ((FloatVector) v.and((byte) 0x0F).or(h.reinterpretAsBytes().and((byte) 0x10))
+                        .convertShape(B2F, F, 0)).mul(dm[4]).sub(dm[12 + L]).intoMemorySegment(y, 4 * (yi + 128 + l), LE);
+                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .or(h.lanewise(VectorOperators.LSHR, 1).reinterpretAsBytes().and((byte) 0x10))
+                        .convertShape(B2F, F, 0)).mul(dm[5]).sub(dm[13 + L]).intoMemorySegment(y, 4 * (yi + 160 + l), LE);
+            }
+            // sub-blocks 6 and 7: fifth bits 6 and 7 of qh
+            for (int l = 0; l < 32; l += L) {
+                ShortVector h = ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts();
+                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 144 + l, LE);
+                ((FloatVector) v.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x10))
+                        .convertShape(B2F, F, 0)).mul(dm[6]).sub(dm[14 + L]).intoMemorySegment(y, 4 * (yi + 192 + l), LE);
+                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .or(h.lanewise(VectorOperators.LSHR, 3).reinterpretAsBytes().and((byte) 0x10))
+                        .convertShape(B2F, F, 0)).mul(dm[7]).sub(dm[15 + L]).intoMemorySegment(y, 4 * (yi + 224 + l), LE);
             }
         }
     }
