@@ -70,9 +70,13 @@ final class PanamaDequantizers implements Dequantizers {
         return switch (type) {
             case Q8_0 -> PanamaDequantizers::decodeQ8_0;
             case Q4_0 -> PanamaDequantizers::decodeQ4_0;
+            case Q2_K -> PanamaDequantizers::decodeQ2_K;
+            case Q3_K -> PanamaDequantizers::decodeQ3_K;
             case Q4_K -> PanamaDequantizers::decodeQ4_K;
             case Q5_K -> PanamaDequantizers::decodeQ5_K;
             case Q6_K -> PanamaDequantizers::decodeQ6_K;
+            case IQ4_NL -> PanamaDequantizers::decodeIQ4_NL;
+            case IQ4_XS -> PanamaDequantizers::decodeIQ4_XS;
             default -> null;
         };
     }
@@ -83,6 +87,7 @@ final class PanamaDequantizers implements Dequantizers {
             case Q8_0 -> PanamaDequantizers::decodeQ8_0;
             case Q4_0 -> PanamaDequantizers::decodeQ4_0;
             case Q2_K -> PanamaDequantizers::decodeQ2_K;
+            case Q3_K -> PanamaDequantizers::decodeQ3_K;
             case Q4_K -> PanamaDequantizers::decodeQ4_K;
             case Q5_K -> PanamaDequantizers::decodeQ5_K;
             case Q6_K -> PanamaDequantizers::decodeQ6_K;
@@ -127,6 +132,112 @@ final class PanamaDequantizers implements Dequantizers {
         long sc = (s & 0x3F3F3F3FL) | (((t & 0x0F0F0F0FL) | ((s >>> 2) & 0x30303030L)) << 32);
         long m = ((s >>> 32) & 0x3F3F3F3FL) | ((((t >>> 4) & 0x0F0F0F0FL) | ((s >>> 34) & 0x30303030L)) << 32);
         return LongVector.zero(LongVector.SPECIES_128).withLane(0, sc).withLane(1, m).reinterpretAsBytes();
+    }
+
+    /**
+     * The sixteen 6-bit scales of the Q3_K block at {@code off}, minus 32, one per byte: the low nibbles are
+     * {@code scales[0..7]} (low halves first, then high halves), the top two bits come two at a time from
+     * {@code scales[8..11]}. SWAR on one long and one int, as for Q4_K.
+     */
+    private static ByteVector scaleCodesQ3_K(MemorySegment x, long off) {
+        long s = x.get(LE_LONG, off + 96);   // scales[0..7]
+        long t = x.get(LE_INT, off + 104);   // scales[8..11]
+        long h1 = (t & 0x03030303L) | (((t >>> 2) & 0x03030303L) << 32);
+        long h2 = ((t >>> 4) & 0x03030303L) | (((t >>> 6) & 0x03030303L) << 32);
+        long lo = (s & 0x0F0F0F0F0F0F0F0FL) | (h1 << 4);
+        long hi = ((s >>> 4) & 0x0F0F0F0F0F0F0F0FL) | (h2 << 4);
+        return LongVector.zero(LongVector.SPECIES_128).withLane(0, lo).withLane(1, hi).reinterpretAsBytes().sub((byte) 32);
+    }
+
+    /**
+     * {@code dl * (((q >> shift) & 3) - (hmask bit ? 0 : 4))} as bytes: the two low bits by a 16-bit shift (at
+     * most 6, so they stay within their byte) and an AND, the hmask bit moved to bit 2 the same way, then 4
+     * subtracted; the product with {@code dl = d * (scale - 32)} is the scalar decoder's. Written out per
+     * (128-element half, 2-bit plane) like Q4_K, for the same reason.
+     */
+    static void decodeQ3_K(MemorySegment x, long off, float[] y, int yi, int blocks) {
+        float[] dl = new float[16];
+        ByteVector next = scaleCodesQ3_K(x, off);
+        for (int i = 0; i < blocks; i++, off += 110, yi += 256) {
+            ByteVector codes = next;
+            next = scaleCodesQ3_K(x, i + 1 < blocks ? off + 110 : off);
+            float d = Bits.fp16(x, off + 108);
+            for (int p = 0; p < 16 / L; p++) {
+                ((FloatVector) codes.convertShape(B2F, F, p)).mul(d).intoArray(dl, p * L);
+            }
+            // elements 0..31: bits 0..1 of qs[0..31], hmask bit 0
+            for (int l = 0; l < 16; l += L) {
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsShorts().reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[0]).intoArray(y, yi + 0 + l);
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsShorts().reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[1]).intoArray(y, yi + 16 + l);
+            }
+            // elements 32..63: bits 2..3 of qs[0..31], hmask bit 1
+            for (int l = 0; l < 16; l += L) {
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 1).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[2]).intoArray(y, yi + 32 + l);
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 1).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[3]).intoArray(y, yi + 48 + l);
+            }
+            // elements 64..95: bits 4..5 of qs[0..31], hmask bit 2
+            for (int l = 0; l < 16; l += L) {
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[4]).intoArray(y, yi + 64 + l);
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[5]).intoArray(y, yi + 80 + l);
+            }
+            // elements 96..127: bits 6..7 of qs[0..31], hmask bit 3
+            for (int l = 0; l < 16; l += L) {
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 1).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[6]).intoArray(y, yi + 96 + l);
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 1).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[7]).intoArray(y, yi + 112 + l);
+            }
+            // elements 128..159: bits 0..1 of qs[32..63], hmask bit 4
+            for (int l = 0; l < 16; l += L) {
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsShorts().reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[8]).intoArray(y, yi + 128 + l);
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsShorts().reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[9]).intoArray(y, yi + 144 + l);
+            }
+            // elements 160..191: bits 2..3 of qs[32..63], hmask bit 5
+            for (int l = 0; l < 16; l += L) {
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 3).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[10]).intoArray(y, yi + 160 + l);
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 3).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[11]).intoArray(y, yi + 176 + l);
+            }
+            // elements 192..223: bits 4..5 of qs[32..63], hmask bit 6
+            for (int l = 0; l < 16; l += L) {
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[12]).intoArray(y, yi + 192 + l);
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[13]).intoArray(y, yi + 208 + l);
+            }
+            // elements 224..255: bits 6..7 of qs[32..63], hmask bit 7
+            for (int l = 0; l < 16; l += L) {
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 5).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[14]).intoArray(y, yi + 224 + l);
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 5).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[15]).intoArray(y, yi + 240 + l);
+            }
+        }
     }
 
     /**
@@ -348,6 +459,91 @@ final class PanamaDequantizers implements Dequantizers {
         }
     }
 
+    static void decodeQ3_K(MemorySegment x, long off, MemorySegment y, long yi, int blocks) {
+        float[] dl = new float[16];
+        ByteVector next = scaleCodesQ3_K(x, off);
+        for (int i = 0; i < blocks; i++, off += 110, yi += 256) {
+            ByteVector codes = next;
+            next = scaleCodesQ3_K(x, i + 1 < blocks ? off + 110 : off);
+            float d = Bits.fp16(x, off + 108);
+            for (int p = 0; p < 16 / L; p++) {
+                ((FloatVector) codes.convertShape(B2F, F, p)).mul(d).intoArray(dl, p * L);
+            }
+            // elements 0..31: bits 0..1 of qs[0..31], hmask bit 0
+            for (int l = 0; l < 16; l += L) {
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsShorts().reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[0]).intoMemorySegment(y, 4 * (yi + 0 + l), LE);
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsShorts().reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[1]).intoMemorySegment(y, 4 * (yi + 16 + l), LE);
+            }
+            // elements 32..63: bits 2..3 of qs[0..31], hmask bit 1
+            for (int l = 0; l < 16; l += L) {
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 1).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[2]).intoMemorySegment(y, 4 * (yi + 32 + l), LE);
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 1).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[3]).intoMemorySegment(y, 4 * (yi + 48 + l), LE);
+            }
+            // elements 64..95: bits 4..5 of qs[0..31], hmask bit 2
+            for (int l = 0; l < 16; l += L) {
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[4]).intoMemorySegment(y, 4 * (yi + 64 + l), LE);
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[5]).intoMemorySegment(y, 4 * (yi + 80 + l), LE);
+            }
+            // elements 96..127: bits 6..7 of qs[0..31], hmask bit 3
+            for (int l = 0; l < 16; l += L) {
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 1).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[6]).intoMemorySegment(y, 4 * (yi + 96 + l), LE);
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 1).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[7]).intoMemorySegment(y, 4 * (yi + 112 + l), LE);
+            }
+            // elements 128..159: bits 0..1 of qs[32..63], hmask bit 4
+            for (int l = 0; l < 16; l += L) {
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsShorts().reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[8]).intoMemorySegment(y, 4 * (yi + 128 + l), LE);
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsShorts().reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[9]).intoMemorySegment(y, 4 * (yi + 144 + l), LE);
+            }
+            // elements 160..191: bits 2..3 of qs[32..63], hmask bit 5
+            for (int l = 0; l < 16; l += L) {
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 3).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[10]).intoMemorySegment(y, 4 * (yi + 160 + l), LE);
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 3).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[11]).intoMemorySegment(y, 4 * (yi + 176 + l), LE);
+            }
+            // elements 192..223: bits 4..5 of qs[32..63], hmask bit 6
+            for (int l = 0; l < 16; l += L) {
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[12]).intoMemorySegment(y, 4 * (yi + 192 + l), LE);
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[13]).intoMemorySegment(y, 4 * (yi + 208 + l), LE);
+            }
+            // elements 224..255: bits 6..7 of qs[32..63], hmask bit 7
+            for (int l = 0; l < 16; l += L) {
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 5).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[14]).intoMemorySegment(y, 4 * (yi + 224 + l), LE);
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 5).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[15]).intoMemorySegment(y, 4 * (yi + 240 + l), LE);
+            }
+        }
+    }
+
     static void decodeQ4_K(MemorySegment x, long off, MemorySegment y, long yi, int blocks) {
         float[] dm = new float[32];
         ByteVector next = scaleCodesK4(x, off);
@@ -463,6 +659,61 @@ final class PanamaDequantizers implements Dequantizers {
                     ((FloatVector) q2.sub((byte) 32).convertShape(B2F, F, 0)).mul(s2).intoMemorySegment(y, 4 * (yi + l + 32), LE);
                     ((FloatVector) q3.sub((byte) 32).convertShape(B2F, F, 0)).mul(s3).intoMemorySegment(y, 4 * (yi + l + 64), LE);
                     ((FloatVector) q4.sub((byte) 32).convertShape(B2F, F, 0)).mul(s4).intoMemorySegment(y, 4 * (yi + l + 96), LE);
+                }
+            }
+        }
+    }
+
+    static void decodeQ2_K(MemorySegment x, long off, MemorySegment y, long yi, int blocks) {
+        float[] dm = new float[32];
+        for (int i = 0; i < blocks; i++, off += 84, yi += 256) {
+            float d = Bits.fp16(x, off + 80);
+            float min = Bits.fp16(x, off + 82);
+            for (int g = 0; g < 16; g++) {
+                int sc = x.get(ValueLayout.JAVA_BYTE, off + g) & 0xFF;
+                dm[2 * g] = d * (sc & 0xF);
+                dm[2 * g + 1] = min * (sc >>> 4);
+            }
+            for (int n = 0; n < 2; n++) {
+                long q = off + 16 + 32L * n;
+                for (int l = 0; l < 32; l += L) {
+                    ByteVector v = ByteVector.fromMemorySegment(B, x, q + l, LE);
+                    int g = 8 * n + l / 16;
+                    ((FloatVector) v.and((byte) 3).convertShape(B2F, F, 0)).mul(dm[2 * g]).sub(dm[2 * g + 1]).intoMemorySegment(y, 4 * (yi + 128 * n + l), LE);
+                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 2).and((byte) 3).convertShape(B2F, F, 0)).mul(dm[2 * g + 4]).sub(dm[2 * g + 5]).intoMemorySegment(y, 4 * (yi + 128 * n + 32 + l), LE);
+                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).and((byte) 3).convertShape(B2F, F, 0)).mul(dm[2 * g + 8]).sub(dm[2 * g + 9]).intoMemorySegment(y, 4 * (yi + 128 * n + 64 + l), LE);
+                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 6).and((byte) 3).convertShape(B2F, F, 0)).mul(dm[2 * g + 12]).sub(dm[2 * g + 13]).intoMemorySegment(y, 4 * (yi + 128 * n + 96 + l), LE);
+                }
+            }
+        }
+    }
+
+    static void decodeIQ4_NL(MemorySegment x, long off, MemorySegment y, long yi, int blocks) {
+        for (int i = 0; i < blocks; i++, off += 18, yi += 32) {
+            float d = Bits.fp16(x, off);
+            ByteVector v = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, x, off + 2, LE);
+            ByteVector lo = v.and((byte) 0x0F).selectFrom(KVALUES);
+            ByteVector hi = v.lanewise(VectorOperators.LSHR, 4).selectFrom(KVALUES);
+            for (int p = 0; p < 16 / L; p++) {
+                ((FloatVector) lo.convertShape(B2F, F, p)).mul(d).intoMemorySegment(y, 4 * (yi + p * L), LE);
+                ((FloatVector) hi.convertShape(B2F, F, p)).mul(d).intoMemorySegment(y, 4 * (yi + 16 + p * L), LE);
+            }
+        }
+    }
+
+    static void decodeIQ4_XS(MemorySegment x, long off, MemorySegment y, long yi, int blocks) {
+        for (int i = 0; i < blocks; i++, off += 136) {
+            float d = Bits.fp16(x, off);
+            int scalesH = Bits.u16(x, off + 2);
+            for (int ib = 0; ib < 8; ib++, yi += 32) {
+                int ls = ((Bits.u8(x, off + 4 + ib / 2) >>> (4 * (ib % 2))) & 0xF) | (((scalesH >>> (2 * ib)) & 3) << 4);
+                float dl = d * (ls - 32);
+                ByteVector v = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, x, off + 8 + 16L * ib, LE);
+                ByteVector lo = v.and((byte) 0x0F).selectFrom(KVALUES);
+                ByteVector hi = v.lanewise(VectorOperators.LSHR, 4).selectFrom(KVALUES);
+                for (int p = 0; p < 16 / L; p++) {
+                    ((FloatVector) lo.convertShape(B2F, F, p)).mul(dl).intoMemorySegment(y, 4 * (yi + p * L), LE);
+                    ((FloatVector) hi.convertShape(B2F, F, p)).mul(dl).intoMemorySegment(y, 4 * (yi + 16 + p * L), LE);
                 }
             }
         }
