@@ -1,4 +1,4 @@
-package dev.tensorfile.pickle;
+package dev.tensorfile.pickle.tensor;
 
 import dev.tensorfile.core.MalformedFileException;
 
@@ -8,7 +8,7 @@ import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
 /** Where a storage's bytes are: a view of the mapping, or a deflated ZIP entry decoded on read. */
-sealed interface ByteSource {
+public sealed interface ByteSource {
     long size();
 
     /** The bytes as a view of the mapping, or null when they must be decoded. */
@@ -53,7 +53,7 @@ sealed interface ByteSource {
         private Inflater inflater;
         private long position;
 
-        Inflating(MemorySegment compressed, long size, Path file, String entry) {
+        public Inflating(MemorySegment compressed, long size, Path file, String entry) {
             this.compressed = compressed;
             this.size = size;
             this.file = file;

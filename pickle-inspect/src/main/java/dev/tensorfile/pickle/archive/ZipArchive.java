@@ -1,4 +1,4 @@
-package dev.tensorfile.pickle;
+package dev.tensorfile.pickle.archive;
 
 import dev.tensorfile.core.MalformedFileException;
 import dev.tensorfile.core.spi.ByteCursor;
@@ -26,7 +26,7 @@ import java.util.zip.Inflater;
  * <p>An archive appended after other bytes (a pickle) is found from its end-of-central-directory record, and its
  * offsets are shifted by the prefix as Python's {@code zipfile} does.
  */
-final class ZipArchive {
+public final class ZipArchive {
     static final int LOCAL_SIGNATURE = 0x04034b50;
     private static final int CENTRAL_SIGNATURE = 0x02014b50;
     private static final int EOCD_SIGNATURE = 0x06054b50;
@@ -46,16 +46,16 @@ final class ZipArchive {
      * @param headerOffset absolute offset of its local header
      * @param dataOffset absolute offset of its data
      */
-    record Entry(String name, int method, int flags, long crc, long compressedSize, long size, long headerOffset,
+    public record Entry(String name, int method, int flags, long crc, long compressedSize, long size, long headerOffset,
             long dataOffset) {
-        boolean stored() { return method == 0; }
+        public boolean stored() { return method == 0; }
 
         /** General-purpose flag bit 0 (APPNOTE 4.4.4): the entry is encrypted. */
-        boolean encrypted() { return (flags & 1) != 0; }
+        public boolean encrypted() { return (flags & 1) != 0; }
     }
 
     /** What a compression method number means (APPNOTE 4.4.5), for messages: " (bzip2)", or "" when unknown. */
-    static String methodName(int method) {
+    public static String methodName(int method) {
         return switch (method) {
             case 12 -> " (bzip2)";
             case 14 -> " (lzma)";
@@ -89,13 +89,13 @@ final class ZipArchive {
     }
 
     /** Entries in central-directory order. */
-    List<Entry> entries() { return entries; }
+    public List<Entry> entries() { return entries; }
 
     /** Where the archive starts in the file (0 unless something was prepended). */
-    long start() { return start; }
+    public long start() { return start; }
 
     /** What a careful reader rejects (each is a finding when scanning, an error when opening). */
-    List<Problem> problems() { return problems; }
+    public List<Problem> problems() { return problems; }
 
     /**
      * Something about one entry that a careful reader rejects.
@@ -104,15 +104,15 @@ final class ZipArchive {
      * @param offset where its central directory record starts in the file
      * @param what what is wrong
      */
-    record Problem(String entry, long offset, String what) {
+    public record Problem(String entry, long offset, String what) {
         @Override public String toString() { return entry + ": " + what; }
     }
 
     /** The entry of that name, looked up case-insensitively as miniz's {@code mz_zip_reader_locate_file} does. */
-    Entry find(String name) { return byLowerName.get(name.toLowerCase(Locale.ROOT)); }
+    public Entry find(String name) { return byLowerName.get(name.toLowerCase(Locale.ROOT)); }
 
     /** True if the file ends with an end-of-central-directory record. */
-    static boolean hasEndRecord(MemorySegment file) { return findEnd(file) >= 0; }
+    public static boolean hasEndRecord(MemorySegment file) { return findEnd(file) >= 0; }
 
     private static long findEnd(MemorySegment file) {
         long size = file.byteSize();
@@ -131,7 +131,7 @@ final class ZipArchive {
      *
      * @throws MalformedFileException if there is no end record or the directory breaks the format
      */
-    static ZipArchive read(MemorySegment file, Path path, String format, long maxEntries) {
+    public static ZipArchive read(MemorySegment file, Path path, String format, long maxEntries) {
         long eocd = findEnd(file);
         ByteCursor c = new ByteCursor(file, 0, format, path).structure("zip end of central directory");
         if (eocd < 0) throw c.failAt(Math.max(0, file.byteSize() - 22), "no end-of-central-directory record");
@@ -242,19 +242,19 @@ final class ZipArchive {
     }
 
     /** The entry's bytes as stored in the file (compressed if it is). */
-    MemorySegment raw(Entry e) { return file.asSlice(e.dataOffset(), e.compressedSize()); }
+    public MemorySegment raw(Entry e) { return file.asSlice(e.dataOffset(), e.compressedSize()); }
 
     /**
      * The entry's content in memory: a view for a stored entry, an inflated copy for a deflated one, refusing to
      * inflate more than {@code max} bytes and checking the CRC of what it inflates.
      */
-    MemorySegment content(Entry e, long max) { return content(e, max, true); }
+    public MemorySegment content(Entry e, long max) { return content(e, max, true); }
 
     /**
      * The entry's content; with {@code checkCrc} false a CRC mismatch is not an error, since PyTorch's reader does
      * not check CRCs and loads the entry anyway (CVE-2025-10156): the scanner reads what torch would run.
      */
-    MemorySegment content(Entry e, long max, boolean checkCrc) {
+    public MemorySegment content(Entry e, long max, boolean checkCrc) {
         if (e.stored()) return raw(e);
         ByteCursor c = new ByteCursor(file, 0, format, path).structure("zip entry '" + e.name() + "'");
         if (e.method() != 8) throw c.failAt(e.headerOffset(), "compression method " + e.method() + " is not supported");
@@ -290,7 +290,7 @@ final class ZipArchive {
     }
 
     /** The CRC-32 of a stored entry's bytes, for verification. */
-    long crcOfStored(Entry e) {
+    public long crcOfStored(Entry e) {
         CRC32 crc = new CRC32();
         MemorySegment s = raw(e);
         for (long at = 0; at < s.byteSize(); at += 1 << 20) {
