@@ -11,6 +11,7 @@ import dev.tensorfile.core.Verdict;
 import dev.tensorfile.core.spi.ByteCursor;
 import dev.tensorfile.core.spi.ContentScanner;
 import dev.tensorfile.core.spi.MappedFile;
+import dev.tensorfile.core.spi.ZipArchive;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -271,7 +272,7 @@ public final class PickleScanner implements ContentScanner {
                 if (e.stored()) {
                     MemorySegment data = zip.raw(e);
                     if (!worthReading(data, e.name())) continue;
-                    region(data, base + e.dataOffset(), name, depth + 1);
+                    region(data, base + zip.dataOffset(e), name, depth + 1);
                     continue;
                 }
                 try {
