@@ -1,4 +1,4 @@
-package dev.tensorfile.core.spi;
+package dev.tensorfile.core.loopback;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
