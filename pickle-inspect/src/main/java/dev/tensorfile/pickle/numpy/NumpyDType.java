@@ -1,5 +1,7 @@
-package dev.tensorfile.pickle;
+package dev.tensorfile.pickle.numpy;
 
+import dev.tensorfile.pickle.vm.PValue;
+import dev.tensorfile.pickle.vm.Values;
 import dev.tensorfile.core.DType;
 
 import java.util.List;
@@ -14,10 +16,10 @@ import java.util.List;
  * @param object true for object arrays, whose data is a pickle of Python objects
  * @param descr the descriptor as written, for messages
  */
-record NumpyDType(DType type, int itemSize, boolean bigEndian, boolean object, String descr) {
+public record NumpyDType(DType type, int itemSize, boolean bigEndian, boolean object, String descr) {
 
     /** Parses a type string such as {@code <f4}, {@code |b1}, {@code f8}, {@code O}; null if it is not one. */
-    static NumpyDType parse(String descr, Character orderOverride) {
+    public static NumpyDType parse(String descr, Character orderOverride) {
         if (descr == null || descr.isEmpty() || descr.length() > 16) return null;
         char order = '=';
         String s = descr;
@@ -61,7 +63,7 @@ record NumpyDType(DType type, int itemSize, boolean bigEndian, boolean object, S
      * The dtype a pickled {@code numpy.dtype(...)} call (with its BUILD state) stands for, or null when the value is
      * not one.
      */
-    static NumpyDType fromPickle(PValue v) {
+    public static NumpyDType fromPickle(PValue v) {
         if (!(v instanceof PValue.PCall c) || c.target() == null || !isDTypeConstructor(c.target())) return null;
         List<PValue> args = c.argList();
         String code = args.isEmpty() ? null : Values.str(args.get(0));

@@ -1,9 +1,16 @@
-package dev.tensorfile.pickle;
+package dev.tensorfile.pickle.tensor;
 
+import dev.tensorfile.pickle.numpy.NumpyDType;
+import dev.tensorfile.pickle.scan.Classifier;
+import dev.tensorfile.pickle.torch.TorchDTypes;
+import dev.tensorfile.pickle.vm.Opcode;
+import dev.tensorfile.pickle.vm.PValue;
+import dev.tensorfile.pickle.vm.PickleMachine;
+import dev.tensorfile.pickle.vm.Values;
 import dev.tensorfile.core.DType;
-import dev.tensorfile.pickle.PValue.PCall;
-import dev.tensorfile.pickle.PValue.PDict;
-import dev.tensorfile.pickle.PValue.PSeq;
+import dev.tensorfile.pickle.vm.PValue.PCall;
+import dev.tensorfile.pickle.vm.PValue.PDict;
+import dev.tensorfile.pickle.vm.PValue.PSeq;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,31 +28,31 @@ import java.util.Set;
  * Constructs with no dense data here (quantized, sparse, meta, nested, wrapper subclasses) are reported by name.
  * The walk is bounded in depth and follows each node once, so cycles end.
  */
-final class TensorCollector {
+public final class TensorCollector {
     /** A torch tensor: a view of persistent storage {@code storage}. */
-    record TorchTensor(String name, PValue.PPersistent storage, DType dtype, long offset, long[] shape, long[] stride) {}
+    public record TorchTensor(String name, PValue.PPersistent storage, DType dtype, long offset, long[] shape, long[] stride) {}
 
     /** A numpy array whose bytes are in the pickle (or after it, for joblib). */
-    record NumpyArray(String name, NumpyDType dtype, long[] shape, boolean fortran, Object data) {}
+    public record NumpyArray(String name, NumpyDType dtype, long[] shape, boolean fortran, Object data) {}
 
     /** joblib before 0.10: an array in the sibling {@code .npy} file {@code file}, as named in the pickle. */
-    record SiblingArray(String name, String file) {}
+    public record SiblingArray(String name, String file) {}
 
     /** Something tensor-like that is not rebuilt, with why. */
-    record Refused(String name, String why) {}
+    public record Refused(String name, String why) {}
 
-    final List<Object> found = new ArrayList<>();
+    public final List<Object> found = new ArrayList<>();
     private final int maxDepth;
     private final Map<PValue, Boolean> visiting = new IdentityHashMap<>();
     private final Set<String> names = new HashSet<>();
     private final java.util.function.Function<String, RuntimeException> tooDeep;
 
-    TensorCollector(int maxDepth, java.util.function.Function<String, RuntimeException> tooDeep) {
+    public TensorCollector(int maxDepth, java.util.function.Function<String, RuntimeException> tooDeep) {
         this.maxDepth = maxDepth;
         this.tooDeep = tooDeep;
     }
 
-    void walk(PValue root) { walk(root, "", 0); }
+    public void walk(PValue root) { walk(root, "", 0); }
 
     private void walk(PValue v, String name, int depth) {
         if (v == null) return;

@@ -1,5 +1,6 @@
-package dev.tensorfile.pickle;
+package dev.tensorfile.pickle.scan;
 
+import dev.tensorfile.pickle.torch.TorchDTypes;
 import dev.tensorfile.core.Verdict;
 
 import java.util.List;
@@ -13,9 +14,9 @@ import java.util.Set;
  * deny-list only decides which of the rest is named dangerous, so a name missing from it is at worst "unknown" —
  * never safe. The model and its sources: docs/pickle-scanner.md.
  */
-final class Classifier {
+public final class Classifier {
     /** How a global is judged, and why. */
-    record Classification(Verdict verdict, String reason) {}
+    public record Classification(Verdict verdict, String reason) {}
 
     /**
      * Python 2 names that CPython's unpickler maps for protocols below 3 ({@code Lib/_compat_pickle.py}
@@ -48,7 +49,7 @@ final class Classifier {
             "QUInt2x4");
 
     /** Data-only constructs: what torch's weights_only unpickler, numpy and joblib need to rebuild arrays. */
-    static final Set<String> ALLOWED = buildAllowed();
+    public static final Set<String> ALLOWED = buildAllowed();
 
     private static Set<String> buildAllowed() {
         java.util.HashSet<String> s = new java.util.HashSet<>(List.of(
@@ -144,17 +145,17 @@ final class Classifier {
 
     private final Set<String> extraAllowed;
 
-    Classifier(Set<String> extraAllowed) { this.extraAllowed = Set.copyOf(extraAllowed); }
+    public Classifier(Set<String> extraAllowed) { this.extraAllowed = Set.copyOf(extraAllowed); }
 
     /** The name as CPython resolves it: compat mappings applied ({@code __builtin__.set} is {@code builtins.set}). */
-    static String canonical(String module, String name) {
+    public static String canonical(String module, String name) {
         String mapped = NAME_MAPPING.get(module + "." + name);
         if (mapped != null) return mapped;
         String m = MODULE_MAPPING.getOrDefault(module, module);
         return m + "." + name;
     }
 
-    Classification classify(String module, String name) {
+    public Classification classify(String module, String name) {
         String q = canonical(module, name);
         String m = q.substring(0, q.length() - name.length() - 1);
         if (ALLOWED.contains(q)) return new Classification(Verdict.SAFE, "allow-listed data constructor");

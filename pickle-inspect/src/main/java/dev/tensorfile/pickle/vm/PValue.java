@@ -1,4 +1,4 @@
-package dev.tensorfile.pickle;
+package dev.tensorfile.pickle.vm;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -14,7 +14,7 @@ import java.util.List;
  * recursive {@code equals}/{@code hashCode}/{@code toString} would never return. Nothing here is ever put in a hash
  * structure by value.
  */
-sealed interface PValue {
+public sealed interface PValue {
     /** Python's None. */
     enum PNone implements PValue { NONE }
 
@@ -39,7 +39,7 @@ sealed interface PValue {
      * holds its UTF-8 bytes (a slice of the stream).
      */
     record PStr(String value, MemorySegment utf8) implements PValue {
-        static PStr of(String s) { return new PStr(s, null); }
+        public static PStr of(String s) { return new PStr(s, null); }
     }
 
     /** A bytes or bytearray value: a slice of the stream, or of memory the machine owns. */
@@ -57,9 +57,9 @@ sealed interface PValue {
 
     /** A list, tuple, set or frozenset. */
     final class PSeq implements PValue {
-        enum Kind { LIST, TUPLE, SET, FROZENSET }
-        final Kind kind;
-        final List<PValue> items;
+        public enum Kind { LIST, TUPLE, SET, FROZENSET }
+        public final Kind kind;
+        public final List<PValue> items;
 
         PSeq(Kind kind, List<PValue> items) {
             this.kind = kind;
@@ -72,13 +72,13 @@ sealed interface PValue {
     /** A dict, or the dict-like result of {@code collections.OrderedDict()} and its kin. */
     final class PDict implements PValue {
         final String type;
-        final List<PValue> keys = new ArrayList<>();
-        final List<PValue> values = new ArrayList<>();
+        public final List<PValue> keys = new ArrayList<>();
+        public final List<PValue> values = new ArrayList<>();
 
-        PDict(String type) { this.type = type; }
+        public PDict(String type) { this.type = type; }
 
         /** The value under the str key {@code key}, or null. */
-        PValue get(String key) {
+        public PValue get(String key) {
             for (int i = 0; i < keys.size(); i++) {
                 if (keys.get(i) instanceof PStr s && key.equals(s.value())) return values.get(i);
             }
@@ -90,9 +90,9 @@ sealed interface PValue {
 
     /** A global reference ({@code GLOBAL}, {@code STACK_GLOBAL}, {@code INST}): a name, never resolved. */
     final class PGlobal implements PValue {
-        final String module;
-        final String name;
-        final long offset;
+        public final String module;
+        public final String name;
+        public final long offset;
 
         PGlobal(String module, String name, long offset) {
             this.module = module;
@@ -100,7 +100,7 @@ sealed interface PValue {
             this.offset = offset;
         }
 
-        String qualified() { return module + "." + name; }
+        public String qualified() { return module + "." + name; }
 
         @Override public String toString() { return qualified(); }
     }
@@ -111,20 +111,20 @@ sealed interface PValue {
      * Nothing is called.
      */
     final class PCall implements PValue {
-        final PValue callable;
+        public final PValue callable;
         final PValue args;
         final Opcode opcode;
-        final long offset;
-        PValue state;
+        public final long offset;
+        public PValue state;
         final List<PValue> appended = new ArrayList<>();
-        final List<PValue> setKeys = new ArrayList<>();
-        final List<PValue> setValues = new ArrayList<>();
+        public final List<PValue> setKeys = new ArrayList<>();
+        public final List<PValue> setValues = new ArrayList<>();
         /** joblib: where the raw array bytes that follow this wrapper's BUILD lie in the stream. */
-        MemorySegment joblibData;
+        public MemorySegment joblibData;
         /** joblib object arrays: the root of the nested pickle that follows this wrapper's BUILD. */
         PValue joblibObjects;
 
-        PCall(PValue callable, PValue args, Opcode opcode, long offset) {
+        public PCall(PValue callable, PValue args, Opcode opcode, long offset) {
             this.callable = callable;
             this.args = args;
             this.opcode = opcode;
@@ -132,10 +132,10 @@ sealed interface PValue {
         }
 
         /** The called global's qualified name, or null when the callable is not a global. */
-        String target() { return callable instanceof PGlobal g ? g.qualified() : null; }
+        public String target() { return callable instanceof PGlobal g ? g.qualified() : null; }
 
         /** The positional arguments when they are a tuple, else an empty list. */
-        List<PValue> argList() { return args instanceof PSeq s ? s.items : List.of(); }
+        public List<PValue> argList() { return args instanceof PSeq s ? s.items : List.of(); }
 
         @Override public String toString() { return "call " + (target() == null ? "?" : target()); }
     }

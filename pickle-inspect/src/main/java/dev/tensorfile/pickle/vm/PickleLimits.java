@@ -1,4 +1,4 @@
-package dev.tensorfile.pickle;
+package dev.tensorfile.pickle.vm;
 
 import dev.tensorfile.core.ReadLimits;
 
@@ -16,7 +16,7 @@ import dev.tensorfile.core.ReadLimits;
  * @param maxCopiedBytes most bytes one pickle may copy or decode onto the heap (text lines, protocol 0 strings,
  *     decoded str values); counted slices of the mapping cost nothing
  */
-record PickleLimits(int maxStack, int maxMarks, int maxMemo, long maxObjects, long maxStringBytes, int maxNesting,
+public record PickleLimits(int maxStack, int maxMarks, int maxMemo, long maxObjects, long maxStringBytes, int maxNesting,
         long maxPickleBytes, long maxCopiedBytes) {
     /** Python refuses to parse ints of more decimal digits than this (sys.int_info.default_max_str_digits). */
     static final int MAX_INT_DIGITS = 4300;
@@ -28,7 +28,7 @@ record PickleLimits(int maxStack, int maxMarks, int maxMemo, long maxObjects, lo
      * 64 bytes, so their counts are capped at an eighth of the heap's worth (a memo bomb in a 64 MB heap ends at
      * about 130 000 entries with a clean error, not an OutOfMemoryError).
      */
-    static PickleLimits from(ReadLimits limits) {
+    public static PickleLimits from(ReadLimits limits) {
         long heap = Runtime.getRuntime().maxMemory();
         long heapQuarter = heap / 4;
         long entries = Math.max(10_000L, heap / 8 / 64);

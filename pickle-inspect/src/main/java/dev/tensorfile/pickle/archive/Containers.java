@@ -1,5 +1,8 @@
-package dev.tensorfile.pickle;
+package dev.tensorfile.pickle.archive;
 
+import dev.tensorfile.pickle.numpy.NumpyDType;
+import dev.tensorfile.pickle.numpy.PyLiteral;
+import dev.tensorfile.pickle.vm.Opcode;
 import dev.tensorfile.core.MalformedFileException;
 import dev.tensorfile.core.TensorFileException;
 import dev.tensorfile.core.spi.ByteCursor;
@@ -16,15 +19,15 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.InflaterInputStream;
 
 /** Sniffing the containers pickles come in, by content only (never by file name). */
-final class Containers {
+public final class Containers {
     private Containers() {}
 
     /** PyTorch's legacy magic number 0x1950a86a20f9469cfc6c, as the first pickle writes it (LONG1 of 10 bytes). */
-    static final byte[] LEGACY_MAGIC = {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46,
+    public static final byte[] LEGACY_MAGIC = {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46,
             (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19};
-    static final byte[] NPY_MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    public static final byte[] NPY_MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
 
-    enum Compression { NONE, ZLIB, GZIP, BZ2, XZ, LZ4, LZMA, ZFILE }
+    public enum Compression { NONE, ZLIB, GZIP, BZ2, XZ, LZ4, LZMA, ZFILE }
 
     /** joblib < 0.10's compressed files ({@code numpy_pickle_compat.read_zfile}): 'ZF', the length in hex padded to 19 characters, zlib. */
     private static final int ZFILE_HEADER = 2 + 19;
@@ -32,33 +35,33 @@ final class Containers {
     /** Where the zlib data of a joblib 'ZF' file starts: after the header, and one byte later when that is a space (joblib ≤ 0.8.4 on Python 2). */
     static long zfileData(MemorySegment s) { return u8(s, ZFILE_HEADER) == ' ' ? ZFILE_HEADER + 1 : ZFILE_HEADER; }
 
-    static boolean startsWith(MemorySegment s, long at, byte[] prefix) {
+    public static boolean startsWith(MemorySegment s, long at, byte[] prefix) {
         if (at < 0 || s.byteSize() - at < prefix.length) return false;
         for (int i = 0; i < prefix.length; i++) if (s.get(ValueLayout.JAVA_BYTE, at + i) != prefix[i]) return false;
         return true;
     }
 
-    static int u8(MemorySegment s, long at) {
+    public static int u8(MemorySegment s, long at) {
         return at >= 0 && at < s.byteSize() ? s.get(ValueLayout.JAVA_BYTE, at) & 0xFF : -1;
     }
 
-    static boolean isZipAt(MemorySegment s, long at) {
+    public static boolean isZipAt(MemorySegment s, long at) {
         return s.byteSize() - at >= 4 && s.get(ValueLayout.JAVA_INT_UNALIGNED, at) == dev.tensorfile.core.spi.ZipArchive.LOCAL_SIGNATURE;
     }
 
     /** A PROTO opcode of protocol 2 to 5 followed by an opcode: how every pickle of protocol ≥ 2 begins. */
-    static boolean isProtoPickle(MemorySegment s, long at) {
+    public static boolean isProtoPickle(MemorySegment s, long at) {
         int a = u8(s, at), b = u8(s, at + 1), c = u8(s, at + 2);
         return a == 0x80 && b >= 2 && b <= 5 && c >= 0 && c != 0x80 && Opcode.of(c) != null;
     }
 
     /** The first byte is an opcode a pickle can start with. */
-    static boolean mayBePickle(MemorySegment s, long at) {
+    public static boolean mayBePickle(MemorySegment s, long at) {
         int a = u8(s, at);
         return a >= 0 && Opcode.of(a) != null && a != '.';
     }
 
-    static Compression compression(MemorySegment s) {
+    public static Compression compression(MemorySegment s) {
         int a = u8(s, 0), b = u8(s, 1), c = u8(s, 2), d = u8(s, 3);
         if (a == 0x78 && (b == 0x01 || b == 0x5e || b == 0x9c || b == 0xda) && ((a << 8) | b) % 31 == 0) return Compression.ZLIB;
         if (a == 0x1f && b == 0x8b && c == 8) return Compression.GZIP;
@@ -82,7 +85,7 @@ final class Containers {
      * The kind of archive or compressed stream that the scanner does not open, by its magic bytes, or null: what such
      * a file holds cannot be judged, so the scanner says so by name instead of calling it safe.
      */
-    static String unopenedArchive(MemorySegment s) {
+    public static String unopenedArchive(MemorySegment s) {
         if (startsWith(s, 0, new byte[] {'7', 'z', (byte) 0xbc, (byte) 0xaf, 0x27, 0x1c})) return "7z archive";
         if (startsWith(s, 0, new byte[] {'R', 'a', 'r', '!', 0x1a, 0x07})) return "RAR archive";
         if (startsWith(s, 0, new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd})) return "zstd-compressed data";
@@ -106,7 +109,7 @@ final class Containers {
      *
      * @throws MalformedFileException if the data is corrupt, or decompresses to more than {@code max} bytes
      */
-    static MappedFile inflateToTemp(MemorySegment s, Compression kind, Path source, String format, long max) {
+    public static MappedFile inflateToTemp(MemorySegment s, Compression kind, Path source, String format, long max) {
         String name = kind.name().toLowerCase(java.util.Locale.ROOT);
         Path tmp = null;
         try {
@@ -185,7 +188,7 @@ final class Containers {
     }
 
     /** Whether {@link #inflateToTemp} can decompress this kind. */
-    static boolean decompressible(Compression kind) { return kind != Compression.NONE && kind != Compression.LZ4; }
+    public static boolean decompressible(Compression kind) { return kind != Compression.NONE && kind != Compression.LZ4; }
 
     /** An InputStream over a segment. */
     static final class SegmentInputStream extends InputStream {
@@ -207,10 +210,10 @@ final class Containers {
     }
 
     /** The header of a {@code .npy} array (numpy {@code lib/format.py}): its dtype, order, shape and data offset. */
-    record NpyHeader(NumpyDType dtype, boolean fortran, long[] shape, long dataOffset, String descr) {}
+    public record NpyHeader(NumpyDType dtype, boolean fortran, long[] shape, long dataOffset, String descr) {}
 
     /** Reads a {@code .npy} header at the cursor's position. */
-    static NpyHeader npyHeader(ByteCursor c) {
+    public static NpyHeader npyHeader(ByteCursor c) {
         long start = c.position();
         c.structure("npy header");
         c.skip(6);

@@ -1,18 +1,20 @@
-package dev.tensorfile.pickle;
+package dev.tensorfile.pickle.vm;
 
+import dev.tensorfile.pickle.numpy.NumpyDType;
+import dev.tensorfile.pickle.scan.Classifier;
 import dev.tensorfile.core.MalformedFileException;
 import dev.tensorfile.core.spi.ByteCursor;
-import dev.tensorfile.pickle.PValue.PBool;
-import dev.tensorfile.pickle.PValue.PBytes;
-import dev.tensorfile.pickle.PValue.PCall;
-import dev.tensorfile.pickle.PValue.PDict;
-import dev.tensorfile.pickle.PValue.PFloat;
-import dev.tensorfile.pickle.PValue.PGlobal;
-import dev.tensorfile.pickle.PValue.PInt;
-import dev.tensorfile.pickle.PValue.PLegacyStr;
-import dev.tensorfile.pickle.PValue.PNone;
-import dev.tensorfile.pickle.PValue.PSeq;
-import dev.tensorfile.pickle.PValue.PStr;
+import dev.tensorfile.pickle.vm.PValue.PBool;
+import dev.tensorfile.pickle.vm.PValue.PBytes;
+import dev.tensorfile.pickle.vm.PValue.PCall;
+import dev.tensorfile.pickle.vm.PValue.PDict;
+import dev.tensorfile.pickle.vm.PValue.PFloat;
+import dev.tensorfile.pickle.vm.PValue.PGlobal;
+import dev.tensorfile.pickle.vm.PValue.PInt;
+import dev.tensorfile.pickle.vm.PValue.PLegacyStr;
+import dev.tensorfile.pickle.vm.PValue.PNone;
+import dev.tensorfile.pickle.vm.PValue.PSeq;
+import dev.tensorfile.pickle.vm.PValue.PStr;
 
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
@@ -39,9 +41,9 @@ import java.util.Map;
  * empty frame pops the mark. FRAME is honoured only as a length check: the C unpickler reads opcodes past a short
  * frame (cpython#154848), so a linear read sees what it runs.
  */
-final class PickleMachine {
+public final class PickleMachine {
     /** What the machine reports while it runs: what a scanner needs. */
-    interface Listener {
+    public interface Listener {
         /** A global was referenced (GLOBAL, STACK_GLOBAL, INST). */
         default void global(PGlobal global, Opcode opcode) {}
 
@@ -72,11 +74,11 @@ final class PickleMachine {
      * @param start absolute offset of the first opcode
      * @param end absolute offset just after STOP
      */
-    record Result(PValue root, int protocol, long start, long end) {}
+    public record Result(PValue root, int protocol, long start, long end) {}
 
-    static final String JOBLIB_WRAPPER = "joblib.numpy_pickle.NumpyArrayWrapper";
+    public static final String JOBLIB_WRAPPER = "joblib.numpy_pickle.NumpyArrayWrapper";
     /** joblib before 0.10: the array is in a sibling {@code .npy} file named by the wrapper's {@code filename}. */
-    static final String JOBLIB_SIBLING_WRAPPER = "joblib.numpy_pickle.NDArrayWrapper";
+    public static final String JOBLIB_SIBLING_WRAPPER = "joblib.numpy_pickle.NDArrayWrapper";
 
     private final PickleLimits limits;
     private final Listener listener;
@@ -91,7 +93,7 @@ final class PickleMachine {
     private long copied;
     private int protocol;
 
-    PickleMachine(PickleLimits limits, Listener listener) {
+    public PickleMachine(PickleLimits limits, Listener listener) {
         this(limits, listener, 0);
     }
 
@@ -103,7 +105,7 @@ final class PickleMachine {
      * compares the saved source with the installed one and returns {@code data[0]}). The class is an ordinary GLOBAL,
      * judged as one; the source text is data, never run. Only that format means this by such an id.
      */
-    PickleMachine resolvingTorchModules() {
+    public PickleMachine resolvingTorchModules() {
         this.torchModules = true;
         return this;
     }
@@ -126,7 +128,7 @@ final class PickleMachine {
     }
 
     /** Runs one pickle from the cursor's position to its STOP; the cursor is left just after STOP. */
-    Result run(ByteCursor c) {
+    public Result run(ByteCursor c) {
         long start = c.absolutePosition();
         while (true) {
             long at = c.position();

@@ -1,4 +1,4 @@
-package dev.tensorfile.pickle;
+package dev.tensorfile.pickle.vm;
 
 import dev.tensorfile.core.spi.BigEndian;
 import java.lang.foreign.MemorySegment;
@@ -7,12 +7,12 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 
 /** How pickletools.dis shows an opcode's argument, decoded from its bytes in the stream. */
-final class Disassembly {
+public final class Disassembly {
     private Disassembly() {}
 
     private static final int SHOWN = 100;
 
-    static String argument(Opcode op, MemorySegment arg) {
+    public static String argument(Opcode op, MemorySegment arg) {
         long n = arg.byteSize();
         return switch (op.arg) {
             case NONE -> "";

@@ -1,10 +1,10 @@
-package dev.tensorfile.pickle;
+package dev.tensorfile.pickle.vm;
 
 /**
  * Every opcode of CPython's {@code Lib/pickletools.py} table (protocols 0 to 5), with the form of its argument.
  * Names, bytes and first protocols are those of pickletools.
  */
-enum Opcode {
+public enum Opcode {
     INT('I', Arg.DECIMAL_LINE, 0), BININT('J', Arg.INT4, 1), BININT1('K', Arg.UINT1, 1), BININT2('M', Arg.UINT2, 1),
     LONG('L', Arg.DECIMAL_LINE, 0), LONG1(0x8a, Arg.LONG1, 2), LONG4(0x8b, Arg.LONG4, 2),
     STRING('S', Arg.QUOTED_LINE, 0), BINSTRING('T', Arg.BYTES_INT4, 1), SHORT_BINSTRING('U', Arg.BYTES_UINT1, 1),
@@ -49,10 +49,10 @@ enum Opcode {
     }
 
     /** The opcode with this byte, or null. */
-    static Opcode of(int b) { return BY_CODE[b & 0xFF]; }
+    public static Opcode of(int b) { return BY_CODE[b & 0xFF]; }
 
     /** The byte as pickletools.dis shows it: the character, or {@code \x8c}. */
-    String display() {
+    public String display() {
         return code >= 0x20 && code < 0x7f ? String.valueOf((char) code) : String.format("\\x%02x", code);
     }
 }

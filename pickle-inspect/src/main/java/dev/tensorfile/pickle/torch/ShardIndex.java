@@ -1,4 +1,4 @@
-package dev.tensorfile.pickle;
+package dev.tensorfile.pickle.torch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,15 +26,16 @@ import java.util.Set;
  * "weight_map": {"<name>": "pytorch_model-00001-of-00002.bin"}}} (transformers {@code WEIGHTS_INDEX_NAME}), each
  * shard an ordinary {@code torch.save} of a flat state dict. Opened as one logical file.
  */
-final class ShardIndex {
+public final class ShardIndex {
     private ShardIndex() {}
 
-    static boolean isIndexName(String lowerFileName) {
+    public static boolean isIndexName(String lowerFileName) {
         return lowerFileName.endsWith(".bin.index.json") || lowerFileName.endsWith(".pt.index.json")
                 || lowerFileName.endsWith(".pth.index.json");
     }
 
-    static TensorFile open(Path index, ReadLimits limits) {
+    /** A local index: {@code openShard} opens each shard, named as the index names it, beside the index. */
+    public static TensorFile open(Path index, ReadLimits limits, java.util.function.Function<Path, TensorFile> openShard) {
         JsonNode root;
         try {
             if (Files.size(index) > limits.maxHeaderBytes()) {
@@ -45,11 +46,11 @@ final class ShardIndex {
             throw new MalformedFileException("pytorch", index, "index", -1, "not valid JSON: " + e.getMessage());
         }
         Path dir = index.toAbsolutePath().getParent();
-        return open(index, root, name -> PickleReader.open(dir.resolve(name), limits));
+        return open(index, root, name -> openShard.apply(dir.resolve(name)));
     }
 
     /** A remote index: shards are opened relative to its URL by {@code openShard}. */
-    static TensorFile open(dev.tensorfile.core.spi.RemoteFile index, ReadLimits limits,
+    public static TensorFile open(dev.tensorfile.core.spi.RemoteFile index, ReadLimits limits,
             java.util.function.Function<String, TensorFile> openShard) {
         JsonNode root;
         // Not closed here: the caller closes the index once its shards are open (they share its client).

@@ -1,4 +1,4 @@
-package dev.tensorfile.pickle;
+package dev.tensorfile.pickle.archive;
 
 import java.io.IOException;
 import java.io.InputStream;

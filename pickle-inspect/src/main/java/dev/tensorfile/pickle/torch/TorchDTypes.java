@@ -1,4 +1,4 @@
-package dev.tensorfile.pickle;
+package dev.tensorfile.pickle.torch;
 
 import dev.tensorfile.core.DType;
 
@@ -10,7 +10,7 @@ import java.util.Map;
  * {@code storage.py _dtype_to_storage_type_map}) and dtype globals ({@code torch.float8_e4m3fn}, used with
  * {@code UntypedStorage} by {@code _rebuild_tensor_v3}).
  */
-final class TorchDTypes {
+public final class TorchDTypes {
     private TorchDTypes() {}
 
     private static final Map<String, DType> STORAGES = Map.ofEntries(
@@ -36,7 +36,7 @@ final class TorchDTypes {
             Map.entry("float8_e8m0fnu", DType.F8_E8M0));
 
     /** Every torch dtype name, for the allow-list (those without a DType here are refused as data, not as code). */
-    static final List<String> NAMES = List.of("float64", "double", "float32", "float", "float16", "half", "bfloat16",
+    public static final List<String> NAMES = List.of("float64", "double", "float32", "float", "float16", "half", "bfloat16",
             "int64", "long", "int32", "int", "int16", "short", "int8", "uint8", "uint16", "uint32", "uint64", "bool",
             "complex64", "cfloat", "complex128", "cdouble", "complex32", "chalf", "float8_e4m3fn", "float8_e5m2",
             "float8_e4m3fnuz", "float8_e5m2fnuz", "float8_e8m0fnu", "float4_e2m1fn_x2", "qint8", "quint8", "qint32",
@@ -44,8 +44,8 @@ final class TorchDTypes {
             "uint4", "uint5", "uint6", "uint7", "int1", "int2", "int3", "int4", "int5", "int6", "int7");
 
     /** The element type of a storage class name ({@code FloatStorage}), or null. */
-    static DType ofStorage(String className) { return STORAGES.get(className); }
+    public static DType ofStorage(String className) { return STORAGES.get(className); }
 
     /** The element type of a dtype name ({@code float32}), or null. */
-    static DType ofDType(String name) { return DTYPES.get(name); }
+    public static DType ofDType(String name) { return DTYPES.get(name); }
 }

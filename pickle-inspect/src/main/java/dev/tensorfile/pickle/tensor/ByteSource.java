@@ -1,11 +1,11 @@
-package dev.tensorfile.pickle;
+package dev.tensorfile.pickle.tensor;
 
 import dev.tensorfile.core.spi.ZipArchive;
 
 import java.lang.foreign.MemorySegment;
 
 /** Where a storage's bytes are: a view of the mapping, or a deflated ZIP entry decoded on read. */
-sealed interface ByteSource {
+public sealed interface ByteSource {
     long size();
 
     /** The bytes as a view of the mapping, or null when they must be decoded. */
@@ -38,7 +38,7 @@ sealed interface ByteSource {
     }
 
     /** A deflated ZIP entry, inflated on read by core's bounded inflater. */
-    record Inflating(ZipArchive.Inflating entry) implements ByteSource {
+    public record Inflating(ZipArchive.Inflating entry) implements ByteSource {
         @Override public long size() { return entry.size(); }
         @Override public MemorySegment view() { return null; }
         @Override public void read(long offset, MemorySegment dst) { entry.read(offset, dst); }

@@ -1,37 +1,37 @@
-package dev.tensorfile.pickle;
+package dev.tensorfile.pickle.vm;
 
 import java.util.List;
 
 /** Reading plain data out of {@link PValue} trees: strings, ints, tuples. Null when the value is not of the kind. */
-final class Values {
+public final class Values {
     private Values() {}
 
-    static String str(PValue v) {
+    public static String str(PValue v) {
         if (v instanceof PValue.PStr s) return s.value();
         if (v instanceof PValue.PLegacyStr s && s.data().byteSize() <= PickleLimits.EAGER_STRING_BYTES) return s.latin1();
         return null;
     }
 
-    static Long integer(PValue v) {
+    public static Long integer(PValue v) {
         if (v instanceof PValue.PInt i) return i.value();
         if (v instanceof PValue.PBool b) return b.value() ? 1L : 0L;
         return null;
     }
 
-    static Boolean bool(PValue v) {
+    public static Boolean bool(PValue v) {
         if (v instanceof PValue.PBool b) return b.value();
         if (v instanceof PValue.PInt i) return i.value() != 0;
         return null;
     }
 
     /** Items of a tuple or list, or null. */
-    static List<PValue> seq(PValue v) {
+    public static List<PValue> seq(PValue v) {
         return v instanceof PValue.PSeq s && (s.kind == PValue.PSeq.Kind.TUPLE || s.kind == PValue.PSeq.Kind.LIST)
                 ? s.items : null;
     }
 
     /** A tuple or list of ints, or null. */
-    static long[] longs(PValue v) {
+    public static long[] longs(PValue v) {
         List<PValue> items = seq(v);
         if (items == null) return null;
         long[] out = new long[items.size()];
@@ -44,7 +44,7 @@ final class Values {
     }
 
     /** The value as a short human description, never recursive. */
-    static String describe(PValue v) {
+    public static String describe(PValue v) {
         return switch (v) {
             case PValue.PStr s -> s.value() == null ? "str of " + s.utf8().byteSize() + " bytes" : "'" + shorten(s.value()) + "'";
             case PValue.PInt i -> Long.toString(i.value());
@@ -55,7 +55,7 @@ final class Values {
         };
     }
 
-    static String shorten(String s) {
+    public static String shorten(String s) {
         return s.length() <= 80 ? s : s.substring(0, 77) + "...";
     }
 }
