@@ -1,6 +1,7 @@
 package dev.tensorfile.core.spi;
 
 import dev.tensorfile.core.RemoteOptions;
+import dev.tensorfile.core.loopback.LoopbackServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
