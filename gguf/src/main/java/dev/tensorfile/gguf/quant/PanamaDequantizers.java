@@ -17,9 +17,9 @@ import static jdk.incubator.vector.VectorOperators.B2F;
 import java.nio.ByteOrder;
 
 /**
- * Vector API (Panama) kernels for Q8_0, Q4_0, Q2_K, Q4_K, Q5_K, Q6_K, IQ4_NL and IQ4_XS; every other type uses the
- * plain-Java decoder (for Q3_K too: its Vector API kernel, eleven byte-vector operations per 16 outputs, ran as
- * boxed Java code under C2, at a twentieth of the plain-Java speed). Loaded by name from {@link DequantizerChoice} only when {@code jdk.incubator.vector} is present.
+ * Vector API (Panama) kernels for Q8_0, Q4_0, every K-quant (Q2_K, Q3_K, Q4_K, Q5_K, Q6_K), IQ4_NL and IQ4_XS, into
+ * arrays and into segments; every other type uses the plain-Java decoder. Loaded by name from
+ * {@link DequantizerChoice} only when {@code jdk.incubator.vector} is present.
  *
  * <p>Bit-identical to {@link ReferenceDequantizers}: the integer codes are exact in any width, and each float result
  * is computed with the same single-rounding operations in the same order ({@code (d*sc)*q}, then {@code - dmin*m}
@@ -31,7 +31,14 @@ import java.nio.ByteOrder;
  * instructions only while the whole call chain down to its {@code VectorSupport} intrinsic stays within
  * {@code MaxInlineLevel} (15) and the compiled graph within its node budget; past either, the operation runs as
  * boxed Java code, 20 to 50 times slower. A kernel is often inlined a few levels deep (codec, lambda), so every
- * level spent here counts.
+ * level spent here counts. The one helper per block type ({@code scaleCodesK4}, {@code scaleCodesQ3_K}) is small
+ * and scalar until its last call. Byte shifts are done on 16-bit lanes ({@code reinterpretAsShorts}) and masked
+ * after: x86 has no byte shift, and a byte-lane shift costs four instructions where the 16-bit one costs one.
+ *
+ * <p>Unlike ggml's kernels as gcc builds them with {@code -march=native}, which contract {@code d1 * q - m1} into a
+ * fused multiply-subtract (so ggml's x86 output differs in the last bit from gguf-py's and from its own portable
+ * build), these keep the multiply and the subtraction apart: one more instruction per 16 outputs, for outputs
+ * that do not depend on the machine.
  */
 final class PanamaDequantizers implements Dequantizers {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
