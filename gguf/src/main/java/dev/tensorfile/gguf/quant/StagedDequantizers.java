@@ -22,8 +22,9 @@ import java.nio.ByteOrder;
  *       may alias it and is not either.</li>
  *   <li>Long loops: C2 sizes the vectors by the trip count, 128 bits below about 128 iterations and 512 bits
  *       at 256 or more, and pays a fixed pre-/post-loop cost per loop. The 32-element types therefore decode 64
- *       blocks per loop, with the fp16 scale of each block broadcast into a {@code short[]} of the same length
- *       (converted in the loop by the vectorised {@link Float#float16ToFloat}); the K types run the 32 elements
+ *       blocks per loop, with the fp16 scale of each block broadcast into 32 shorts of a {@code long[]} (plain long
+ *       stores; read back as shorts through a heap segment and converted in the loop by the vectorised
+ *       {@link Float#float16ToFloat}); the K types run the 32 elements
  *       of four sub-blocks in one loop, a scale per statement.</li>
  *   <li>No multiplication of two narrow integers (C2 does not vectorise it); products that ggml forms as
  *       {@code (d*sc)*q} are exact in float32 for every K type (at most 23 significant bits, see
@@ -88,18 +89,27 @@ final class StagedDequantizers implements Dequantizers {
         return (v + (0x80 - bias) * LO1) ^ (0x80 * LO1);
     }
 
-    /** Broadcasts the fp16 scale at {@code off} into the 32 shorts of block {@code i} of {@code h}. */
-    private static void broadcastHalf(byte[] x, int off, MemorySegment h, int i) {
+    /**
+     * Broadcasts the fp16 scale at {@code off} into the 32 shorts of block {@code i} of {@code h}: eight plain long
+     * stores into a {@code long[]}, which the float loop reads as shorts through a heap segment (stores through the
+     * segment itself cost 10-20% more: C2 keeps their checks in the block loop).
+     */
+    private static void broadcastHalf(byte[] x, int off, long[] h, int i) {
         long v = ((short) SHORTS.get(x, off) & 0xFFFFL) * HALVES;
-        long o = 64L * i;
-        h.set(ValueLayout.JAVA_LONG_UNALIGNED, o, v);
-        h.set(ValueLayout.JAVA_LONG_UNALIGNED, o + 8, v);
-        h.set(ValueLayout.JAVA_LONG_UNALIGNED, o + 16, v);
-        h.set(ValueLayout.JAVA_LONG_UNALIGNED, o + 24, v);
-        h.set(ValueLayout.JAVA_LONG_UNALIGNED, o + 32, v);
-        h.set(ValueLayout.JAVA_LONG_UNALIGNED, o + 40, v);
-        h.set(ValueLayout.JAVA_LONG_UNALIGNED, o + 48, v);
-        h.set(ValueLayout.JAVA_LONG_UNALIGNED, o + 56, v);
+        int o = 8 * i;
+        h[o] = v;
+        h[o + 1] = v;
+        h[o + 2] = v;
+        h[o + 3] = v;
+        h[o + 4] = v;
+        h[o + 5] = v;
+        h[o + 6] = v;
+        h[o + 7] = v;
+    }
+
+    /** The fp16 bits at short index {@code k} of a broadcast array, widened. */
+    private static float half(MemorySegment h, int k) {
+        return Float.float16ToFloat(h.getAtIndex(ValueLayout.JAVA_SHORT, k));
     }
 
     /**
@@ -126,7 +136,7 @@ final class StagedDequantizers implements Dequantizers {
         int full = blocks - blocks % BATCH;
         if (full > 0) {
             byte[] q = new byte[BATCH_ELEMENTS];
-            short[] h = new short[BATCH_ELEMENTS];
+            long[] h = new long[BATCH_ELEMENTS / 4];
             MemorySegment hs = MemorySegment.ofArray(h);
             byte[] raw = new byte[BATCH * 34];
             for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
@@ -135,13 +145,13 @@ final class StagedDequantizers implements Dequantizers {
                 MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, BATCH * 34);
                 off += BATCH * 34;
                 for (int i = 0, r = 0; i < BATCH; i++, r += 34) {
-                    broadcastHalf(raw, r, hs, i);
+                    broadcastHalf(raw, r, h, i);
                     put(q, 32 * i, (long) LONGS.get(raw, r + 2));
                     put(q, 32 * i + 8, (long) LONGS.get(raw, r + 10));
                     put(q, 32 * i + 16, (long) LONGS.get(raw, r + 18));
                     put(q, 32 * i + 24, (long) LONGS.get(raw, r + 26));
                 }
-                for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * Float.float16ToFloat(h[k]);
+                for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * half(hs, k);
             }
         }
         LegacyQuants.decodeQ8_0(x, off, y, yi, blocks - full);
@@ -151,7 +161,7 @@ final class StagedDequantizers implements Dequantizers {
         int full = blocks - blocks % BATCH;
         if (full > 0) {
             byte[] q = new byte[BATCH_ELEMENTS];
-            short[] h = new short[BATCH_ELEMENTS];
+            long[] h = new long[BATCH_ELEMENTS / 4];
             MemorySegment hs = MemorySegment.ofArray(h);
             byte[] raw = new byte[BATCH * 18];
             for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
@@ -160,10 +170,10 @@ final class StagedDequantizers implements Dequantizers {
                 MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, BATCH * 18);
                 off += BATCH * 18;
                 for (int i = 0, r = 0; i < BATCH; i++, r += 18) {
-                    broadcastHalf(raw, r, hs, i);
+                    broadcastHalf(raw, r, h, i);
                     nibbles16(raw, r + 2, q, 32 * i, 8);
                 }
-                for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * Float.float16ToFloat(h[k]);
+                for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * half(hs, k);
             }
         }
         LegacyQuants.decodeQ4_0(x, off, y, yi, blocks - full);
@@ -173,8 +183,8 @@ final class StagedDequantizers implements Dequantizers {
         int full = blocks - blocks % BATCH;
         if (full > 0) {
             byte[] q = new byte[BATCH_ELEMENTS];
-            short[] h = new short[BATCH_ELEMENTS];
-            short[] hm = new short[BATCH_ELEMENTS];
+            long[] h = new long[BATCH_ELEMENTS / 4];
+            long[] hm = new long[BATCH_ELEMENTS / 4];
             MemorySegment hs = MemorySegment.ofArray(h);
             MemorySegment hms = MemorySegment.ofArray(hm);
             byte[] raw = new byte[BATCH * 20];
@@ -184,12 +194,12 @@ final class StagedDequantizers implements Dequantizers {
                 MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, BATCH * 20);
                 off += BATCH * 20;
                 for (int i = 0, r = 0; i < BATCH; i++, r += 20) {
-                    broadcastHalf(raw, r, hs, i);
-                    broadcastHalf(raw, r + 2, hms, i);
+                    broadcastHalf(raw, r, h, i);
+                    broadcastHalf(raw, r + 2, hm, i);
                     nibbles16(raw, r + 4, q, 32 * i, 0);
                 }
                 for (int k = 0; k < BATCH_ELEMENTS; k++) {
-                    y[yi + k] = q[k] * Float.float16ToFloat(h[k]) + Float.float16ToFloat(hm[k]);
+                    y[yi + k] = q[k] * half(hs, k) + half(hms, k);
                 }
             }
         }
@@ -211,7 +221,7 @@ final class StagedDequantizers implements Dequantizers {
         int full = blocks - blocks % BATCH;
         if (full > 0) {
             byte[] q = new byte[BATCH_ELEMENTS];
-            short[] h = new short[BATCH_ELEMENTS];
+            long[] h = new long[BATCH_ELEMENTS / 4];
             MemorySegment hs = MemorySegment.ofArray(h);
             byte[] raw = new byte[BATCH * 22];
             for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
@@ -220,10 +230,10 @@ final class StagedDequantizers implements Dequantizers {
                 MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, BATCH * 22);
                 off += BATCH * 22;
                 for (int i = 0, r = 0; i < BATCH; i++, r += 22) {
-                    broadcastHalf(raw, r, hs, i);
+                    broadcastHalf(raw, r, h, i);
                     codes5(raw, r + 2, q, 32 * i, 16);
                 }
-                for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * Float.float16ToFloat(h[k]);
+                for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * half(hs, k);
             }
         }
         LegacyQuants.decodeQ5_0(x, off, y, yi, blocks - full);
@@ -233,8 +243,8 @@ final class StagedDequantizers implements Dequantizers {
         int full = blocks - blocks % BATCH;
         if (full > 0) {
             byte[] q = new byte[BATCH_ELEMENTS];
-            short[] h = new short[BATCH_ELEMENTS];
-            short[] hm = new short[BATCH_ELEMENTS];
+            long[] h = new long[BATCH_ELEMENTS / 4];
+            long[] hm = new long[BATCH_ELEMENTS / 4];
             MemorySegment hs = MemorySegment.ofArray(h);
             MemorySegment hms = MemorySegment.ofArray(hm);
             byte[] raw = new byte[BATCH * 24];
@@ -244,12 +254,12 @@ final class StagedDequantizers implements Dequantizers {
                 MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, BATCH * 24);
                 off += BATCH * 24;
                 for (int i = 0, r = 0; i < BATCH; i++, r += 24) {
-                    broadcastHalf(raw, r, hs, i);
-                    broadcastHalf(raw, r + 2, hms, i);
+                    broadcastHalf(raw, r, h, i);
+                    broadcastHalf(raw, r + 2, hm, i);
                     codes5(raw, r + 4, q, 32 * i, 0);
                 }
                 for (int k = 0; k < BATCH_ELEMENTS; k++) {
-                    y[yi + k] = q[k] * Float.float16ToFloat(h[k]) + Float.float16ToFloat(hm[k]);
+                    y[yi + k] = q[k] * half(hs, k) + half(hms, k);
                 }
             }
         }
@@ -277,7 +287,7 @@ final class StagedDequantizers implements Dequantizers {
         int full = blocks - blocks % BATCH;
         if (full > 0) {
             byte[] q = new byte[BATCH_ELEMENTS];
-            short[] h = new short[BATCH_ELEMENTS];
+            long[] h = new long[BATCH_ELEMENTS / 4];
             MemorySegment hs = MemorySegment.ofArray(h);
             byte[] raw = new byte[BATCH * 18];
             for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
@@ -286,11 +296,11 @@ final class StagedDequantizers implements Dequantizers {
                 MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, BATCH * 18);
                 off += BATCH * 18;
                 for (int i = 0, r = 0; i < BATCH; i++, r += 18) {
-                    broadcastHalf(raw, r, hs, i);
+                    broadcastHalf(raw, r, h, i);
                     iq4Codes(raw, r + 2, q, 32 * i);
                 }
                 // ggml: d * kvalues[...]; the product commutes bit for bit
-                for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * Float.float16ToFloat(h[k]);
+                for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * half(hs, k);
             }
         }
         NonLinearQuants.decodeIQ4_NL(x, off, y, yi, blocks - full);
