@@ -324,6 +324,20 @@ final class StagedDequantizers implements Dequantizers {
         return ((s01 >>> 32) & 0x3F3F3F3FL) | ((((s2 >>> 4) & 0x0F0F0F0FL) | ((s01 >>> 34) & 0x30303030L)) << 32);
     }
 
+    /** {@link #scalesK4(MemorySegment, long)} of a block copied into {@code x}. */
+    private static long scalesK4(byte[] x, int s) {
+        long s01 = (long) LONGS.get(x, s);
+        long s2 = (int) INTS.get(x, s + 8) & 0xFFFFFFFFL;
+        return (s01 & 0x3F3F3F3FL) | (((s2 & 0x0F0F0F0FL) | ((s01 >>> 2) & 0x30303030L)) << 32);
+    }
+
+    /** {@link #minsK4(MemorySegment, long)} of a block copied into {@code x}. */
+    private static long minsK4(byte[] x, int s) {
+        long s01 = (long) LONGS.get(x, s);
+        long s2 = (int) INTS.get(x, s + 8) & 0xFFFFFFFFL;
+        return ((s01 >>> 32) & 0x3F3F3F3FL) | ((((s2 >>> 4) & 0x0F0F0F0FL) | ((s01 >>> 34) & 0x30303030L)) << 32);
+    }
+
     /** Byte {@code j} of {@code v}, unsigned. */
     private static int byteOf(long v, int j) {
         return (int) (v >>> (8 * j)) & 0xFF;
@@ -377,20 +391,30 @@ final class StagedDequantizers implements Dequantizers {
 
     static void decodeQ5_K(MemorySegment x, long off, float[] y, int yi, int blocks) {
         byte[] q = new byte[256];
+        byte[] raw = new byte[176];
         for (int i = 0; i < blocks; i++, off += 176, yi += 256) {
+            // one bounds and liveness check per block; the staging below then reads the copy with constant offsets
+            MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, 176);
             for (int w = 0; w < 4; w++) {
-                long h = x.get(LittleEndian.LONG, off + 16 + 8 * w);   // qh[8w..8w+8): bit s is the fifth bit of sub-block s
-                for (int t = 0; t < 4; t++) {
-                    long v = x.get(LittleEndian.LONG, off + 48 + 32 * t + 8 * w);
-                    put(q, 64 * t + 8 * w, (v & LO4) | (((h >>> (2 * t)) & LO1) << 4));
-                    put(q, 64 * t + 32 + 8 * w, ((v >>> 4) & LO4) | (((h >>> (2 * t + 1)) & LO1) << 4));
-                }
+                long h = (long) LONGS.get(raw, 16 + 8 * w);   // qh[8w..8w+8): bit s is the fifth bit of sub-block s
+                long v0 = (long) LONGS.get(raw, 48 + 8 * w);
+                long v1 = (long) LONGS.get(raw, 80 + 8 * w);
+                long v2 = (long) LONGS.get(raw, 112 + 8 * w);
+                long v3 = (long) LONGS.get(raw, 144 + 8 * w);
+                put(q, 8 * w, (v0 & LO4) | ((h & LO1) << 4));
+                put(q, 32 + 8 * w, ((v0 >>> 4) & LO4) | (((h >>> 1) & LO1) << 4));
+                put(q, 64 + 8 * w, (v1 & LO4) | (((h >>> 2) & LO1) << 4));
+                put(q, 96 + 8 * w, ((v1 >>> 4) & LO4) | (((h >>> 3) & LO1) << 4));
+                put(q, 128 + 8 * w, (v2 & LO4) | (((h >>> 4) & LO1) << 4));
+                put(q, 160 + 8 * w, ((v2 >>> 4) & LO4) | (((h >>> 5) & LO1) << 4));
+                put(q, 192 + 8 * w, (v3 & LO4) | (((h >>> 6) & LO1) << 4));
+                put(q, 224 + 8 * w, ((v3 >>> 4) & LO4) | (((h >>> 7) & LO1) << 4));
             }
             // y = (d*sc)*q - dmin*m, ggml's d1 * q - m1, four sub-blocks per loop
-            float d = Bits.fp16(x, off);
-            float dmin = Bits.fp16(x, off + 2);
-            long sc = scalesK4(x, off + 4);
-            long m = minsK4(x, off + 4);
+            float d = Float.float16ToFloat((short) SHORTS.get(raw, 0));
+            float dmin = Float.float16ToFloat((short) SHORTS.get(raw, 2));
+            long sc = scalesK4(raw, 4);
+            long m = minsK4(raw, 4);
             float d0 = d * byteOf(sc, 0);
             float m0 = dmin * byteOf(m, 0);
             float d1 = d * byteOf(sc, 1);
@@ -586,38 +610,57 @@ final class StagedDequantizers implements Dequantizers {
     }
 
     /**
-     * The trits of TQ1_0 by table ({@code TRITS[n][b]} is trit n of byte b, minus one), then one long loop per
-     * block; ggml's {@code (trit - 1) * d}.
+     * ggml's {@code (((uint8_t)(b * 3^n) * 3) >> 8) - 1} times {@code d}, in one vectorised int loop per block: each
+     * element's source byte is staged as an int (two per long store, the five trits of a byte written five times)
+     * and its power of three comes from a constant pattern, so the loop body has no per-element branch or table.
+     * (C2 vectorises the arithmetic on an {@code int} source, not on a {@code byte[]} one.)
      */
     static void decodeTQ1_0(MemorySegment x, long off, float[] y, int yi, int blocks) {
-        byte[] q = new byte[256];
-        byte[][] trits = TRITS;
+        long[] u = new long[128];
+        MemorySegment us = MemorySegment.ofArray(u);
+        byte[] raw = new byte[54];
+        int[] pow = TQ1_POW;
         for (int i = 0; i < blocks; i++, off += 54, yi += 256) {
-            int e = 0;
-            for (int n = 0; n < 5; n++) {
-                byte[] t = trits[n];
-                for (int m = 0; m < 32; m++) q[e++] = t[x.get(ValueLayout.JAVA_BYTE, off + m) & 0xFF];
+            MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, 54);
+            for (int g = 0; g < 16; g++) {   // qs[0..32): byte m gives elements 32n + m
+                long v = (raw[2 * g] & 0xFFL) | ((raw[2 * g + 1] & 0xFFL) << 32);
+                u[g] = v;
+                u[16 + g] = v;
+                u[32 + g] = v;
+                u[48 + g] = v;
+                u[64 + g] = v;
             }
-            for (int n = 0; n < 5; n++) {
-                byte[] t = trits[n];
-                for (int m = 0; m < 16; m++) q[e++] = t[x.get(ValueLayout.JAVA_BYTE, off + 32 + m) & 0xFF];
+            for (int g = 0; g < 8; g++) {    // qs[32..48): byte 32 + m gives elements 160 + 16n + m
+                long v = (raw[32 + 2 * g] & 0xFFL) | ((raw[33 + 2 * g] & 0xFFL) << 32);
+                u[80 + g] = v;
+                u[88 + g] = v;
+                u[96 + g] = v;
+                u[104 + g] = v;
+                u[112 + g] = v;
             }
-            for (int n = 0; n < 4; n++) {
-                byte[] t = trits[n];
-                for (int m = 0; m < 4; m++) q[e++] = t[x.get(ValueLayout.JAVA_BYTE, off + 48 + m) & 0xFF];
+            for (int g = 0; g < 2; g++) {    // qh[0..4): byte j gives elements 240 + 4n + j, n < 4
+                long v = (raw[48 + 2 * g] & 0xFFL) | ((raw[49 + 2 * g] & 0xFFL) << 32);
+                u[120 + g] = v;
+                u[122 + g] = v;
+                u[124 + g] = v;
+                u[126 + g] = v;
             }
-            float d = Bits.fp16(x, off + 52);
-            for (int k = 0; k < 256; k++) y[yi + k] = q[k] * d;
+            float d = Float.float16ToFloat((short) SHORTS.get(raw, 52));
+            for (int k = 0; k < 256; k++) {
+                y[yi + k] = ((((us.getAtIndex(ValueLayout.JAVA_INT, k) * pow[k]) & 0xFF) * 3 >> 8) - 1) * d;
+            }
         }
     }
 
-    /** {@code TRITS[n][b]}: trit n of a TQ1_0 byte b (ggml's {@code ((uint8_t)(b * 3^n) * 3) >> 8}), minus one. */
-    private static final byte[][] TRITS = new byte[5][256];
+    /** The power of three each element of a TQ1_0 block multiplies its source byte by. */
+    private static final int[] TQ1_POW = new int[256];
 
     static {
-        int pow = 1;
-        for (int n = 0; n < 5; n++, pow *= 3) {
-            for (int b = 0; b < 256; b++) TRITS[n][b] = (byte) ((((b * pow) & 0xFF) * 3 >>> 8) - 1);
+        int[] pow = {1, 3, 9, 27, 81};
+        for (int n = 0; n < 5; n++) {
+            for (int m = 0; m < 32; m++) TQ1_POW[32 * n + m] = pow[n];
+            for (int m = 0; m < 16; m++) TQ1_POW[160 + 16 * n + m] = pow[n];
+            if (n < 4) for (int m = 0; m < 4; m++) TQ1_POW[240 + 4 * n + m] = pow[n];
         }
     }
 }
