@@ -192,6 +192,16 @@ public final class RemoteFile implements AutoCloseable {
         }
     }
 
+    /**
+     * How many bytes from {@code offset} on have been fetched without a gap (0 if the byte at {@code offset} has not):
+     * lets a parser that reads many small ranges check its own record first instead of asking for each.
+     */
+    public long fetchedFrom(long offset) {
+        synchronized (lock) {
+            return fetched.coveredFrom(offset);
+        }
+    }
+
     /** True if every byte of {@code [offset, offset + length)} has been fetched. */
     public boolean isFetched(long offset, long length) {
         synchronized (lock) {
