@@ -1,7 +1,7 @@
 package dev.tensorfile.hdf5;
 
 import dev.tensorfile.core.Metadata;
-import dev.tensorfile.core.TensorFileContractTest;
+import dev.tensorfile.testframework.TensorFileContract;
 import dev.tensorfile.core.WriteOptions;
 
 import java.io.IOException;
@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The core's tensor-file contract over files the writer wrote: plain, compressed, and a Keras archive. */
-class Hdf5WriterContractTest extends TensorFileContractTest {
+class Hdf5WriterContractTest extends TensorFileContract {
     private static Path dir;
 
     @Override

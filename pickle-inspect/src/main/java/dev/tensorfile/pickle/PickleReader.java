@@ -1,5 +1,18 @@
 package dev.tensorfile.pickle;
 
+import dev.tensorfile.pickle.numpy.NumpyDType;
+import dev.tensorfile.pickle.numpy.Siblings;
+import dev.tensorfile.pickle.tensor.StridedTensor;
+import dev.tensorfile.pickle.torch.TorchDTypes;
+import dev.tensorfile.pickle.vm.PValue;
+import dev.tensorfile.pickle.vm.Values;
+import dev.tensorfile.pickle.archive.Containers;
+import dev.tensorfile.pickle.archive.ZipArchive;
+import dev.tensorfile.pickle.tensor.ByteSource;
+import dev.tensorfile.pickle.tensor.PickleTensorFile;
+import dev.tensorfile.pickle.tensor.TensorCollector;
+import dev.tensorfile.pickle.vm.PickleLimits;
+import dev.tensorfile.pickle.vm.PickleMachine;
 import dev.tensorfile.core.DType;
 import dev.tensorfile.core.MalformedFileException;
 import dev.tensorfile.core.Metadata;
