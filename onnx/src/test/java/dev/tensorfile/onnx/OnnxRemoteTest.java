@@ -6,7 +6,7 @@ import dev.tensorfile.core.RemoteTransfer;
 import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFileException;
-import dev.tensorfile.core.spi.LoopbackServer;
+import dev.tensorfile.core.loopback.LoopbackServer;
 import dev.tensorfile.core.spi.RemoteFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

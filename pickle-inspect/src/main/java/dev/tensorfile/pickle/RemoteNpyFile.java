@@ -1,6 +1,8 @@
 package dev.tensorfile.pickle;
 
 import dev.tensorfile.core.DType;
+import dev.tensorfile.pickle.archive.Containers;
+import dev.tensorfile.pickle.numpy.NumpyDType;
 import dev.tensorfile.core.MalformedFileException;
 import dev.tensorfile.core.Metadata;
 import dev.tensorfile.core.ReadLimits;
