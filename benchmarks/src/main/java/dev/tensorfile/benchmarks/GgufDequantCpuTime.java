@@ -20,13 +20,14 @@ import java.util.Random;
  * The same measurements as {@link GgufDequantBenchmark} (same inputs, same 1 MiB output array, same ceiling), timed
  * in <em>thread CPU time</em> instead of wall time. On a machine shared with other builds JMH's wall-clock scores
  * swing by an order of magnitude with the load (the thread is simply not running); CPU time counts only the time the
- * thread ran, so the ratios to the ceiling stay meaningful. Prints GB/s of float output per CPU second, the median
+ * thread ran, so the ratios to the ceiling stay meaningful. {@code segment} lines decode the mapped types' blocks into
+ * a native {@link MemorySegment} instead of the array. Prints GB/s of float output per CPU second, the median
  * of {@code rounds} rounds of 300 ms CPU each after as many warm-up rounds.
  *
  * <p>Types given after the rounds are measured alone (default: all of them, one after the other, and the copy
- * ceilings; with a list, the ceilings only if it names {@code copy}; mapped only the five). Run each type of
- * interest in its own JVM, as JMH forks do: decoding other types first can leave the shared Vector API code
- * compiled for them, which cost Q4_K about 10% here.
+ * ceilings; with a list, the ceilings only if it names {@code copy}; segment and mapped only the five). Run each type
+ * of interest in its own JVM, as JMH forks do: decoding other types first can leave the shared Vector API code
+ * compiled for them, which cost Q4_K about 10% in some runs.
  *
  * <pre>java --add-modules jdk.incubator.vector [-Dtensorfile.quant=scalar] -cp ... \
  *     dev.tensorfile.benchmarks.GgufDequantCpuTime [resident|mapped|both] [rounds] [TYPE...]</pre>
@@ -68,6 +69,16 @@ public final class GgufDequantCpuTime {
                     BlockCodec codec = codec(t);
                     int blocks = GgufDequantBenchmark.FLOATS / t.blockElements();
                     report("resident", impl + " " + t, rounds, () -> codec.decode(in, 0, out, 0, blocks));
+                }
+                // the same into a native segment (BlockCodec's MemorySegment destination), for the mapped types
+                MemorySegment dst = arena.allocate(GgufDequantBenchmark.RESIDENT_BYTES, 64);
+                for (DType t : mappedTypes) {
+                    byte[] q = GgufDequantBenchmark.blocks(t);
+                    MemorySegment in = arena.allocate(q.length, 64);
+                    MemorySegment.copy(MemorySegment.ofArray(q), 0, in, 0, q.length);
+                    BlockCodec codec = codec(t);
+                    int blocks = GgufDequantBenchmark.FLOATS / t.blockElements();
+                    report("segment", impl + " " + t, rounds, () -> codec.decode(in, 0, dst, 0, blocks));
                 }
             }
         }
