@@ -29,6 +29,18 @@ import java.nio.ByteOrder;
  *   <li>No multiplication of two narrow integers (C2 does not vectorise it); products that ggml forms as
  *       {@code (d*sc)*q} are exact in float32 for every K type (at most 23 significant bits, see
  *       {@link #decodeQ6_K}), so they can be formed in any order without changing a bit.</li>
+ *   <li>No masks or shifts on a narrow element loaded in the float loop: {@code d * (q[k] & 0xF)} over a
+ *       {@code byte[]} runs scalar (9 GB/s against 54 for {@code d * q[k]}), and so does integer arithmetic mixed
+ *       with a {@code byte[]} source; over an {@code int[]} source it vectorises ({@link #decodeTQ1_0}). Field
+ *       extraction therefore happens in the SWAR staging, and the float loop only widens, converts and
+ *       multiplies.</li>
+ *   <li>The trip count, not the statement count: a 32-trip loop with 32 statements (a block written out by hand)
+ *       is not packed at all; 32-trip loops get 128-bit vectors and scalar pre-/post-loops (17 GB/s for a bare
+ *       {@code y = d * q} per 32 elements, 58 per 256). That is why the K types (a scale per 32 elements inside
+ *       a 256-element block) stay near 0.3x ggml here: a broadcast of their two per-32 factors costs as many
+ *       stores as it saves (tried: byte broadcasts of sc and m in one 256-trip loop, 14.5 GB/s against 14.0).</li>
+ *   <li>No stores into a {@link MemorySegment} in the float loop: C2 does not vectorise them (2.6 GB/s), so a
+ *       segment destination goes through an L1-resident tile ({@link #segmentDecoder}).</li>
  * </ul>
  * Types without a kernel here decode with the reference transcriptions. Tails shorter than a batch use them too.
  */
