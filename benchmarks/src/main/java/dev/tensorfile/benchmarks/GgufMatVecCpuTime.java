@@ -15,7 +15,9 @@ import java.util.Random;
 /**
  * {@link GgufMatVecBenchmark}'s single-thread measurements (same matrices, same ceiling) in <em>thread CPU
  * time</em>: on a machine shared with other builds, wall time swings with the load while CPU time counts only what
- * the thread ran. Prints, per type, microseconds per product, GFLOP/s and GB/s of weights per CPU second: the
+ * the thread ran. A single 4096 x 4096 matrix stays in this machine's 32 MiB L3 between products, so each figure is
+ * measured again "streamed": over 24 copies at different addresses in turn, read from memory as a model's weights
+ * are. Prints, per type, microseconds per product, GFLOP/s and GB/s of weights per CPU second: the
  * median of {@code rounds} rounds of 300 ms CPU each after as many warm-up rounds, with the spread (min–max).
  *
  * <pre>java --add-modules jdk.incubator.vector [-Dtensorfile.quant=scalar] -cp ... \
@@ -24,6 +26,8 @@ import java.util.Random;
 public final class GgufMatVecCpuTime {
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
     private static final int N = GgufMatVecBenchmark.N;
+    /** Copies of the matrix for the streamed case: 24 x 9.4 MB (Q4_K) or 24 x 17.8 MB (Q8_0), far beyond the L3. */
+    private static final int STREAM_COPIES = 24;
 
     private GgufMatVecCpuTime() {}
 
@@ -49,6 +53,25 @@ public final class GgufMatVecCpuTime {
                 report(t + " " + impl + " fused", bytes, rounds, () -> QuantizedKernels.matVec(m, x, y));
                 report(t + " " + impl + " dequantize-then-dot", bytes, rounds,
                         () -> GgufMatVecBenchmark.dequantizeThenDot(m, codec, row, rowSegment, x, y));
+                // A model's weights do not fit in the last-level cache (32 MiB here, which holds one matrix): the
+                // same products over copies at STREAM_COPIES addresses, one after another, read from memory.
+                QuantizedMatrix[] copies = new QuantizedMatrix[STREAM_COPIES];
+                MemorySegment[] sources = new MemorySegment[STREAM_COPIES];
+                for (int c = 0; c < STREAM_COPIES; c++) {
+                    sources[c] = arena.allocate(bytes, 64);
+                    MemorySegment.copy(data, 0, sources[c], 0, bytes);
+                    copies[c] = QuantizedMatrix.of(t, sources[c], N, N);
+                }
+                int[] next = {0};
+                report(t + " streamed copy ceiling", bytes, rounds, () -> {
+                    int c = next[0]++ % STREAM_COPIES;
+                    MemorySegment.copy(sources[c], 0, dst, 0, bytes);
+                });
+                report(t + " streamed " + impl + " fused", bytes, rounds,
+                        () -> QuantizedKernels.matVec(copies[next[0]++ % STREAM_COPIES], x, y));
+                report(t + " streamed " + impl + " dequantize-then-dot", bytes, rounds,
+                        () -> GgufMatVecBenchmark.dequantizeThenDot(copies[next[0]++ % STREAM_COPIES], codec, row,
+                                rowSegment, x, y));
             }
         }
         System.out.printf("load average at end: %.2f%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
