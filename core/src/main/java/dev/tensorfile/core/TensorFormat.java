@@ -36,6 +36,16 @@ public interface TensorFormat {
     Recognition recognize(Path path, MemorySegment content);
 
     /**
+     * Recognises a remote file from its first fetched bytes {@code prefix}, as {@link #recognize(Path, MemorySegment)}
+     * does by default. A format whose signature lies elsewhere (a ZIP's central directory, at its end) overrides this
+     * to read it through {@code file}'s {@link dev.tensorfile.core.spi.MappedFile#window windows}, which fetch only
+     * what they cover.
+     */
+    default Recognition recognize(dev.tensorfile.core.spi.MappedFile file, MemorySegment prefix) {
+        return recognize(file.path(), prefix);
+    }
+
+    /**
      * Opens {@code path}, reading its header only.
      *
      * @throws TensorFileException if it is malformed or uses something unsupported
@@ -52,6 +62,18 @@ public interface TensorFormat {
      */
     default TensorFile open(dev.tensorfile.core.spi.RemoteFile file, ReadLimits limits) {
         return RemoteTensorFile.downloaded(this, file, limits);
+    }
+
+    /**
+     * Opens a URL that names no file but a set of files this format reads together (a TensorFlow SavedModel
+     * directory, a checkpoint prefix), by fetching the files it expects there; null if it finds none.
+     * {@link TensorFiles#open(java.net.URI, RemoteOptions, ReadLimits)} asks each format when the URL itself cannot
+     * be fetched (404, 403, 410) or is no file of any format. By default: null.
+     *
+     * @throws TensorFileException if the files are found and malformed
+     */
+    default TensorFile openRemoteSet(java.net.URI uri, RemoteOptions options, ReadLimits limits) {
+        return null;
     }
 
     /** True if {@link #newWriter} is implemented. */

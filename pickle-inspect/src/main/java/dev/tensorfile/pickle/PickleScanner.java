@@ -1,7 +1,7 @@
 package dev.tensorfile.pickle;
 
 import dev.tensorfile.pickle.archive.Containers;
-import dev.tensorfile.pickle.archive.ZipArchive;
+import dev.tensorfile.core.spi.ZipArchive;
 import dev.tensorfile.pickle.numpy.Siblings;
 import dev.tensorfile.pickle.scan.Classifier;
 import dev.tensorfile.pickle.torch.ShardIndex;
@@ -282,7 +282,7 @@ public final class PickleScanner implements ContentScanner {
                 if (e.stored()) {
                     MemorySegment data = zip.raw(e);
                     if (!worthReading(data, e.name())) continue;
-                    region(data, base + e.dataOffset(), name, depth + 1);
+                    region(data, base + zip.dataOffset(e), name, depth + 1);
                     continue;
                 }
                 try {

@@ -46,7 +46,7 @@ public final class Containers {
     }
 
     public static boolean isZipAt(MemorySegment s, long at) {
-        return s.byteSize() - at >= 4 && s.get(ValueLayout.JAVA_INT_UNALIGNED, at) == ZipArchive.LOCAL_SIGNATURE;
+        return s.byteSize() - at >= 4 && s.get(ValueLayout.JAVA_INT_UNALIGNED, at) == dev.tensorfile.core.spi.ZipArchive.LOCAL_SIGNATURE;
     }
 
     /** A PROTO opcode of protocol 2 to 5 followed by an opcode: how every pickle of protocol ≥ 2 begins. */

@@ -1,11 +1,9 @@
 package dev.tensorfile.pickle.tensor;
 
-import dev.tensorfile.core.MalformedFileException;
+import dev.tensorfile.core.spi.MappedFile;
+import dev.tensorfile.core.spi.ZipArchive;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Path;
-import java.util.zip.DataFormatException;
-import java.util.zip.Inflater;
 
 /** Where a storage's bytes are: a view of the mapping, or a deflated ZIP entry decoded on read. */
 public sealed interface ByteSource {
@@ -16,6 +14,9 @@ public sealed interface ByteSource {
 
     /** Copies {@code dst.byteSize()} bytes from {@code offset}. */
     void read(long offset, MemorySegment dst);
+
+    /** True if {@link #view()} is not null, answered without locating the bytes. */
+    default boolean viewable() { return view() != null; }
 
     /** A part of this source. */
     default ByteSource slice(long offset, long length) {
@@ -40,63 +41,69 @@ public sealed interface ByteSource {
         @Override public void read(long at, MemorySegment dst) { parent.read(offset + at, dst); }
     }
 
-    /**
-     * A deflated ZIP entry, inflated on read. Sequential reads continue where the last one stopped; a read before
-     * that position starts again from the entry's beginning. Inflating more or fewer bytes than the directory says
-     * is an error, so memory and time stay bounded by the entry's declared size.
-     */
-    final class Inflating implements ByteSource {
-        private final MemorySegment compressed;
-        private final long size;
-        private final Path file;
-        private final String entry;
-        private Inflater inflater;
-        private long position;
+    /** A deflated ZIP entry, inflated on read by core's bounded inflater. */
+    public record Inflating(ZipArchive.Inflating entry) implements ByteSource {
+        @Override public long size() { return entry.size(); }
+        @Override public MemorySegment view() { return null; }
+        @Override public void read(long offset, MemorySegment dst) { entry.read(offset, dst); }
+    }
 
-        public Inflating(MemorySegment compressed, long size, Path file, String entry) {
-            this.compressed = compressed;
+    /**
+     * Bytes of a remote file's mapping, not fetched yet: the view goes to a tensor that requires what it reads
+     * ({@code SegmentTensor}); a read here fetches the whole source first (a strided gather reads all of it).
+     */
+    record Fetching(MemorySegment segment, MappedFile file) implements ByteSource {
+        @Override public long size() { return segment.byteSize(); }
+        @Override public MemorySegment view() { return segment; }
+
+        @Override
+        public void read(long offset, MemorySegment dst) {
+            file.require(segment);
+            MemorySegment.copy(segment, offset, dst, 0, dst.byteSize());
+        }
+
+        @Override
+        public ByteSource slice(long offset, long length) {
+            java.util.Objects.checkFromIndexSize(offset, length, size());
+            return new Fetching(segment.asSlice(offset, length), file);
+        }
+    }
+
+    /**
+     * A source located only when first used: a remote archive's storage record, whose local header (where its
+     * bytes start) is fetched then rather than at open, so that opening costs no request per storage.
+     */
+    final class Deferred implements ByteSource {
+        private final long size;
+        private final boolean viewable;
+        private final java.util.function.Supplier<ByteSource> locate;
+        private volatile ByteSource located;
+
+        /**
+         * @param viewable whether the located source will have a view
+         * @param locate finds the source; its size must be {@code size}
+         */
+        public Deferred(long size, boolean viewable, java.util.function.Supplier<ByteSource> locate) {
             this.size = size;
-            this.file = file;
-            this.entry = entry;
+            this.viewable = viewable;
+            this.locate = locate;
+        }
+
+        /** The source, located now if it was not yet. */
+        public synchronized ByteSource located() {
+            if (located == null) located = locate.get();
+            return located;
         }
 
         @Override public long size() { return size; }
-        @Override public MemorySegment view() { return null; }
+        @Override public boolean viewable() { return viewable; }
+        @Override public MemorySegment view() { return located().view(); }
+        @Override public void read(long offset, MemorySegment dst) { located().read(offset, dst); }
 
         @Override
-        public synchronized void read(long offset, MemorySegment dst) {
-            if (offset < 0 || offset > size - dst.byteSize()) {
-                throw new IndexOutOfBoundsException(entry + ": [" + offset + ", " + (offset + dst.byteSize()) + ") outside " + size);
-            }
-            if (inflater == null || offset < position) {
-                if (inflater != null) inflater.end();
-                inflater = new Inflater(true);
-                inflater.setInput(compressed.asByteBuffer());
-                position = 0;
-            }
-            byte[] buf = new byte[(int) Math.min(1 << 16, Math.max(1, size))];
-            try {
-                while (position < offset) {
-                    int n = inflater.inflate(buf, 0, (int) Math.min(buf.length, offset - position));
-                    if (n == 0) throw truncated();
-                    position += n;
-                }
-                long done = 0;
-                while (done < dst.byteSize()) {
-                    int n = inflater.inflate(buf, 0, (int) Math.min(buf.length, dst.byteSize() - done));
-                    if (n == 0) throw truncated();
-                    MemorySegment.copy(MemorySegment.ofArray(buf), 0, dst, done, n);
-                    done += n;
-                    position += n;
-                }
-            } catch (DataFormatException e) {
-                throw new MalformedFileException("zip", file, "zip entry '" + entry + "'", -1, "deflate data is corrupt: " + e.getMessage());
-            }
-        }
-
-        private MalformedFileException truncated() {
-            return new MalformedFileException("zip", file, "zip entry '" + entry + "'", -1,
-                    "inflates to " + position + " bytes, fewer than the " + size + " its directory entry says");
+        public ByteSource slice(long offset, long length) {
+            java.util.Objects.checkFromIndexSize(offset, length, size);
+            return new Deferred(length, viewable, () -> located().slice(offset, length));
         }
     }
 }
