@@ -1,6 +1,6 @@
 package dev.tensorfile.pickle;
 
-import dev.tensorfile.pickle.archive.Containers;
+import dev.tensorfile.pickle.vm.PickleStart;
 import dev.tensorfile.pickle.torch.ShardIndex;
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.TensorFile;
@@ -37,7 +37,7 @@ abstract sealed class PickleFamilyFormat implements TensorFormat
         String file = path == null || path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.equals("pytorch") && ShardIndex.isIndexName(file)) return Recognition.CONTENT;
         // Protocol 0/1 pickles have no magic: only the name and a first byte that is an opcode suggest them.
-        if (name.equals("pickle") && (file.endsWith(".pkl") || file.endsWith(".pickle")) && Containers.mayBePickle(content, 0)) {
+        if (name.equals("pickle") && (file.endsWith(".pkl") || file.endsWith(".pickle")) && PickleStart.mayBePickle(content, 0)) {
             return Recognition.NAME;
         }
         return Recognition.NO;

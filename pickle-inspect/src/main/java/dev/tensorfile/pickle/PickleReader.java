@@ -1,12 +1,17 @@
 package dev.tensorfile.pickle;
 
+import dev.tensorfile.pickle.numpy.NpyHeader;
+import dev.tensorfile.pickle.archive.Compression;
+import dev.tensorfile.pickle.archive.Decompressor;
+import dev.tensorfile.pickle.vm.PickleStart;
+import dev.tensorfile.pickle.torch.LegacyStream;
+import dev.tensorfile.pickle.archive.Magic;
 import dev.tensorfile.pickle.numpy.NumpyDType;
 import dev.tensorfile.pickle.numpy.Siblings;
 import dev.tensorfile.pickle.tensor.StridedTensor;
 import dev.tensorfile.pickle.torch.TorchDTypes;
 import dev.tensorfile.pickle.vm.PValue;
 import dev.tensorfile.pickle.vm.Values;
-import dev.tensorfile.pickle.archive.Containers;
 import dev.tensorfile.pickle.archive.ZipArchive;
 import dev.tensorfile.pickle.tensor.ByteSource;
 import dev.tensorfile.pickle.tensor.PickleTensorFile;
@@ -49,7 +54,7 @@ final class PickleReader {
     /** The family a file's bytes say it is, or null: {@code pytorch torchscript pickle joblib npy npz}. */
     static String recognize(MemorySegment s) {
         try {
-            if (Containers.isZipAt(s, 0)) {
+            if (Magic.isZipAt(s, 0)) {
                 if (!ZipArchive.hasEndRecord(s)) return null;
                 ZipArchive zip = ZipArchive.read(s, null, "zip", 1_000_000);
                 boolean data = false, constants = false, npyOnly = !zip.entries().isEmpty();
@@ -61,11 +66,11 @@ final class PickleReader {
                 }
                 return constants ? "torchscript" : data ? "pytorch" : npyOnly ? "npz" : null;
             }
-            if (Containers.startsWith(s, 0, Containers.LEGACY_MAGIC)) return "pytorch";
-            if (Containers.startsWith(s, 0, Containers.NPY_MAGIC)) return "npy";
-            Containers.Compression c = Containers.compression(s);
-            if (Containers.decompressible(c)) return "joblib";
-            if (Containers.isProtoPickle(s, 0)) return looksJoblib(s) ? "joblib" : "pickle";
+            if (Magic.startsWith(s, 0, LegacyStream.MAGIC)) return "pytorch";
+            if (Magic.startsWith(s, 0, NpyHeader.MAGIC)) return "npy";
+            Compression c = Compression.of(s);
+            if (c.decompressible()) return "joblib";
+            if (PickleStart.isProtoPickle(s, 0)) return looksJoblib(s) ? "joblib" : "pickle";
             return null;
         } catch (RuntimeException e) {
             return null;
@@ -144,14 +149,14 @@ final class PickleReader {
             MemorySegment s = mapped.segment();
             String family = recognize(s);
             if (family == null) {
-                if (Containers.mayBePickle(s, 0)) family = "pickle";
+                if (PickleStart.mayBePickle(s, 0)) family = "pickle";
                 else throw new MalformedFileException("pickle", path, "file", 0,
                         "not a pickle, PyTorch, joblib or numpy file (no known magic bytes)");
             }
             format = family;
             switch (family) {
                 case "pytorch", "torchscript" -> {
-                    if (Containers.isZipAt(s, 0)) torchZip(s);
+                    if (Magic.isZipAt(s, 0)) torchZip(s);
                     else legacy(s);
                 }
                 case "npy" -> npy(s, 0, "array", 0);
@@ -281,12 +286,12 @@ final class PickleReader {
             };
             PValue magic = new PickleMachine(pickleLimits, collectIds).run(c).root();
             if (!(magic instanceof PValue.PBigInt b) || b.value() == null
-                    || !b.value().equals(new java.math.BigInteger("1950a86a20f9469cfc6c", 16))) {
+                    || !b.value().equals(LegacyStream.MAGIC_NUMBER)) {
                 throw c.failAt(0, "legacy magic number is not 0x1950a86a20f9469cfc6c");
             }
             c.structure("legacy protocol version pickle");
             Long protocol = Values.integer(new PickleMachine(pickleLimits, collectIds).run(c).root());
-            if (protocol == null || protocol != 1001) throw c.fail("legacy protocol version is " + protocol + ", not 1001");
+            if (protocol == null || protocol != LegacyStream.PROTOCOL_VERSION) throw c.fail("legacy protocol version is " + protocol + ", not 1001");
             metadata.put("pytorch.format", "legacy");
             metadata.put("pytorch.protocol_version", "1001");
             c.structure("legacy sys_info pickle");
@@ -334,7 +339,7 @@ final class PickleReader {
 
         private void npy(MemorySegment s, long base, String name, int unused) {
             ByteCursor c = new ByteCursor(s, base, "npy", path);
-            Containers.NpyHeader h = Containers.npyHeader(c);
+            NpyHeader h = NpyHeader.read(c);
             if (base == 0) {
                 metadata.put("npy.descr", h.descr());
                 metadata.put("npy.fortran_order", h.fortran() ? "True" : "False");
@@ -369,7 +374,7 @@ final class PickleReader {
                     MemorySegment head = MemorySegment.ofArray(new byte[(int) headLength]);
                     src.read(0, head);
                     ByteCursor c = new ByteCursor(head, 0, "npy", path);
-                    Containers.NpyHeader h = Containers.npyHeader(c);
+                    NpyHeader h = NpyHeader.read(c);
                     if (h.dtype().object() || h.dtype().type() == null) {
                         unsupported.add(new UnsupportedEntry(name, "numpy " + (h.dtype().object() ? "object array" : "dtype " + h.descr())
                                 + " is not numeric data here"));
@@ -383,10 +388,10 @@ final class PickleReader {
         // ---- pickles and joblib ----
 
         private void joblib(MemorySegment s) {
-            Containers.Compression comp = Containers.compression(s);
+            Compression comp = Compression.of(s);
             MemorySegment stream = s;
-            if (comp != Containers.Compression.NONE) {
-                MappedFile inflated = Containers.inflateToTemp(s, comp, path, format, limits.maxDecodedBytes());
+            if (comp != Compression.NONE) {
+                MappedFile inflated = Decompressor.inflateToTemp(s, comp, path, format, limits.maxDecodedBytes());
                 mappings.add(inflated);
                 stream = inflated.segment();
                 metadata.put("joblib.compression", comp.name().toLowerCase(Locale.ROOT));
@@ -487,12 +492,12 @@ final class PickleReader {
             MappedFile m = MappedFile.open(sibling, "npy");
             mappings.add(m);
             MemorySegment s = m.segment();
-            if (!Containers.startsWith(s, 0, Containers.NPY_MAGIC)) {
+            if (!Magic.startsWith(s, 0, NpyHeader.MAGIC)) {
                 unsupported.add(new UnsupportedEntry(name, "joblib 0.9 array file '" + file + "' is not an .npy file"));
                 return;
             }
             ByteCursor c = new ByteCursor(s, 0, "npy", sibling);
-            Containers.NpyHeader h = Containers.npyHeader(c);
+            NpyHeader h = NpyHeader.read(c);
             if (h.dtype().object() || h.dtype().type() == null) {
                 unsupported.add(new UnsupportedEntry(name, "joblib 0.9 array file '" + file + "' holds "
                         + (h.dtype().object() ? "a numpy object array (scanned, never loaded)" : "dtype " + h.descr())));

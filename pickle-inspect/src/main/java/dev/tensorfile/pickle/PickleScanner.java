@@ -1,6 +1,11 @@
 package dev.tensorfile.pickle;
 
-import dev.tensorfile.pickle.archive.Containers;
+import dev.tensorfile.pickle.numpy.NpyHeader;
+import dev.tensorfile.pickle.archive.Compression;
+import dev.tensorfile.pickle.archive.Decompressor;
+import dev.tensorfile.pickle.vm.PickleStart;
+import dev.tensorfile.pickle.torch.LegacyStream;
+import dev.tensorfile.pickle.archive.Magic;
 import dev.tensorfile.pickle.archive.ZipArchive;
 import dev.tensorfile.pickle.numpy.Siblings;
 import dev.tensorfile.pickle.scan.Classifier;
@@ -183,12 +188,12 @@ public final class PickleScanner implements ContentScanner {
          */
         String region(MemorySegment s, long base, String entry, int depth) {
             if (s.byteSize() == 0) return "an empty file: nothing a loader could read";
-            if (ZipArchive.hasEndRecord(s) || Containers.isZipAt(s, 0)) {
+            if (ZipArchive.hasEndRecord(s) || Magic.isZipAt(s, 0)) {
                 ZipArchive zip;
                 try {
                     zip = ZipArchive.read(s, path, "zip", limits.maxCollectionSize());
                 } catch (MalformedFileException e) {
-                    if (Containers.isZipAt(s, 0)) {
+                    if (Magic.isZipAt(s, 0)) {
                         visitor.containerProblem(entry, base, "unreadable zip archive: " + e.getMessage(), Verdict.UNKNOWN);
                         return null;
                     }
@@ -199,7 +204,7 @@ public final class PickleScanner implements ContentScanner {
                     return null;
                 }
             }
-            if (Containers.startsWith(s, 0, Containers.NPY_MAGIC)) {
+            if (Magic.startsWith(s, 0, NpyHeader.MAGIC)) {
                 npy(s, base, entry);
                 return null;
             }
@@ -210,16 +215,16 @@ public final class PickleScanner implements ContentScanner {
                 }
                 tar(s, base, entry, depth);
                 // a tar header can also be the start of a pickle (a polyglot): judge the bytes as a stream too
-                if (Containers.mayBePickle(s, 0)) visitor.stream(s, base, entry, true);
+                if (PickleStart.mayBePickle(s, 0)) visitor.stream(s, base, entry, true);
                 return null;
             }
-            String archive = Containers.unopenedArchive(s);
+            String archive = Magic.unopenedArchive(s);
             if (archive != null) {
                 visitor.containerProblem(entry, base, archive + ": the scanner does not open these, so what it holds"
                         + " was not scanned", Verdict.UNKNOWN);
                 return null;
             }
-            Containers.Compression comp = Containers.compression(s);
+            Compression comp = Compression.of(s);
             switch (comp) {
                 case ZLIB, GZIP, BZ2, XZ, LZMA, ZFILE -> {
                     String kind = comp.name().toLowerCase(java.util.Locale.ROOT);
@@ -228,13 +233,13 @@ public final class PickleScanner implements ContentScanner {
                         return null;
                     }
                     String inner;
-                    try (MappedFile inflated = Containers.inflateToTemp(s, comp, path, "pickle", limits.maxHeaderBytes())) {
+                    try (MappedFile inflated = Decompressor.inflateToTemp(s, comp, path, "pickle", limits.maxHeaderBytes())) {
                         inner = region(inflated.segment(), 0, entry.isEmpty() ? "(" + kind + ")" : entry + " (" + kind + ")", depth + 1);
                     } catch (MalformedFileException e) {
                         visitor.containerProblem(entry, base, kind + "-compressed data that cannot be decompressed, so"
                                 + " it was not scanned: " + e.detail(), Verdict.UNKNOWN);
                         // the magic may also open a pickle (bz2's 'B' is BINBYTES): judge the bytes as one too
-                        if (Containers.mayBePickle(s, 0)) visitor.stream(s, base, entry, true);
+                        if (PickleStart.mayBePickle(s, 0)) visitor.stream(s, base, entry, true);
                         return null;
                     }
                     return inner == null ? null : kind + "-compressed data: " + inner;
@@ -246,11 +251,11 @@ public final class PickleScanner implements ContentScanner {
                 }
                 case NONE -> { }
             }
-            if (!Containers.mayBePickle(s, 0)) {
+            if (!PickleStart.mayBePickle(s, 0)) {
                 return String.format("not a pickle (byte 0 is 0x%02x, no pickle opcode), nor an archive, compressed"
-                        + " stream, numpy array or data-only format the scanner knows", Containers.u8(s, 0));
+                        + " stream, numpy array or data-only format the scanner knows", Magic.u8(s, 0));
             }
-            String notPickle = visitor.stream(s, base, entry, !Containers.isProtoPickle(s, 0));
+            String notPickle = visitor.stream(s, base, entry, !PickleStart.isProtoPickle(s, 0));
             return notPickle == null ? null : notPickle + ", and no archive, compressed stream, numpy array or"
                     + " data-only format the scanner knows";
         }
@@ -311,20 +316,20 @@ public final class PickleScanner implements ContentScanner {
             if (data.byteSize() == 0) return false;
             String lower = name.toLowerCase(java.util.Locale.ROOT);
             if (lower.endsWith(".pkl") || lower.endsWith(".pickle") || lower.endsWith(".npy")) return true;
-            if (Containers.isProtoPickle(data, 0) || Containers.isZipAt(data, 0)
-                    || Containers.startsWith(data, 0, Containers.NPY_MAGIC)) return true;
-            if (Containers.compression(data) != Containers.Compression.NONE) return true;
-            if (Containers.unopenedArchive(data) != null) return true;
+            if (PickleStart.isProtoPickle(data, 0) || Magic.isZipAt(data, 0)
+                    || Magic.startsWith(data, 0, NpyHeader.MAGIC)) return true;
+            if (Compression.of(data) != Compression.NONE) return true;
+            if (Magic.unopenedArchive(data) != null) return true;
             boolean storage = lower.matches(".*(^|/)data/[^/]+$") || lower.contains("/.data/") || lower.startsWith(".data/")
                     || lower.endsWith("/version") || lower.endsWith("/byteorder") || lower.endsWith(".py")
                     || lower.endsWith(".debug_pkl") || lower.endsWith("format_version") || lower.endsWith("storage_alignment")
-                    || lower.endsWith(".json") || lower.endsWith(".txt") && !Containers.mayBePickle(data, 0);
-            return !storage && Containers.mayBePickle(data, 0);
+                    || lower.endsWith(".json") || lower.endsWith(".txt") && !PickleStart.mayBePickle(data, 0);
+            return !storage && PickleStart.mayBePickle(data, 0);
         }
 
         /** POSIX ustar or GNU tar: "ustar" at byte 257 of the first 512-byte header. */
         private static boolean isTar(MemorySegment s) {
-            return s.byteSize() >= 512 && Containers.startsWith(s, 257, new byte[] {'u', 's', 't', 'a', 'r'});
+            return s.byteSize() >= 512 && Magic.startsWith(s, 257, new byte[] {'u', 's', 't', 'a', 'r'});
         }
 
         /**
@@ -337,10 +342,10 @@ public final class PickleScanner implements ContentScanner {
             long at = 0;
             int members = 0;
             while (at + 512 <= s.byteSize()) {
-                if (Containers.u8(s, at) == 0) return; // the end-of-archive blocks
+                if (Magic.u8(s, at) == 0) return; // the end-of-archive blocks
                 String name = tarString(s, at, 100);
                 long size = tarOctal(s, at + 124, 12);
-                int type = Containers.u8(s, at + 156);
+                int type = Magic.u8(s, at + 156);
                 if (size < 0 || size > s.byteSize() - at - 512) {
                     visitor.containerProblem(prefix + name, base + at, "tar member '" + name + "' at byte " + (base + at)
                             + " claims " + size + " bytes, more than the archive holds", Verdict.UNKNOWN);
@@ -354,7 +359,7 @@ public final class PickleScanner implements ContentScanner {
 
         private static String tarString(MemorySegment s, long at, int max) {
             int n = 0;
-            while (n < max && Containers.u8(s, at + n) > 0) n++;
+            while (n < max && Magic.u8(s, at + n) > 0) n++;
             return new String(s.asSlice(at, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
         }
 
@@ -362,21 +367,21 @@ public final class PickleScanner implements ContentScanner {
             long v = 0;
             boolean any = false;
             for (int i = 0; i < width; i++) {
-                int b = Containers.u8(s, at + i);
+                int b = Magic.u8(s, at + i);
                 if (b == ' ' && !any) continue;
                 if (b < '0' || b > '7') break;
                 v = v * 8 + (b - '0');
                 any = true;
                 if (v > (1L << 40)) return -1;
             }
-            return any ? v : (Containers.u8(s, at) == 0 ? 0 : -1);
+            return any ? v : (Magic.u8(s, at) == 0 ? 0 : -1);
         }
 
         private void npy(MemorySegment s, long base, String entry) {
             ByteCursor c = new ByteCursor(s, base, "npy", path);
-            Containers.NpyHeader h;
+            NpyHeader h;
             try {
-                h = Containers.npyHeader(c);
+                h = NpyHeader.read(c);
             } catch (MalformedFileException e) {
                 visitor.containerProblem(entry, base, e.getMessage(), Verdict.UNKNOWN);
                 return;
@@ -493,7 +498,7 @@ public final class PickleScanner implements ContentScanner {
                     }
                 });
                 // the legacy torch.save stream: its object pickle names each whole module's class by a persistent id
-                if (Containers.startsWith(region, 0, Containers.LEGACY_MAGIC)) m.resolvingTorchModules();
+                if (Magic.startsWith(region, 0, LegacyStream.MAGIC)) m.resolvingTorchModules();
                 int protocol;
                 try {
                     protocol = m.run(c).protocol();
@@ -585,9 +590,9 @@ public final class PickleScanner implements ContentScanner {
      */
     static boolean continues(MemorySegment region, long at, int index) {
         if (index >= 10_000 || at >= region.byteSize()) return false;
-        if (index >= 5 && Containers.startsWith(region, 0, Containers.LEGACY_MAGIC)) return false;
-        if (Containers.isProtoPickle(region, at)) return true;
-        return Containers.mayBePickle(region, at) && !Containers.isZipAt(region, at);
+        if (index >= LegacyStream.PICKLES && Magic.startsWith(region, 0, LegacyStream.MAGIC)) return false;
+        if (PickleStart.isProtoPickle(region, at)) return true;
+        return PickleStart.mayBePickle(region, at) && !Magic.isZipAt(region, at);
     }
 
     /** For messages: the bytes as text when printable. */
