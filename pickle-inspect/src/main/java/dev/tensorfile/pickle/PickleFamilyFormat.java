@@ -31,8 +31,8 @@ abstract sealed class PickleFamilyFormat implements TensorFormat
 
     @Override
     public Recognition recognize(Path path, MemorySegment content) {
-        String family = PickleReader.recognize(content);
-        if (name.equals(family)) return Recognition.CONTENT;
+        Container family = Container.recognize(content);
+        if (family != null && name.equals(family.format)) return Recognition.CONTENT;
         if (family != null) return Recognition.NO;
         String file = path == null || path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.equals("pytorch") && ShardIndex.isIndexName(file)) return Recognition.CONTENT;

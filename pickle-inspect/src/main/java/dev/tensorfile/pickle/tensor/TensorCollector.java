@@ -28,31 +28,31 @@ import java.util.Set;
  * Constructs with no dense data here (quantized, sparse, meta, nested, wrapper subclasses) are reported by name.
  * The walk is bounded in depth and follows each node once, so cycles end.
  */
-public final class TensorCollector {
+final class TensorCollector {
     /** A torch tensor: a view of persistent storage {@code storage}. */
-    public record TorchTensor(String name, PValue.PPersistent storage, DType dtype, long offset, long[] shape, long[] stride) {}
+    record TorchTensor(String name, PValue.PPersistent storage, DType dtype, long offset, long[] shape, long[] stride) {}
 
     /** A numpy array whose bytes are in the pickle (or after it, for joblib). */
-    public record NumpyArray(String name, NumpyDType dtype, long[] shape, boolean fortran, Object data) {}
+    record NumpyArray(String name, NumpyDType dtype, long[] shape, boolean fortran, Object data) {}
 
     /** joblib before 0.10: an array in the sibling {@code .npy} file {@code file}, as named in the pickle. */
-    public record SiblingArray(String name, String file) {}
+    record SiblingArray(String name, String file) {}
 
     /** Something tensor-like that is not rebuilt, with why. */
-    public record Refused(String name, String why) {}
+    record Refused(String name, String why) {}
 
-    public final List<Object> found = new ArrayList<>();
+    final List<Object> found = new ArrayList<>();
     private final int maxDepth;
     private final Map<PValue, Boolean> visiting = new IdentityHashMap<>();
     private final Set<String> names = new HashSet<>();
     private final java.util.function.Function<String, RuntimeException> tooDeep;
 
-    public TensorCollector(int maxDepth, java.util.function.Function<String, RuntimeException> tooDeep) {
+    TensorCollector(int maxDepth, java.util.function.Function<String, RuntimeException> tooDeep) {
         this.maxDepth = maxDepth;
         this.tooDeep = tooDeep;
     }
 
-    public void walk(PValue root) { walk(root, "", 0); }
+    void walk(PValue root) { walk(root, "", 0); }
 
     private void walk(PValue v, String name, int depth) {
         if (v == null) return;
