@@ -1,7 +1,7 @@
 /**
  * tensorfile test framework: what every format module's tests share (Lucene's test-framework is the model).
- * {@link dev.tensorfile.testframework.TensorFileContract} is the contract every format's reader keeps. Used at
- * test scope only.
+ * {@link dev.tensorfile.testframework.TensorFileContract} is the contract every format's reader keeps, {@link
+ * dev.tensorfile.testframework.TensorWriterContract} the one every writer keeps. Used at test scope only.
  */
 module dev.tensorfile.testframework {
     requires transitive dev.tensorfile.core;

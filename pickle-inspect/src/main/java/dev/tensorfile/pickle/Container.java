@@ -2,7 +2,7 @@ package dev.tensorfile.pickle;
 
 import dev.tensorfile.pickle.archive.Compression;
 import dev.tensorfile.pickle.archive.Magic;
-import dev.tensorfile.pickle.archive.ZipArchive;
+import dev.tensorfile.core.spi.ZipArchive;
 import dev.tensorfile.pickle.numpy.NpyHeader;
 import dev.tensorfile.pickle.tensor.Contents;
 import dev.tensorfile.pickle.torch.LegacyStream;

@@ -2,7 +2,7 @@ package dev.tensorfile.pickle;
 
 import dev.tensorfile.core.MalformedFileException;
 import dev.tensorfile.core.spi.ByteCursor;
-import dev.tensorfile.pickle.archive.ZipArchive;
+import dev.tensorfile.core.spi.ZipArchive;
 import dev.tensorfile.pickle.numpy.NpyHeader;
 import dev.tensorfile.pickle.tensor.ByteSource;
 import dev.tensorfile.pickle.tensor.Contents;
@@ -39,10 +39,10 @@ final class NpzReader {
         for (ZipArchive.Entry e : zip.entries()) {
             String name = e.name().substring(0, e.name().length() - 4);
             if (e.stored()) {
-                NpyReader.read(zip.raw(e), e.dataOffset(), name, out);
+                NpyReader.read(zip.raw(e), zip.dataOffset(e), name, out);
             } else {
                 // The header is small; the data is inflated on read.
-                ByteSource.Inflating src = new ByteSource.Inflating(zip.raw(e), e.size(), path, e.name());
+                ByteSource.Inflating src = new ByteSource.Inflating(zip.inflating(e));
                 long headLength = Math.min(e.size(), 1 << 16);
                 MemorySegment head = MemorySegment.ofArray(new byte[(int) headLength]);
                 src.read(0, head);

@@ -6,7 +6,7 @@ import dev.tensorfile.pickle.archive.Decompressor;
 import dev.tensorfile.pickle.vm.PickleStart;
 import dev.tensorfile.pickle.torch.LegacyStream;
 import dev.tensorfile.pickle.archive.Magic;
-import dev.tensorfile.pickle.archive.ZipArchive;
+import dev.tensorfile.core.spi.ZipArchive;
 import dev.tensorfile.pickle.numpy.Siblings;
 import dev.tensorfile.pickle.scan.Classifier;
 import dev.tensorfile.pickle.torch.ShardIndex;
@@ -287,7 +287,7 @@ public final class PickleScanner implements ContentScanner {
                 if (e.stored()) {
                     MemorySegment data = zip.raw(e);
                     if (!worthReading(data, e.name())) continue;
-                    region(data, base + e.dataOffset(), name, depth + 1);
+                    region(data, base + zip.dataOffset(e), name, depth + 1);
                     continue;
                 }
                 try {

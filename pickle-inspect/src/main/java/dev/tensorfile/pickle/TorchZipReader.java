@@ -2,7 +2,7 @@ package dev.tensorfile.pickle;
 
 import dev.tensorfile.core.MalformedFileException;
 import dev.tensorfile.core.UnsupportedFeatureException;
-import dev.tensorfile.pickle.archive.ZipArchive;
+import dev.tensorfile.core.spi.ZipArchive;
 import dev.tensorfile.pickle.tensor.ByteSource;
 import dev.tensorfile.pickle.tensor.Contents;
 import dev.tensorfile.pickle.vm.PickleMachine;
@@ -77,20 +77,20 @@ final class TorchZipReader {
         ZipArchive.Entry dataPkl = zip.find(prefix + "data.pkl");
         if (dataPkl != null) {
             PickleMachine.Result r = out.runPickle(zip.content(dataPkl, out.pickleLimits().maxPickleBytes()),
-                    dataPkl.stored() ? dataPkl.dataOffset() : 0, dataPkl.name());
+                    dataPkl.stored() ? zip.dataOffset(dataPkl) : 0, dataPkl.name());
             out.collect(r.root(), "", key -> zipStorage(zip, prefix, "data/", key), bigEndian);
         }
         ZipArchive.Entry constants = zip.find(prefix + "constants.pkl");
         if (constants != null) {
             PickleMachine.Result r = out.runPickle(zip.content(constants, out.pickleLimits().maxPickleBytes()),
-                    constants.stored() ? constants.dataOffset() : 0, constants.name());
+                    constants.stored() ? zip.dataOffset(constants) : 0, constants.name());
             String dir = zip.find(prefix + "constants/") != null || hasDir(zip, prefix + "constants/") ? "constants/" : "data/";
             out.collect(r.root(), "CONSTANTS.c", key -> zipStorage(zip, prefix, dir, key), bigEndian);
         }
         out.verifier(() -> {
             for (ZipArchive.Entry e : zip.entries()) {
                 if (e.stored() && zip.crcOfStored(e) != e.crc()) {
-                    throw new MalformedFileException(format, path, "zip entry '" + e.name() + "'", e.dataOffset(),
+                    throw new MalformedFileException(format, path, "zip entry '" + e.name() + "'", zip.dataOffset(e),
                             String.format("CRC-32 %08x does not match the directory's %08x", zip.crcOfStored(e), e.crc()));
                 }
             }
@@ -118,6 +118,6 @@ final class TorchZipReader {
         }
         if (e.stored()) return new ByteSource.Mapped(zip.raw(e));
         if (e.method() != 8) throw new UnsupportedFeatureException(format, path, "storage '" + e.name() + "' uses compression method " + e.method());
-        return new ByteSource.Inflating(zip.raw(e), e.size(), path, e.name());
+        return new ByteSource.Inflating(zip.inflating(e));
     }
 }

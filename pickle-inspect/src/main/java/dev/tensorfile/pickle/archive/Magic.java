@@ -1,5 +1,7 @@
 package dev.tensorfile.pickle.archive;
 
+import dev.tensorfile.core.spi.ZipArchive;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 

@@ -15,8 +15,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The writer contract of DESIGN.md: declared first, fed in the writer's order, committed only when complete. */
-class WriterContractTest {
+/**
+ * The state machine every writer inherits ({@code spi.AbstractTensorWriter}), on a test-only format: declared first,
+ * fed in the writer's order, committed only when complete. Every real writer runs the shared
+ * {@code TensorWriterContract} of tensorfile-test-framework as well.
+ */
+class AbstractTensorWriterTest {
     @TempDir Path dir;
 
     private final List<TensorInfo> two = List.of(TensorInfo.of("a", DType.U8, Shape.of(2)), TensorInfo.of("b", DType.U8, Shape.of(3)));
