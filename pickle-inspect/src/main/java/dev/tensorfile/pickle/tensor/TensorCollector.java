@@ -1,16 +1,17 @@
 package dev.tensorfile.pickle.tensor;
 
+import dev.tensorfile.core.DType;
 import dev.tensorfile.pickle.numpy.NumpyDType;
 import dev.tensorfile.pickle.scan.Classifier;
 import dev.tensorfile.pickle.torch.TorchDTypes;
 import dev.tensorfile.pickle.vm.Opcode;
 import dev.tensorfile.pickle.vm.PValue;
-import dev.tensorfile.pickle.vm.PickleMachine;
-import dev.tensorfile.pickle.vm.Values;
-import dev.tensorfile.core.DType;
 import dev.tensorfile.pickle.vm.PValue.PCall;
 import dev.tensorfile.pickle.vm.PValue.PDict;
 import dev.tensorfile.pickle.vm.PValue.PSeq;
+import dev.tensorfile.pickle.vm.PickleMachine;
+import dev.tensorfile.pickle.vm.PythonNames;
+import dev.tensorfile.pickle.vm.Values;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -103,7 +104,7 @@ final class TensorCollector {
             return;
         }
         if (state != null) walk(state, name, depth + 1);
-        else if (c.target() != null && !Classifier.ALLOWED.contains(Classifier.canonical(
+        else if (c.target() != null && !Classifier.ALLOWED.contains(PythonNames.canonical(
                 ((PValue.PGlobal) c.callable).module, ((PValue.PGlobal) c.callable).name))) {
             for (int i = 0; i < c.argList().size(); i++) walk(c.argList().get(i), name, depth + 1);
         }
@@ -131,7 +132,7 @@ final class TensorCollector {
     /** Records {@code v} if it is a tensor or array; true when it was one (rebuilt or refused). */
     private boolean tensor(PValue v, String name) {
         if (!(v instanceof PCall c) || c.target() == null) return false;
-        String t = Classifier.canonical(((PValue.PGlobal) c.callable).module, ((PValue.PGlobal) c.callable).name);
+        String t = PythonNames.canonical(((PValue.PGlobal) c.callable).module, ((PValue.PGlobal) c.callable).name);
         List<PValue> a = c.argList();
         switch (t) {
             case "torch._utils._rebuild_tensor", "torch._utils._rebuild_tensor_v2" -> {
