@@ -97,7 +97,7 @@ final class TorchLegacyReader {
     private DType storageType(PValue.PPersistent p) {
         List<PValue> id = Values.seq(p.id());
         if (id != null && id.size() >= 2 && id.get(1) instanceof PValue.PGlobal g) {
-            DType dt = TorchDTypes.ofStorage(g.name);
+            DType dt = TorchDTypes.ofStorage(g.name());
             if (dt != null) return dt;
             throw new UnsupportedFeatureException(format, path, "storage class " + g.qualified() + " is not supported");
         }

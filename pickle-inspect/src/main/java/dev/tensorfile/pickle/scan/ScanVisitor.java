@@ -117,9 +117,9 @@ public final class ScanVisitor implements StreamVisitor {
                 @Override
                 public void global(PValue.PGlobal g, Opcode opcode) {
                     sawSomething[0] = true;
-                    Classifier.Classification k = classifier.classify(g.module, g.name);
+                    Classifier.Classification k = classifier.classify(g.module(), g.name());
                     if (k.verdict() != Verdict.SAFE) {
-                        add(PythonNames.canonical(g.module, g.name), k.verdict(), entry, g.offset - base,
+                        add(PythonNames.canonical(g.module(), g.name()), k.verdict(), entry, g.offset() - base,
                                 opcode + ": " + k.reason());
                     }
                 }
@@ -132,9 +132,9 @@ public final class ScanVisitor implements StreamVisitor {
 
                 @Override
                 public void built(PValue.PCall call) {
-                    if (PickleMachine.JOBLIB_SIBLING_WRAPPER.equals(call.target()) && call.state instanceof PValue.PDict st
+                    if (PickleMachine.JOBLIB_SIBLING_WRAPPER.equals(call.target()) && call.state() instanceof PValue.PDict st
                             && Values.str(st.get("filename")) != null) {
-                        wrappers.add(Map.entry(Values.str(st.get("filename")), call.offset - base));
+                        wrappers.add(Map.entry(Values.str(st.get("filename")), call.offset() - base));
                     }
                 }
             });

@@ -139,8 +139,8 @@ public final class Contents {
             List<PValue> items = Values.seq(root);
             PValue.PDict d = new PValue.PDict("constants");
             for (int i = 0; i < items.size(); i++) {
-                d.keys.add(PValue.PStr.of(prefix + i));
-                d.values.add(items.get(i));
+                d.keys().add(PValue.PStr.of(prefix + i));
+                d.values().add(items.get(i));
             }
             root = d;
         }
@@ -227,8 +227,8 @@ public final class Contents {
     private ByteSource storageFor(Function<String, ByteSource> storages, String key, List<PValue> id,
             TensorCollector.TorchTensor t, long numel) {
         ByteSource root = storages.apply(key);
-        DType storageType = id.get(1) instanceof PValue.PGlobal g && TorchDTypes.ofStorage(g.name) != null
-                ? TorchDTypes.ofStorage(g.name) : t.dtype();
+        DType storageType = id.get(1) instanceof PValue.PGlobal g && TorchDTypes.ofStorage(g.name()) != null
+                ? TorchDTypes.ofStorage(g.name()) : t.dtype();
         long need;
         try {
             need = Math.multiplyExact(numel, (long) storageType.blockBytes());
@@ -301,7 +301,7 @@ public final class Contents {
                 for (int i = 0; i < out.length; i++) {
                     char ch = v.charAt(i);
                     if (ch > 0xFF) {
-                        throw new MalformedFileException(format, path, "array '" + name + "'", c.offset,
+                        throw new MalformedFileException(format, path, "array '" + name + "'", c.offset(),
                                 "latin-1 data holds a character above U+00FF");
                     }
                     out[i] = (byte) ch;
