@@ -90,7 +90,7 @@ public final class GgufDequantCpuTime {
     /** Each call of the operation decodes the next 1 MiB of output from a 1 GiB mapped file of {@code pattern}s. */
     private static void mapped(String name, byte[] pattern, int rounds, Chunk chunk) throws IOException {
         Path file = GgufDequantBenchmark.tiledFile(pattern, GgufDequantBenchmark.MAPPED_INPUT);
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {   // as a TensorFile maps its file
             MemorySegment in = GgufDequantBenchmark.map(file, arena);
             long[] pos = {0};
             report("mapped", name, rounds, () -> {

@@ -1,8 +1,10 @@
 package dev.tensorfile.pickle;
 
+import dev.tensorfile.core.ReadLimits;
+import dev.tensorfile.core.spi.MappedFile;
+import dev.tensorfile.core.spi.ZipArchive;
 import dev.tensorfile.pickle.archive.Compression;
 import dev.tensorfile.pickle.archive.Magic;
-import dev.tensorfile.core.spi.ZipArchive;
 import dev.tensorfile.pickle.numpy.NpyHeader;
 import dev.tensorfile.pickle.tensor.Contents;
 import dev.tensorfile.pickle.torch.LegacyStream;
@@ -36,15 +38,18 @@ enum Container {
 
     Container(String format) { this.format = format; }
 
-    /** Reads the file {@code s}, which is this container, into {@code out}. */
+    /**
+     * Reads the file, which is this container, into {@code out}: an archive through {@code out}'s mapping (a remote
+     * one from its end), anything else from {@code s}, its bytes (null for an archive recognised from its end).
+     */
     void read(MemorySegment s, Contents out) {
         switch (this) {
             case PYTORCH, TORCHSCRIPT -> {
-                if (Magic.isZipAt(s, 0)) TorchZipReader.read(s, out);
+                if (ZipArchive.startsWithLocalHeader(out.mapped())) TorchZipReader.read(ZipContainer.read(out), out);
                 else TorchLegacyReader.read(s, out);
             }
             case NPY -> NpyReader.read(s, 0, "array", out);
-            case NPZ -> NpzReader.read(s, out);
+            case NPZ -> NpzReader.read(ZipContainer.read(out), out);
             case JOBLIB -> JoblibReader.read(s, out);
             case PICKLE -> PlainPickleReader.read(s, 0, "pickle", out);
         }
@@ -55,15 +60,7 @@ enum Container {
         try {
             if (Magic.isZipAt(s, 0)) {
                 if (!ZipArchive.hasEndRecord(s)) return null;
-                ZipArchive zip = ZipArchive.read(s, null, "zip", 1_000_000);
-                boolean data = false, constants = false, npyOnly = !zip.entries().isEmpty();
-                for (ZipArchive.Entry e : zip.entries()) {
-                    String n = e.name().toLowerCase(Locale.ROOT);
-                    if (n.endsWith("/data.pkl") || n.equals("data.pkl")) data = true;
-                    if (n.endsWith("/constants.pkl") || n.equals("constants.pkl")) constants = true;
-                    if (!n.endsWith(".npy")) npyOnly = false;
-                }
-                return constants ? TORCHSCRIPT : data ? PYTORCH : npyOnly ? NPZ : null;
+                return ofZip(ZipArchive.read(s, null, "zip", 1_000_000));
             }
             if (Magic.startsWith(s, 0, LegacyStream.MAGIC)) return PYTORCH;
             if (Magic.startsWith(s, 0, NpyHeader.MAGIC)) return NPY;
@@ -73,6 +70,31 @@ enum Container {
         } catch (RuntimeException e) {
             return null;
         }
+    }
+
+    /**
+     * The container of a file that starts like a ZIP, read through its windows (for a remote file: its tail and
+     * central directory), or null when it is no archive of the family.
+     */
+    static Container recognizeZip(MappedFile file) {
+        try {
+            if (!ZipArchive.startsWithLocalHeader(file) || !ZipArchive.hasEndRecord(file)) return null;
+            return ofZip(ZipArchive.read(file, "zip", 1_000_000, ReadLimits.DEFAULT.maxHeaderBytes()));
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** {@link #TORCHSCRIPT} (a constants.pkl), {@link #PYTORCH} (a data.pkl), {@link #NPZ} (only .npy entries) or null. */
+    private static Container ofZip(ZipArchive zip) {
+        boolean data = false, constants = false, npyOnly = !zip.entries().isEmpty();
+        for (ZipArchive.Entry e : zip.entries()) {
+            String n = e.name().toLowerCase(Locale.ROOT);
+            if (n.endsWith("/data.pkl") || n.equals("data.pkl")) data = true;
+            if (n.endsWith("/constants.pkl") || n.equals("constants.pkl")) constants = true;
+            if (!n.endsWith(".npy")) npyOnly = false;
+        }
+        return constants ? TORCHSCRIPT : data ? PYTORCH : npyOnly ? NPZ : null;
     }
 
     /** joblib's wrappers within the first 64 KiB: {@code NumpyArrayWrapper}, and before 0.10 {@code NDArrayWrapper}. */

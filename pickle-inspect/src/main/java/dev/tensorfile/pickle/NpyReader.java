@@ -7,6 +7,7 @@ import dev.tensorfile.pickle.tensor.Contents;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.function.LongFunction;
 
 /**
  * A {@code .npy} array (numpy {@code lib/format.py}): a header naming dtype, order and shape, then the data, which
@@ -25,9 +26,16 @@ final class NpyReader {
      * Reads the array at {@code base} of {@code s} into {@code out} as {@code name}; the file's own array ({@code base}
      * 0) also gives the metadata its header.
      */
-    static void read(MemorySegment s, long base, String name, Contents out) { new NpyReader(out).read(s, base, name); }
+    static void read(MemorySegment s, long base, String name, Contents out) {
+        new NpyReader(out).read(s, base, name, dataOffset -> new ByteSource.Mapped(s.asSlice(dataOffset)));
+    }
 
-    private void read(MemorySegment s, long base, String name) {
+    /** An {@code .npy} whose header is in {@code s} and whose data from byte {@code dataOffset} on are {@code data}. */
+    static void read(MemorySegment s, long base, String name, LongFunction<ByteSource> data, Contents out) {
+        new NpyReader(out).read(s, base, name, data);
+    }
+
+    private void read(MemorySegment s, long base, String name, LongFunction<ByteSource> data) {
         ByteCursor c = new ByteCursor(s, base, "npy", path);
         NpyHeader h = NpyHeader.read(c);
         if (base == 0) {
@@ -43,6 +51,6 @@ final class NpyReader {
             return;
         }
         c.seek(h.dataOffset());
-        out.addArray(name, h.dtype(), h.shape(), h.fortran(), new ByteSource.Mapped(c.segment().asSlice(h.dataOffset())), out.mapped());
+        out.addArray(name, h.dtype(), h.shape(), h.fortran(), data.apply(h.dataOffset()), out.mapped());
     }
 }

@@ -1,7 +1,7 @@
 package dev.tensorfile.pickle;
 
-import dev.tensorfile.core.MalformedFileException;
 import dev.tensorfile.core.spi.ByteCursor;
+import dev.tensorfile.core.spi.MappedFile;
 import dev.tensorfile.core.spi.ZipArchive;
 import dev.tensorfile.pickle.numpy.NpyHeader;
 import dev.tensorfile.pickle.tensor.ByteSource;
@@ -18,27 +18,27 @@ import java.nio.file.Path;
 final class NpzReader {
     private final Contents out;
     private final Path path;
-    private final String format;
 
     private NpzReader(Contents out) {
         this.out = out;
         this.path = out.path();
-        this.format = out.format();
     }
 
-    /** Reads the archive {@code s} into {@code out}. */
-    static void read(MemorySegment s, Contents out) { new NpzReader(out).read(s); }
+    /** Reads the archive {@code zip} into {@code out}. */
+    static void read(ZipArchive zip, Contents out) { new NpzReader(out).read(zip); }
 
-    private void read(MemorySegment s) {
-        ZipArchive zip = ZipArchive.read(s, path, format, out.limits().maxCollectionSize());
-        if (!zip.problems().isEmpty()) {
-            ZipArchive.Problem p = zip.problems().getFirst();
-            throw new MalformedFileException(format, path, "zip central directory entry '" + p.entry() + "'",
-                    p.offset(), p.what());
-        }
+    private void read(ZipArchive zip) {
+        ZipContainer.refuseProblems(zip, out);
+        MappedFile mapped = out.mapped();
         for (ZipArchive.Entry e : zip.entries()) {
             String name = e.name().substring(0, e.name().length() - 4);
-            if (e.stored()) {
+            if (e.stored() && mapped.isRemote()) {
+                // the array's header is fetched now (a 1.0 header is under 64 KiB), its data when read
+                MemorySegment raw = zip.rawUnfetched(e);
+                long base = zip.dataOffset(e);
+                NpyReader.read(mapped.window(base, Math.min(raw.byteSize(), 65_536 + 16)), base, name,
+                        dataOffset -> new ByteSource.Fetching(raw.asSlice(dataOffset), mapped), out);
+            } else if (e.stored()) {
                 NpyReader.read(zip.raw(e), zip.dataOffset(e), name, out);
             } else {
                 // The header is small; the data is inflated on read.

@@ -35,12 +35,23 @@ final class PickleReader {
      * null when there is none. A remote file's siblings are fetched from beside its URL.
      */
     static TensorFile open(Path path, ReadLimits limits, Function<String, Path> siblings) {
-        MappedFile mapped = MappedFile.open(path, "pickle");
+        return open(MappedFile.open(path, "pickle"), limits, siblings);
+    }
+
+    /**
+     * Opens a mapped file, which the result owns (closed now if the open fails). A remote ZIP (PyTorch, TorchScript,
+     * npz) costs its tail, central directory and the entries read at open; its storages are fetched when read. Any
+     * other remote file is fetched whole ({@link MappedFile#segment()}).
+     */
+    static TensorFile open(MappedFile mapped, ReadLimits limits, Function<String, Path> siblings) {
+        Path path = mapped.path();
         List<MappedFile> mappings = new ArrayList<>();
         mappings.add(mapped);
         try {
-            MemorySegment s = mapped.segment();
-            Container container = Container.recognize(s);
+            // A remote file is recognised as an archive from its end, before anything fetches it whole.
+            Container container = mapped.isRemote() ? Container.recognizeZip(mapped) : null;
+            MemorySegment s = container != null ? null : mapped.segment();
+            if (container == null) container = Container.recognize(s);
             if (container == null) {
                 if (PickleStart.mayBePickle(s, 0)) container = Container.PICKLE;
                 else throw new MalformedFileException("pickle", path, "file", 0,

@@ -31,16 +31,11 @@ final class TorchZipReader {
         this.format = out.format();
     }
 
-    /** Reads the archive {@code s} into {@code out}. */
-    static void read(MemorySegment s, Contents out) { new TorchZipReader(out).read(s); }
+    /** Reads the archive {@code zip} into {@code out}. */
+    static void read(ZipArchive zip, Contents out) { new TorchZipReader(out).read(zip); }
 
-    private void read(MemorySegment s) {
-        ZipArchive zip = ZipArchive.read(s, path, format, out.limits().maxCollectionSize());
-        if (!zip.problems().isEmpty()) {
-            ZipArchive.Problem p = zip.problems().getFirst();
-            throw new MalformedFileException(format, path, "zip central directory entry '" + p.entry() + "'",
-                    p.offset(), p.what());
-        }
+    private void read(ZipArchive zip) {
+        ZipContainer.refuseProblems(zip, out);
         if (zip.entries().isEmpty()) throw new MalformedFileException(format, path, "zip", 0, "archive has no entries");
         String first = zip.entries().getFirst().name();
         int slash = first.indexOf('/');
@@ -52,6 +47,8 @@ final class TorchZipReader {
             }
         }
         out.metadata("pytorch.archive", prefix.isEmpty() ? "" : prefix.substring(0, prefix.length() - 1));
+        // data.pkl first, as torch writes it: over HTTP its fetch brings the small records after it along
+        if (zip.find(prefix + "data.pkl") != null && zip.find(prefix + "data.pkl").stored()) zip.raw(zip.find(prefix + "data.pkl"));
         String byteorder = text(zip, prefix + "byteorder");
         boolean big = false;
         if (byteorder != null) {
@@ -116,7 +113,15 @@ final class TorchZipReader {
         if (e == null) {
             throw new MalformedFileException(format, path, "storage record", -1, "no record '" + prefix + dir + key + "' for storage " + key);
         }
-        if (e.stored()) return new ByteSource.Mapped(zip.raw(e));
+        if (e.stored() && !out.mapped().isRemote()) return new ByteSource.Mapped(zip.raw(e));
+        if (e.stored()) {
+            // its local header is read when the storage is first read: no request per storage at open
+            return new ByteSource.Deferred(e.compressedSize(), true, () -> {
+                MemorySegment raw = zip.rawUnfetched(e);
+                ZipContainer.refuseProblems(zip, out);
+                return new ByteSource.Fetching(raw, out.mapped());
+            });
+        }
         if (e.method() != 8) throw new UnsupportedFeatureException(format, path, "storage '" + e.name() + "' uses compression method " + e.method());
         return new ByteSource.Inflating(zip.inflating(e));
     }
