@@ -1,5 +1,6 @@
 package dev.tensorfile.pickle;
 
+import dev.tensorfile.core.MalformedFileException;
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.ScanFinding;
 import dev.tensorfile.core.ScanReport;
@@ -8,6 +9,7 @@ import dev.tensorfile.core.TensorFormat;
 import dev.tensorfile.core.Verdict;
 import dev.tensorfile.core.spi.ContentScanner;
 import dev.tensorfile.core.spi.MappedFile;
+import dev.tensorfile.core.spi.ZipArchive;
 import dev.tensorfile.pickle.scan.Classifier;
 import dev.tensorfile.pickle.scan.ContainerWalk;
 import dev.tensorfile.pickle.scan.DisassemblyVisitor;
@@ -86,6 +88,28 @@ public final class PickleScanner implements ContentScanner {
             for (ScanFinding f : v.findings()) if (f.severity().compareTo(verdict) > 0) verdict = f.severity();
             return new ScanReport(path, verdict, v.findings());
         }
+    }
+
+    /**
+     * A remote PyTorch, TorchScript or npz archive is scanned through range requests: its tail and central directory,
+     * then each entry that may hold a pickle. Tensor data are not fetched: storage records ({@code data/N}, which
+     * torch never unpickles) are not read at all, and of a stored {@code .npy} only the header is, unless it is an
+     * object array (a pickle). Any other remote file is left to a download (empty).
+     */
+    @Override
+    public java.util.Optional<ScanReport> scanRemote(MappedFile file, ReadLimits limits) {
+        if (Container.recognizeZip(file) == null) return java.util.Optional.empty();
+        ZipArchive zip;
+        try {
+            zip = ZipArchive.read(file, "zip", limits.maxCollectionSize(), limits.maxHeaderBytes());
+        } catch (MalformedFileException e) {
+            return java.util.Optional.empty(); // scanned as a local file says what is wrong with it
+        }
+        ScanVisitor v = new ScanVisitor(file.path(), limits, classifier);
+        ContainerWalk.remoteArchive(file, zip, limits, v);
+        Verdict verdict = Verdict.SAFE;
+        for (ScanFinding f : v.findings()) if (f.severity().compareTo(verdict) > 0) verdict = f.severity();
+        return java.util.Optional.of(new ScanReport(file.path(), verdict, v.findings()));
     }
 
     /**

@@ -28,12 +28,28 @@ public final class ContainerWalk {
     private final Path path;
     private final ReadLimits limits;
     private final StreamVisitor visitor;
+    /** The remote file whose top-level archive is walked, reading entries through windows; null otherwise. */
+    private final MappedFile remote;
 
     /** A walk over a file at {@code path} that hands each pickle stream it finds to {@code visitor}. */
     public ContainerWalk(Path path, ReadLimits limits, StreamVisitor visitor) {
+        this(path, limits, visitor, null);
+    }
+
+    private ContainerWalk(Path path, ReadLimits limits, StreamVisitor visitor, MappedFile remote) {
         this.path = path;
         this.limits = limits;
         this.visitor = visitor;
+        this.remote = remote;
+    }
+
+    /**
+     * Walks the top-level archive {@code zip} of the remote file {@code file} through range requests: its entries
+     * that may hold a pickle are fetched, storage records and numeric arrays' data are not.
+     */
+    public static void remoteArchive(MappedFile file, ZipArchive zip, ReadLimits limits, StreamVisitor visitor) {
+        new ContainerWalk(file.path(), limits, visitor, file)
+                .zip(zip, zip.start() > 0 ? file.window(0, zip.start()) : MemorySegment.NULL, 0, "", 0);
     }
 
     /**
@@ -56,7 +72,7 @@ public final class ContainerWalk {
                 zip = null; // an end-record signature inside other data: not an archive
             }
             if (zip != null) {
-                zip(zip, s, base, entry, depth);
+                zip(zip, s.asSlice(0, zip.start()), base, entry, depth);
                 return null;
             }
         }
@@ -116,12 +132,13 @@ public final class ContainerWalk {
                 + " data-only format the scanner knows";
     }
 
-    private void zip(ZipArchive zip, MemorySegment s, long base, String entry, int depth) {
+    /** @param before the bytes before the archive (what precedes an appended archive) */
+    private void zip(ZipArchive zip, MemorySegment before, long base, String entry, int depth) {
         String prefix = entry.isEmpty() ? "" : entry + "!";
         for (ZipArchive.Problem p : zip.problems()) {
             visitor.containerProblem(prefix + p.entry(), base + p.offset(), p.toString(), Verdict.UNKNOWN);
         }
-        if (zip.start() > 0) region(s.asSlice(0, zip.start()), base, prefix + "(before the zip archive)", depth + 1);
+        if (zip.start() > 0) region(before, base, prefix + "(before the zip archive)", depth + 1);
         if (depth >= MAX_DEPTH) {
             visitor.containerProblem(entry, base, "archives nested more than " + MAX_DEPTH + " deep were not scanned", Verdict.UNKNOWN);
             return;
@@ -140,6 +157,7 @@ public final class ContainerWalk {
                 visitor.containerProblem(name, base + e.headerOffset(), "encrypted zip entry: its content cannot"
                         + " be read, so it was not scanned", Verdict.UNKNOWN);
             }
+            if (e.stored() && remote != null && depth == 0 && !worthFetching(zip, e)) continue;
             if (e.stored()) {
                 MemorySegment data = zip.raw(e);
                 if (!worthReading(data, e.name())) continue;
@@ -161,6 +179,26 @@ public final class ContainerWalk {
                 visitor.containerProblem(name, base + e.headerOffset(), ex.getMessage(), Verdict.UNKNOWN);
             }
         }
+    }
+
+    /**
+     * Over HTTP, whether a stored entry is worth fetching: not a storage record ({@code data/N}: tensor data,
+     * never unpickled by torch), not a numeric {@code .npy} (its header is read, its data not), and its first
+     * bytes {@link #worthReading worth reading}.
+     */
+    private boolean worthFetching(ZipArchive zip, ZipArchive.Entry e) {
+        if (e.name().toLowerCase(java.util.Locale.ROOT).matches("(.*/)?data/[^/]+")) return false;
+        long at = zip.dataOffset(e);
+        MemorySegment head = remote.window(at, Math.min(e.compressedSize(), 65_536 + 16));
+        if (!worthReading(head, e.name())) return false;
+        if (Magic.startsWith(head, 0, NpyHeader.MAGIC)) {
+            try {
+                return NpyHeader.read(new ByteCursor(head, at, "npy", path)).dtype().object();
+            } catch (MalformedFileException ex) {
+                return true; // judged on the whole entry, as locally
+            }
+        }
+        return true;
     }
 
     /**
