@@ -3,7 +3,7 @@ package dev.tensorfile.cli;
 import dev.tensorfile.core.spi.LittleEndian;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tensorfile.core.spi.LoopbackServer;
+import dev.tensorfile.core.loopback.LoopbackServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -6,7 +6,7 @@ import dev.tensorfile.core.RemoteTransfer;
 import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFiles;
-import dev.tensorfile.core.spi.LoopbackServer;
+import dev.tensorfile.core.loopback.LoopbackServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -5,6 +5,7 @@ import dev.tensorfile.core.Metadata;
 import dev.tensorfile.core.MetadataValue;
 import dev.tensorfile.core.TensorFileException;
 import dev.tensorfile.core.TensorInfo;
+import dev.tensorfile.core.UnsupportedFeatureException;
 import dev.tensorfile.core.WriteOptions;
 import dev.tensorfile.core.spi.AbstractTensorWriter;
 import dev.tensorfile.core.spi.AtomicFileOutput;
@@ -157,7 +158,7 @@ class Hdf5Writer extends AbstractTensorWriter {
         root = new Node("");
         for (TensorInfo t : tensors) {
             if (!new Hdf5Format().canStore(t.dtype())) {
-                throw new TensorFileException(format, destination, "tensor '" + t.name() + "' of type " + t.dtype() + " cannot be stored in HDF5 here");
+                throw new UnsupportedFeatureException(format, destination, "tensor '" + t.name() + "' of type " + t.dtype() + " cannot be stored in HDF5 here");
             }
             if (t.shape().rank() > 32) { // H5S_MAX_RANK
                 throw new TensorFileException(format, destination, "tensor '" + t.name() + "' has rank " + t.shape().rank() + "; HDF5 allows 32");

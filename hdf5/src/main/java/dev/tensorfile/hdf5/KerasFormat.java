@@ -13,6 +13,7 @@ import dev.tensorfile.core.TensorWriter;
 import dev.tensorfile.core.WriteOptions;
 import dev.tensorfile.core.UnsupportedFeatureException;
 import dev.tensorfile.core.spi.MappedFile;
+import dev.tensorfile.core.spi.ZipArchive;
 import dev.tensorfile.core.spi.ShardedTensorFile;
 
 import java.io.IOException;
@@ -51,9 +52,9 @@ public final class KerasFormat implements TensorFormat {
     @Override
     public Recognition recognize(Path path, MemorySegment content) {
         String n = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-        if (ZipDirectory.looksLikeZip(content)) {
+        if (content.byteSize() >= 22 && ZipArchive.startsWithLocalHeader(content)) {
             try {
-                for (ZipDirectory.Entry e : ZipDirectory.read(content, path)) {
+                for (ZipArchive.Entry e : ZipArchive.read(content, path, "keras", Long.MAX_VALUE).entries()) {
                     if (e.name().equals("model.weights.h5")) return Recognition.CONTENT;
                 }
             } catch (RuntimeException e) {
@@ -72,29 +73,30 @@ public final class KerasFormat implements TensorFormat {
         if (n.endsWith(".weights.json")) return openSharded(path, limits);
         MappedFile mapped = MappedFile.open(path, "keras");
         try {
-            List<ZipDirectory.Entry> entries = ZipDirectory.read(mapped.segment(), path);
-            ZipDirectory.Entry weights = null;
+            ZipArchive zip = ZipArchive.read(mapped, "keras", limits.maxCollectionSize(), limits.maxHeaderBytes());
+            List<ZipArchive.Entry> entries = zip.entries();
+            ZipArchive.Entry weights = null;
             Metadata.Builder md = Metadata.builder();
             List<String> details = new ArrayList<>();
             details.add("Keras archive: " + entries.size() + " members");
-            for (ZipDirectory.Entry e : entries) {
+            for (ZipArchive.Entry e : entries) {
                 details.add("  " + e.name() + " (" + e.size() + " bytes, " + (e.method() == 0 ? "stored" : "deflated") + ")");
                 switch (e.name()) {
                     case "model.weights.h5" -> weights = e;
-                    case "config.json" -> md.put("keras.config", text(mapped, e, limits, path));
-                    case "metadata.json" -> md.put("keras.metadata", text(mapped, e, limits, path));
+                    case "config.json" -> md.put("keras.config", text(zip, e, limits, path));
+                    case "metadata.json" -> md.put("keras.metadata", text(zip, e, limits, path));
                     default -> { }
                 }
             }
             if (weights == null) {
                 throw new UnsupportedFeatureException("keras", path, "archive has no model.weights.h5 (weights in "
-                        + entries.stream().map(ZipDirectory.Entry::name).filter(s -> s.startsWith("model.weights")).toList() + ")");
+                        + entries.stream().map(ZipArchive.Entry::name).filter(s -> s.startsWith("model.weights")).toList() + ")");
             }
             if (weights.method() != 0) {
                 throw new UnsupportedFeatureException("keras", path, "model.weights.h5 is compressed in the archive (method "
                         + weights.method() + "); only stored members are read in place");
             }
-            return new Hdf5TensorFile(mapped, weights.dataOffset(), weights.size(), "keras", limits, md.build(), details);
+            return new Hdf5TensorFile(mapped, zip.dataOffset(weights), weights.size(), "keras", limits, md.build(), details);
         } catch (RuntimeException | StackOverflowError e) {
             mapped.close();
             throw Hdf5Format.wrap(path, e);
@@ -115,29 +117,15 @@ public final class KerasFormat implements TensorFormat {
         return new KerasWriter(destination, options);
     }
 
-    static String text(MappedFile mapped, ZipDirectory.Entry e, ReadLimits limits, Path path) {
+    static String text(ZipArchive zip, ZipArchive.Entry e, ReadLimits limits, Path path) {
         if (e.size() > limits.maxHeaderBytes()) {
             throw new TensorFileException("keras", path, e.name() + " of " + e.size() + " bytes is larger than the limit");
         }
-        MemorySegment data = mapped.segment().asSlice(e.dataOffset(), e.compressedSize());
-        byte[] bytes;
-        if (e.method() == 0) {
-            bytes = data.toArray(ValueLayout.JAVA_BYTE);
-        } else if (e.method() == 8) {
-            java.util.zip.Inflater inf = new java.util.zip.Inflater(true);
-            try {
-                inf.setInput(data.toArray(ValueLayout.JAVA_BYTE));
-                bytes = new byte[(int) e.size()];
-                int got = inf.inflate(bytes);
-                if (got != e.size()) throw new TensorFileException("keras", path, e.name() + " inflates to " + got + " bytes, not " + e.size());
-            } catch (java.util.zip.DataFormatException x) {
-                throw new TensorFileException("keras", path, e.name() + " is corrupt: " + x.getMessage());
-            } finally {
-                inf.end();
-            }
-        } else {
-            throw new UnsupportedFeatureException("keras", path, e.name() + " uses zip compression method " + e.method());
+        if (!e.stored() && !e.deflated()) {
+            throw new UnsupportedFeatureException("keras", path, e.name() + " uses zip compression method " + e.method()
+                    + ZipArchive.methodName(e.method()));
         }
+        byte[] bytes = zip.content(e, limits.maxHeaderBytes(), false).toArray(ValueLayout.JAVA_BYTE);
         return new String(bytes, StandardCharsets.UTF_8);
     }
 

@@ -15,6 +15,7 @@ import dev.tensorfile.core.UnsupportedFeatureException;
 import dev.tensorfile.core.Verdict;
 import dev.tensorfile.core.spi.ContentScanner;
 import dev.tensorfile.core.spi.MappedFile;
+import dev.tensorfile.core.spi.ZipArchive;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,7 +50,7 @@ public final class KerasScanner implements ContentScanner {
         if (!Files.isRegularFile(path)) return false;
         try (MappedFile mapped = MappedFile.open(path, "hdf5")) {
             return new Hdf5Format().recognize(path, mapped.segment()) == TensorFormat.Recognition.CONTENT
-                    || (ZipDirectory.looksLikeZip(mapped.segment())
+                    || (ZipArchive.startsWithLocalHeader(mapped.segment())
                         && new KerasFormat().recognize(path, mapped.segment()) == TensorFormat.Recognition.CONTENT);
         }
     }
@@ -78,14 +79,15 @@ public final class KerasScanner implements ContentScanner {
     private static void judgeConfig(Path path, ReadLimits limits, List<ScanFinding> findings) {
         boolean zip;
         try (MappedFile mapped = MappedFile.open(path, "keras")) {
-            zip = ZipDirectory.looksLikeZip(mapped.segment());
+            zip = mapped.size() >= 22 && ZipArchive.startsWithLocalHeader(mapped);
             if (zip) {
-                ZipDirectory.Entry config = null;
-                for (ZipDirectory.Entry e : ZipDirectory.read(mapped.segment(), path)) if (e.name().equals(CONFIG_JSON)) config = e;
+                ZipArchive archive = ZipArchive.read(mapped, "keras", limits.maxCollectionSize(), limits.maxHeaderBytes());
+                ZipArchive.Entry config = null;
+                for (ZipArchive.Entry e : archive.entries()) if (e.name().equals(CONFIG_JSON)) config = e;
                 if (config == null) {
                     findings.add(new ScanFinding("(keras archive)", Verdict.SAFE, "", 0, "no config.json: weights only, nothing in it is run"));
                 } else {
-                    judge(KerasFormat.text(mapped, config, limits, path), CONFIG_JSON, findings);
+                    judge(KerasFormat.text(archive, config, limits, path), CONFIG_JSON, findings);
                 }
             }
         }

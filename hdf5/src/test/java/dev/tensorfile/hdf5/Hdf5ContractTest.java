@@ -1,12 +1,12 @@
 package dev.tensorfile.hdf5;
 
-import dev.tensorfile.core.TensorFileContractTest;
+import dev.tensorfile.testframework.TensorFileContract;
 
 import java.nio.file.Path;
 import java.util.List;
 
 /** The core contract over every HDF5 and Keras fixture. */
-class Hdf5ContractTest extends TensorFileContractTest {
+class Hdf5ContractTest extends TensorFileContract {
     @Override
     protected List<Path> files() { return Fixtures.files(); }
 }

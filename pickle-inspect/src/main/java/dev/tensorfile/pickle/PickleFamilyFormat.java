@@ -1,5 +1,7 @@
 package dev.tensorfile.pickle;
 
+import dev.tensorfile.pickle.archive.Containers;
+import dev.tensorfile.pickle.torch.ShardIndex;
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFormat;
@@ -44,7 +46,7 @@ abstract sealed class PickleFamilyFormat implements TensorFormat
     @Override
     public TensorFile open(Path path, ReadLimits limits) {
         String file = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (ShardIndex.isIndexName(file)) return ShardIndex.open(path, limits);
+        if (ShardIndex.isIndexName(file)) return ShardIndex.open(path, limits, shard -> PickleReader.open(shard, limits));
         return PickleReader.open(path, limits);
     }
 

@@ -1,5 +1,18 @@
 package dev.tensorfile.pickle;
 
+import dev.tensorfile.pickle.numpy.NumpyDType;
+import dev.tensorfile.pickle.numpy.Siblings;
+import dev.tensorfile.pickle.tensor.StridedTensor;
+import dev.tensorfile.pickle.torch.TorchDTypes;
+import dev.tensorfile.pickle.vm.PValue;
+import dev.tensorfile.pickle.vm.Values;
+import dev.tensorfile.pickle.archive.Containers;
+import dev.tensorfile.core.spi.ZipArchive;
+import dev.tensorfile.pickle.tensor.ByteSource;
+import dev.tensorfile.pickle.tensor.PickleTensorFile;
+import dev.tensorfile.pickle.tensor.TensorCollector;
+import dev.tensorfile.pickle.vm.PickleLimits;
+import dev.tensorfile.pickle.vm.PickleMachine;
 import dev.tensorfile.core.DType;
 import dev.tensorfile.core.MalformedFileException;
 import dev.tensorfile.core.Metadata;
@@ -208,20 +221,20 @@ final class PickleReader {
             ZipArchive.Entry dataPkl = zip.find(prefix + "data.pkl");
             if (dataPkl != null) {
                 PickleMachine.Result r = runPickle(zip.content(dataPkl, pickleLimits.maxPickleBytes()),
-                        dataPkl.stored() ? dataPkl.dataOffset() : 0, dataPkl.name());
+                        dataPkl.stored() ? zip.dataOffset(dataPkl) : 0, dataPkl.name());
                 collect(r.root(), "", key -> zipStorage(zip, prefix, "data/", key), bigEndian);
             }
             ZipArchive.Entry constants = zip.find(prefix + "constants.pkl");
             if (constants != null) {
                 PickleMachine.Result r = runPickle(zip.content(constants, pickleLimits.maxPickleBytes()),
-                        constants.stored() ? constants.dataOffset() : 0, constants.name());
+                        constants.stored() ? zip.dataOffset(constants) : 0, constants.name());
                 String dir = zip.find(prefix + "constants/") != null || hasDir(zip, prefix + "constants/") ? "constants/" : "data/";
                 collect(r.root(), "CONSTANTS.c", key -> zipStorage(zip, prefix, dir, key), bigEndian);
             }
             verifier = () -> {
                 for (ZipArchive.Entry e : zip.entries()) {
                     if (e.stored() && zip.crcOfStored(e) != e.crc()) {
-                        throw new MalformedFileException(format, path, "zip entry '" + e.name() + "'", e.dataOffset(),
+                        throw new MalformedFileException(format, path, "zip entry '" + e.name() + "'", zip.dataOffset(e),
                                 String.format("CRC-32 %08x does not match the directory's %08x", zip.crcOfStored(e), e.crc()));
                     }
                 }
@@ -249,7 +262,7 @@ final class PickleReader {
             }
             if (e.stored()) return new ByteSource.Mapped(zip.raw(e));
             if (e.method() != 8) throw new UnsupportedFeatureException(format, path, "storage '" + e.name() + "' uses compression method " + e.method());
-            return new ByteSource.Inflating(zip.raw(e), e.size(), path, e.name());
+            return new ByteSource.Inflating(zip.inflating(e));
         }
 
         // ---- legacy torch.save (torch/serialization.py _legacy_save) ----
@@ -348,10 +361,10 @@ final class PickleReader {
             for (ZipArchive.Entry e : zip.entries()) {
                 String name = e.name().substring(0, e.name().length() - 4);
                 if (e.stored()) {
-                    npy(zip.raw(e), e.dataOffset(), name, 0);
+                    npy(zip.raw(e), zip.dataOffset(e), name, 0);
                 } else {
                     // The header is small; the data is inflated on read.
-                    ByteSource.Inflating src = new ByteSource.Inflating(zip.raw(e), e.size(), path, e.name());
+                    ByteSource.Inflating src = new ByteSource.Inflating(zip.inflating(e));
                     long headLength = Math.min(e.size(), 1 << 16);
                     MemorySegment head = MemorySegment.ofArray(new byte[(int) headLength]);
                     src.read(0, head);

@@ -1,5 +1,16 @@
 package dev.tensorfile.pickle;
 
+import dev.tensorfile.pickle.archive.Containers;
+import dev.tensorfile.core.spi.ZipArchive;
+import dev.tensorfile.pickle.numpy.Siblings;
+import dev.tensorfile.pickle.scan.Classifier;
+import dev.tensorfile.pickle.torch.ShardIndex;
+import dev.tensorfile.pickle.vm.Disassembly;
+import dev.tensorfile.pickle.vm.Opcode;
+import dev.tensorfile.pickle.vm.PValue;
+import dev.tensorfile.pickle.vm.PickleLimits;
+import dev.tensorfile.pickle.vm.PickleMachine;
+import dev.tensorfile.pickle.vm.Values;
 import dev.tensorfile.core.MalformedFileException;
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.ScanFinding;
@@ -271,7 +282,7 @@ public final class PickleScanner implements ContentScanner {
                 if (e.stored()) {
                     MemorySegment data = zip.raw(e);
                     if (!worthReading(data, e.name())) continue;
-                    region(data, base + e.dataOffset(), name, depth + 1);
+                    region(data, base + zip.dataOffset(e), name, depth + 1);
                     continue;
                 }
                 try {

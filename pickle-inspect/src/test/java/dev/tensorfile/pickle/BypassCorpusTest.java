@@ -1,5 +1,6 @@
 package dev.tensorfile.pickle;
 
+import dev.tensorfile.pickle.archive.Containers;
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.ScanReport;
 import dev.tensorfile.core.Verdict;

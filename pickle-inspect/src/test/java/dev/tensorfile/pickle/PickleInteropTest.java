@@ -1,5 +1,6 @@
 package dev.tensorfile.pickle;
 
+import dev.tensorfile.pickle.scan.Classifier;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.ScanFinding;

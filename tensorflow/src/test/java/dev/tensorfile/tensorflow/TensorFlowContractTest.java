@@ -1,13 +1,13 @@
 package dev.tensorfile.tensorflow;
 
-import dev.tensorfile.core.TensorFileContractTest;
+import dev.tensorfile.testframework.TensorFileContract;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /** The core contract over every fixture, opened as a SavedModel directory, as a .index file and as a prefix. */
-class TensorFlowContractTest extends TensorFileContractTest {
+class TensorFlowContractTest extends TensorFileContract {
     @Override
     protected List<Path> files() {
         List<Path> out = new ArrayList<>();

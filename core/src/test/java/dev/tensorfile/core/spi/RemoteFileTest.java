@@ -2,6 +2,7 @@ package dev.tensorfile.core.spi;
 
 import dev.tensorfile.core.RemoteOptions;
 import dev.tensorfile.core.TensorFileException;
+import dev.tensorfile.core.loopback.LoopbackServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
