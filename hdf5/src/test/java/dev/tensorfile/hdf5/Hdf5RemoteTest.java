@@ -7,7 +7,7 @@ import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFileException;
 import dev.tensorfile.core.TensorFiles;
-import dev.tensorfile.core.spi.LoopbackServer;
+import dev.tensorfile.core.loopback.LoopbackServer;
 import dev.tensorfile.hdf5.format.Superblock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -193,5 +193,40 @@ class Hdf5RemoteTest {
             return i;
         }
         throw new AssertionError(sig + " not found");
+    }
+
+    /**
+     * Files our writers make, with 24 MB of data: a {@code .keras} archive (directory from the end, config.json, the
+     * stored model.weights.h5 read in place) and an HDF5 file, contiguous and gzip-chunked. Opening and listing
+     * fetches the structures only; every tensor then reads as it does locally.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"model.keras", "gzip.keras", "plain.h5", "gzip.h5"})
+    void writtenFilesOpenWithoutTheirData(String name) throws IOException {
+        Path file = dir.resolve("written-" + name);
+        var options = name.startsWith("gzip") ? new dev.tensorfile.core.WriteOptions(java.util.Map.of("compress", "gzip"))
+                : dev.tensorfile.core.WriteOptions.NONE;
+        List<dev.tensorfile.core.TensorInfo> infos = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            infos.add(dev.tensorfile.core.TensorInfo.of("layer_" + i + "/kernel", dev.tensorfile.core.DType.F32,
+                    dev.tensorfile.core.Shape.of(512, 512)));
+        }
+        var md = dev.tensorfile.core.Metadata.builder().put(KerasWriter.CONFIG_KEY, "{\"class_name\": \"Sequential\"}").build();
+        try (dev.tensorfile.core.TensorWriter w = name.endsWith(".keras") ? new KerasWriter(file, options)
+                : new Hdf5Writer(file, options)) {
+            for (var t : w.declare(md, infos)) {
+                float[] v = new float[512 * 512];
+                java.util.Random r = new java.util.Random(t.name().hashCode());
+                for (int k = 0; k < v.length; k++) v[k] = r.nextInt(100); // compressible, not constant
+                w.write(t.name(), MemorySegment.ofArray(v));
+            }
+        }
+        String local = outcome(file, () -> TensorFiles.open(file));
+        try (TensorFile f = TensorFiles.open(server.uri(file), OPTIONS, ReadLimits.DEFAULT)) {
+            assertEquals(24, f.tensors().size());
+            RemoteTransfer opened = f.remoteTransfer().orElseThrow();
+            assertTrue(opened.bytesFetched() < 1 << 20, opened + " to open a file of " + Files.size(file));
+        }
+        assertEquals(local, outcome(file, () -> TensorFiles.open(server.uri(file), OPTIONS, ReadLimits.DEFAULT)));
     }
 }
