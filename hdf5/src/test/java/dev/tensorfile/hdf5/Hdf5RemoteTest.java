@@ -41,6 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(300)
 class Hdf5RemoteTest {
     static final long USER_BLOCK = 128 * 1024;
+    static final Path ROOT = Path.of("src/test/resources/hdf5");
     static final RemoteOptions OPTIONS = RemoteOptions.DEFAULT.withToken(null).withTimeout(Duration.ofSeconds(20));
     @TempDir static Path dir;
     static LoopbackServer server;
@@ -54,7 +55,7 @@ class Hdf5RemoteTest {
     /** Every HDF5 fixture (hostile ones included) whose superblock is at 0, so that a user block can go before it. */
     static List<Path> fixtures() throws IOException {
         List<Path> out = new ArrayList<>();
-        try (Stream<Path> s = Files.walk(Fixtures.ROOT)) {
+        try (Stream<Path> s = Files.walk(ROOT)) {
             for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
                 byte[] b = Files.readAllBytes(p);
                 if (Superblock.find(MemorySegment.ofArray(b)) == 0) out.add(p);
@@ -64,7 +65,7 @@ class Hdf5RemoteTest {
     }
 
     static Path shifted(Path p) {
-        return shifted(p, dir.resolve(Fixtures.ROOT.relativize(p).toString().replace('/', '_')));
+        return shifted(p, dir.resolve(ROOT.relativize(p).toString().replace('/', '_')));
     }
 
     /** {@code p} behind a user block of {@link #USER_BLOCK} bytes, written to {@code s} (once). */
@@ -115,7 +116,7 @@ class Hdf5RemoteTest {
             for (Tensor t : f.tensors()) {
                 b.append(t.name()).append(' ').append(t.dtype()).append(' ').append(t.shape()).append(' ');
                 try {
-                    b.append(t.info().byteLength() > 64L << 20 ? "(large)" : Fixtures.sha256(t.bytes()));
+                    b.append(t.info().byteLength() > 64L << 20 ? "(large)" : sha256(t.bytes()));
                     if (t.dtype() == dev.tensorfile.core.DType.STRING) b.append(' ').append(t.strings());
                 } catch (TensorFileException e) {
                     b.append("error: ").append(normalise(e.detail(), file));
@@ -130,6 +131,16 @@ class Hdf5RemoteTest {
         return b.toString();
     }
 
+    static String sha256(MemorySegment bytes) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            md.update(bytes.asByteBuffer());
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static String normalise(String detail, Path file) {
         return detail == null ? null : detail.replace(file.toString(), "FILE")
                 .replaceAll("http:/127\\.0\\.0\\.1:\\d+/\\S*" + java.util.regex.Pattern.quote(file.getFileName().toString()), "FILE");
@@ -137,7 +148,7 @@ class Hdf5RemoteTest {
 
     @Test
     void openingFetchesStructuresNotData() throws IOException {
-        Path p = shifted(Fixtures.gen("keras2-full.h5"));
+        Path p = shifted(ROOT.resolve("gen/keras2-full.h5"));
         try (TensorFile f = TensorFiles.open(server.uri(p), OPTIONS, ReadLimits.DEFAULT)) {
             RemoteTransfer opened = f.remoteTransfer().orElseThrow();
             assertTrue(opened.bytesFetched() < Files.size(p), opened + " of " + Files.size(p));
@@ -148,7 +159,7 @@ class Hdf5RemoteTest {
 
     @Test
     void structureBytesFetchedAreBoundedByMaxHeaderBytes() {
-        Path p = shifted(Fixtures.gen("keras2-full.h5"));
+        Path p = shifted(ROOT.resolve("gen/keras2-full.h5"));
         ReadLimits d = ReadLimits.DEFAULT;
         ReadLimits tight = new ReadLimits(2_000, d.maxNestingDepth(), d.maxStringBytes(), d.maxCollectionSize(),
                 d.maxDecodedBytes(), d.decodeThreads());
@@ -164,7 +175,7 @@ class Hdf5RemoteTest {
      */
     @Test
     void aStructureClaimingGigabytesIsRefusedBeforeItIsFetched() throws IOException {
-        byte[] b = Files.readAllBytes(Fixtures.gen("groups-earliest.h5"));
+        byte[] b = Files.readAllBytes(ROOT.resolve("gen/groups-earliest.h5"));
         int heap = indexOf(b, "HEAP");
         java.nio.ByteBuffer.wrap(b, heap + 8, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(3L << 30);
         Path p = dir.resolve("heap-claims-3GiB.h5");
@@ -228,5 +239,52 @@ class Hdf5RemoteTest {
             assertTrue(opened.bytesFetched() < 1 << 20, opened + " to open a file of " + Files.size(file));
         }
         assertEquals(local, outcome(file, () -> TensorFiles.open(server.uri(file), OPTIONS, ReadLimits.DEFAULT)));
+    }
+
+    /**
+     * Writes the sparse file that {@code extents} (made by remote/make_keras_layout.py: u64 size, u32 run count,
+     * then u64 offset, u32 length and the bytes of each run) describes: the data are holes.
+     */
+    static Path unpackExtents(Path extents, Path out) throws IOException {
+        try (var in = new java.io.DataInputStream(new java.util.zip.GZIPInputStream(Files.newInputStream(extents)));
+             java.io.RandomAccessFile raf = new java.io.RandomAccessFile(out.toFile(), "rw")) {
+            java.nio.ByteBuffer head = java.nio.ByteBuffer.wrap(in.readNBytes(12)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            long size = head.getLong();
+            int runs = head.getInt();
+            raf.setLength(size);
+            for (int i = 0; i < runs; i++) {
+                java.nio.ByteBuffer r = java.nio.ByteBuffer.wrap(in.readNBytes(12)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                raf.seek(r.getLong());
+                raf.write(in.readNBytes(r.getInt()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * h5py's Keras 2 layout of 500 datasets (libhdf5 1.10: superblock 0, symbol-table groups, each layer's metadata
+     * beside its weights), at 1 MB and at 16 GB with the data as holes: over HTTP each lists what it lists locally,
+     * fetching at most a few MB however large the data.
+     */
+    @Test
+    void aKerasLayoutOf500DatasetsListsTheSameAtAnyDataSize() throws IOException {
+        for (String name : List.of("keras-layout-16.h5", "keras-layout-4096.h5")) {
+            Path p = unpackExtents(ROOT.resolve("remote").resolve(name + ".extents.gz"), dir.resolve(name));
+            StringBuilder local = new StringBuilder();
+            StringBuilder remote = new StringBuilder();
+            try (TensorFile f = new Hdf5Format().open(p, ReadLimits.DEFAULT)) {
+                local.append(f.metadata().asMap()).append(f.details()).append(f.tensors().stream().map(Tensor::info).toList());
+            }
+            try (TensorFile f = TensorFiles.open(server.uri(p), OPTIONS, ReadLimits.DEFAULT)) {
+                remote.append(f.metadata().asMap()).append(f.details()).append(f.tensors().stream().map(Tensor::info).toList());
+                assertEquals(500, f.tensors().size());
+                RemoteTransfer t = f.remoteTransfer().orElseThrow();
+                assertTrue(t.bytesFetched() < 16 << 20 && t.requests() < 400, name + ": " + t);
+                MemorySegment kernel = f.tensor("dense_7/dense_7/kernel:0").bytes(); // a hole: zeros, fetched by range
+                assertEquals(0, kernel.get(java.lang.foreign.ValueLayout.JAVA_BYTE, kernel.byteSize() - 1));
+            }
+            assertEquals(local.toString(), remote.toString());
+            Files.delete(p);
+        }
     }
 }
