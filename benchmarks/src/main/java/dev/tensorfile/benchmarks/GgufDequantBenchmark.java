@@ -125,6 +125,8 @@ public class GgufDequantBenchmark {
 
         BlockCodec codec;
         MemorySegment input;
+        /** The segment destination: 1 MiB of native memory aligned to 64 bytes, as ggml's harness allocates. */
+        MemorySegment outSegment;
         int blockCount;
         final float[] out = new float[FLOATS];
         private Arena arena;
@@ -135,6 +137,7 @@ public class GgufDequantBenchmark {
             codec = codec(t);
             byte[] q = blocks(t);
             arena = Arena.ofShared();
+            outSegment = arena.allocate(RESIDENT_BYTES, 64);
             input = arena.allocate(q.length, 64);
             MemorySegment.copy(MemorySegment.ofArray(q), 0, input, 0, q.length);
             blockCount = FLOATS / t.blockElements();
@@ -190,6 +193,19 @@ public class GgufDequantBenchmark {
         public float[] resident(Resident s) {
             s.codec.decode(s.input, 0, s.out, 0, s.blockCount);
             return s.out;
+        }
+
+        /**
+         * (a) into a 64-byte-aligned native segment instead of the array: the segment path without a float[] in
+         * between, and the destination ggml's harness writes ({@code aligned_alloc(64, ...)}); a Java array's
+         * elements start 16 bytes into an 8-byte-aligned object, so a 64-byte vector store into it usually
+         * straddles two cache lines.
+         */
+        @Benchmark
+        @OperationsPerInvocation(RESIDENT_BYTES)
+        public MemorySegment residentSegment(Resident s) {
+            s.codec.decode(s.input, 0, s.outSegment, 0, s.blockCount);
+            return s.outSegment;
         }
 
         /** (b) 64 MiB of output from the 1 GiB mapped input, 1 MiB at a time. */

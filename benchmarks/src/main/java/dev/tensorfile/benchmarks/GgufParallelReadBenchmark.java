@@ -41,16 +41,20 @@ public class GgufParallelReadBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        DType t = DType.valueOf(type);
+        arena = Arena.ofShared();
+        tensor = tensor(DType.valueOf(type), arena);
+        out = new float[ELEMENTS];
+    }
+
+    /** A tensor of {@link #ELEMENTS} values of {@code t} in native memory of {@code arena} (valid blocks, tiled). */
+    static Tensor tensor(DType t, Arena arena) {
         byte[] pattern = GgufDequantBenchmark.blocks(t);
         int rows = ELEMENTS / GgufDequantBenchmark.FLOATS;
-        arena = Arena.ofShared();
         MemorySegment data = arena.allocate((long) pattern.length * rows, 64);
         for (int r = 0; r < rows; r++) {
             MemorySegment.copy(MemorySegment.ofArray(pattern), 0, data, (long) r * pattern.length, pattern.length);
         }
-        tensor = new SegmentView(TensorInfo.of("w", t, Shape.of(rows, GgufDequantBenchmark.FLOATS)), data);
-        out = new float[ELEMENTS];
+        return new SegmentView(TensorInfo.of("w", t, Shape.of(rows, GgufDequantBenchmark.FLOATS)), data);
     }
 
     @TearDown(Level.Trial)

@@ -71,6 +71,34 @@ class RemoteCliTest {
         assertArrayEquals(Files.readAllBytes(expected), Files.readAllBytes(out), "streamed range by range, the same bytes");
     }
 
+    /**
+     * A TensorFlow SavedModel by its directory's URL (with or without the slash), its saved_model.pb or its
+     * variables.index: the same tensors as the local directory, the data shard fetched only for its size.
+     */
+    @Test
+    void inspectTakesTensorFlowUrls() throws IOException {
+        Path model = RemoteEquivalenceTest.REPO.resolve("tensorflow/src/test/resources/tensorflow/saved_model_half_plus_two_cpu/00000123");
+        MainTest.Run local = MainTest.run("inspect", "--json", model.toString());
+        assertEquals(0, local.status(), local.err());
+        JsonNode l = new ObjectMapper().readTree(local.out());
+        try (LoopbackServer repo = LoopbackServer.start(RemoteEquivalenceTest.REPO)) {
+            String dirUrl = repo.uri(model).toString();
+            for (String url : new String[] {dirUrl, dirUrl + "/", dirUrl + "/saved_model.pb", dirUrl + "/variables/variables.index"}) {
+                MainTest.Run r = MainTest.run("inspect", "--json", url);
+                assertEquals(0, r.status(), url + ": " + r.err());
+                JsonNode j = new ObjectMapper().readTree(r.out());
+                assertEquals("tensorflow", j.get("format").asText(), url);
+                assertEquals(l.get("tensors"), j.get("tensors"), url);
+                assertEquals(l.get("metadata"), j.get("metadata"), url);
+            }
+            MainTest.Run v = MainTest.run("verify", dirUrl);
+            assertEquals(0, v.status(), v.err());
+            MainTest.Run missing = MainTest.run("inspect", dirUrl + "/no-such-dir");
+            assertEquals(2, missing.status());
+            assertTrue(missing.err().contains("404"), missing.err());
+        }
+    }
+
     @Test
     void aHeaderClaimingTenGigabytesIsRefusedFromItsFirstRequest() throws IOException {
         Path file = dir.resolve("huge-header.safetensors");

@@ -106,13 +106,39 @@ public final class TensorFiles {
      */
     public static TensorFile open(java.net.URI uri, RemoteOptions options, ReadLimits limits) {
         if ("file".equalsIgnoreCase(uri.getScheme())) return open(Path.of(uri), limits);
-        dev.tensorfile.core.spi.RemoteFile file = dev.tensorfile.core.spi.RemoteFile.open(uri, options);
+        dev.tensorfile.core.spi.RemoteFile file;
         try {
-            return recognize(file).open(file, limits);
+            file = dev.tensorfile.core.spi.RemoteFile.open(uri, options);
+        } catch (TensorFileException e) {
+            // a URL that names no file may name a set of files (a SavedModel directory, a checkpoint prefix)
+            if (e.detail() == null || !e.detail().matches(".*HTTP (404|403|410)\\b.*")) throw e;
+            return openSet(uri, options, limits, e);
+        }
+        TensorFormat format;
+        try {
+            format = recognize(file);
+        } catch (UnsupportedFeatureException e) {
+            file.close();
+            return openSet(uri, options, limits, e); // a directory's listing, say
         } catch (RuntimeException | Error e) {
             file.close();
             throw e;
         }
+        try {
+            return format.open(file, limits);
+        } catch (RuntimeException | Error e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    /** The first format's {@link TensorFormat#openRemoteSet} that finds its files at {@code uri}; else {@code failure}. */
+    private static TensorFile openSet(java.net.URI uri, RemoteOptions options, ReadLimits limits, TensorFileException failure) {
+        for (TensorFormat f : formats()) {
+            TensorFile set = f.openRemoteSet(uri, options, limits);
+            if (set != null) return set;
+        }
+        throw failure;
     }
 
     /**

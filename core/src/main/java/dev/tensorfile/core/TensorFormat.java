@@ -54,6 +54,18 @@ public interface TensorFormat {
         return RemoteTensorFile.downloaded(this, file, limits);
     }
 
+    /**
+     * Opens a URL that names no file but a set of files this format reads together (a TensorFlow SavedModel
+     * directory, a checkpoint prefix), by fetching the files it expects there; null if it finds none.
+     * {@link TensorFiles#open(java.net.URI, RemoteOptions, ReadLimits)} asks each format when the URL itself cannot
+     * be fetched (404, 403, 410) or is no file of any format. By default: null.
+     *
+     * @throws TensorFileException if the files are found and malformed
+     */
+    default TensorFile openRemoteSet(java.net.URI uri, RemoteOptions options, ReadLimits limits) {
+        return null;
+    }
+
     /** True if {@link #newWriter} is implemented. */
     default boolean canWrite() { return false; }
 

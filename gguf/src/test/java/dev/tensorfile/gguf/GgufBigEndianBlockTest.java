@@ -6,6 +6,7 @@ import dev.tensorfile.core.DType;
 import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFiles;
+import dev.tensorfile.testframework.Fixtures;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,6 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * manifests), and convert to a little-endian GGUF with the same tensor data.
  */
 class GgufBigEndianBlockTest {
+    private static final Fixtures FIXTURES = Fixtures.resources("gguf");
+
     @TempDir
     Path dir;
 
@@ -41,8 +44,8 @@ class GgufBigEndianBlockTest {
     @ValueSource(strings = {"Q8_0", "Q4_0", "Q4_K_M"})
     void blocksOfABigEndianFileReadAsTheLittleEndianOriginal(String quant) {
         Path be = beFile(quant);
-        Path original = Fixtures.file("dv-microllama-" + quant + ".gguf");
-        JsonNode m = Fixtures.manifest(original);
+        Path original = FIXTURES.file("dv-microllama-" + quant + ".gguf");
+        JsonNode m = FIXTURES.manifest(original);
         int blockTensors = 0;
         try (TensorFile f = TensorFiles.open(be); TensorFile le = TensorFiles.open(original)) {
             assertTrue(f.details().getFirst().contains("big-endian"), f.details().toString());

@@ -9,6 +9,7 @@ import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFiles;
 import dev.tensorfile.core.ValueType;
 import dev.tensorfile.core.spi.ShardedTensorFile;
+import dev.tensorfile.testframework.Fixtures;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
@@ -37,6 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * tensor's dtype, row-major shape, ne[], offsets, byte size and the SHA-256 of its bytes, and its values as floats.
  */
 class GgufInteropTest {
+    private static final Fixtures FIXTURES = Fixtures.resources("gguf");
+
     private static final Map<String, ValueType> TYPES = Map.ofEntries(
             Map.entry("UINT8", ValueType.U8), Map.entry("INT8", ValueType.I8), Map.entry("UINT16", ValueType.U16),
             Map.entry("INT16", ValueType.I16), Map.entry("UINT32", ValueType.U32), Map.entry("INT32", ValueType.I32),
@@ -47,8 +50,8 @@ class GgufInteropTest {
     @TestFactory
     List<DynamicNode> everyFixtureReadsAsGgufPyReadIt() {
         List<DynamicNode> nodes = new ArrayList<>();
-        for (Path file : Fixtures.files()) {
-            JsonNode m = Fixtures.manifest(file);
+        for (Path file : FIXTURES.files(".gguf")) {
+            JsonNode m = FIXTURES.manifest(file);
             nodes.add(DynamicContainer.dynamicContainer(file.getFileName().toString(), List.of(
                     DynamicTest.dynamicTest("header", () -> checkHeader(file, m)),
                     DynamicTest.dynamicTest("metadata", () -> checkMetadata(file, m)),
@@ -185,15 +188,15 @@ class GgufInteropTest {
 
     @Test
     void firstShardOpensTheWholeSplitSet() {
-        Path first = Fixtures.file("dv-sharded-00001-of-00002.gguf");
-        Path second = Fixtures.file("dv-sharded-00002-of-00002.gguf");
+        Path first = FIXTURES.file("dv-sharded-00001-of-00002.gguf");
+        Path second = FIXTURES.file("dv-sharded-00002-of-00002.gguf");
         try (TensorFile set = TensorFiles.open(first)) {
             ShardedTensorFile sharded = assertInstanceOf(ShardedTensorFile.class, set);
             assertEquals("gguf", set.format());
             assertEquals(2, sharded.shards().size());
             List<String> names = new ArrayList<>();
             for (Path p : List.of(first, second)) {
-                for (JsonNode w : Fixtures.manifest(p).get("tensors")) {
+                for (JsonNode w : FIXTURES.manifest(p).get("tensors")) {
                     names.add(w.get("name").asText());
                     assertEquals(w.get("sha256").asText(), Fixtures.sha256(set.tensor(w.get("name").asText()).bytes()));
                 }
@@ -201,7 +204,7 @@ class GgufInteropTest {
             assertEquals(names, set.tensors().stream().map(Tensor::name).toList(), "tensors in shard order");
             // The set's metadata is the first shard's, split keys included.
             Set<String> keys = new TreeSet<>();
-            Fixtures.manifest(first).get("metadata").fieldNames().forEachRemaining(keys::add);
+            FIXTURES.manifest(first).get("metadata").fieldNames().forEachRemaining(keys::add);
             assertEquals(keys, new TreeSet<>(set.metadata().keys()));
             assertEquals(0L, set.metadata().getLong("split.no").orElseThrow());
         }
@@ -209,7 +212,7 @@ class GgufInteropTest {
 
     @Test
     void anotherShardOpensAlone() {
-        try (TensorFile f = TensorFiles.open(Fixtures.file("dv-sharded-00002-of-00002.gguf"))) {
+        try (TensorFile f = TensorFiles.open(FIXTURES.file("dv-sharded-00002-of-00002.gguf"))) {
             assertFalse(f instanceof ShardedTensorFile);
             assertEquals(List.of("part.2.q8", "part.3.f32"), f.tensors().stream().map(Tensor::name).toList());
             assertEquals(1L, f.metadata().getLong("split.no").orElseThrow());
@@ -218,7 +221,7 @@ class GgufInteropTest {
 
     @Test
     void longArraysAreIndexedNotDecoded() {
-        try (GgufFile f = openSingle(Fixtures.file("dv-all-value-types.gguf"))) {
+        try (GgufFile f = openSingle(FIXTURES.file("dv-all-value-types.gguf"))) {
             MetadataValue.Array tokens = (MetadataValue.Array) f.metadata().get("t.arr_long_str").orElseThrow();
             assertInstanceOf(GgufArray.class, tokens.values(), "a 150-string array is read lazily");
             assertEquals(new MetadataValue.Str("tok0_"), tokens.values().get(0));

@@ -17,6 +17,7 @@ import dev.tensorfile.core.UnsupportedFeatureException;
 import dev.tensorfile.core.ValueType;
 import dev.tensorfile.core.WriteOptions;
 import dev.tensorfile.core.spi.ShardedTensorFile;
+import dev.tensorfile.testframework.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,6 +45,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * atomic commit, and conversions GGUF → GGUF.
  */
 class GgufRoundTripTest {
+    private static final Fixtures FIXTURES = Fixtures.resources("gguf");
+
     private static final GgufFormat GGUF = new GgufFormat();
 
     @TempDir
@@ -244,7 +247,7 @@ class GgufRoundTripTest {
     @Test
     void typedKeysSurviveGgufToSafetensorsToGguf() throws IOException {
         // gguf-py's key/value zoo: every value type, arrays of every type, arrays of arrays, a 100k-element array.
-        Path zoo = Fixtures.file("dv-all-value-types.gguf");
+        Path zoo = FIXTURES.file("dv-all-value-types.gguf");
         Path mid = dir.resolve("zoo.safetensors");
         Path back = dir.resolve("zoo-back.gguf");
         try (TensorFile in = TensorFiles.open(zoo)) {
@@ -282,12 +285,12 @@ class GgufRoundTripTest {
 
     @Test
     void bigEndianFileIsRewrittenLittleEndian() {
-        Path be = Fixtures.file("dv-be.gguf");
+        Path be = FIXTURES.file("dv-be.gguf");
         Path out = dir.resolve("le.gguf");
         try (TensorFile in = TensorFiles.open(be)) {
             Converter.from(in).to(out);
         }
-        JsonNode m = Fixtures.manifest(be);
+        JsonNode m = FIXTURES.manifest(be);
         try (TensorFile f = TensorFiles.open(out); TensorFile in = TensorFiles.open(be)) {
             assertEquals(in.metadata(), f.metadata());
             for (JsonNode w : m.get("tensors")) {
@@ -301,7 +304,7 @@ class GgufRoundTripTest {
 
     @Test
     void ggufToGgufKeepsEveryKeyAndByte() {
-        Path zoo = Fixtures.file("dv-all-value-types.gguf");
+        Path zoo = FIXTURES.file("dv-all-value-types.gguf");
         Path out = dir.resolve("zoo-copy.gguf");
         Converter.Report report;
         try (TensorFile in = TensorFiles.open(zoo)) {
@@ -323,7 +326,7 @@ class GgufRoundTripTest {
     void aSplitSetConvertsToOneFileWithoutItsSplitKeys() {
         Path out = dir.resolve("joined.gguf");
         Converter.Report report;
-        try (TensorFile in = TensorFiles.open(Fixtures.file("dv-sharded-00001-of-00002.gguf"))) {
+        try (TensorFile in = TensorFiles.open(FIXTURES.file("dv-sharded-00001-of-00002.gguf"))) {
             report = Converter.from(in).to(out);
         }
         assertTrue(report.notes().stream().anyMatch(n -> n.contains("split.count")), report.notes().toString());
@@ -336,11 +339,11 @@ class GgufRoundTripTest {
     @Test
     void quantizesThroughTheConverterLikeLlamaQuantize() {
         Path out = dir.resolve("q8.gguf");
-        try (TensorFile in = TensorFiles.open(Fixtures.file("dv-microllama-F32.gguf"))) {
+        try (TensorFile in = TensorFiles.open(FIXTURES.file("dv-microllama-F32.gguf"))) {
             Converter.from(in).dtype(DType.Q8_0).to(out);
         }
         IndependentGgufReader ours = new IndependentGgufReader(out);
-        IndependentGgufReader ref = new IndependentGgufReader(Fixtures.file("dv-microllama-Q8_0.gguf"));
+        IndependentGgufReader ref = new IndependentGgufReader(FIXTURES.file("dv-microllama-Q8_0.gguf"));
         assertEquals(List.of(), ours.layoutProblems());
         int compared = 0;
         for (IndependentGgufReader.TensorEntry t : ref.tensors) {

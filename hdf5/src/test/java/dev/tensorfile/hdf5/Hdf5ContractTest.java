@@ -1,5 +1,6 @@
 package dev.tensorfile.hdf5;
 
+import dev.tensorfile.testframework.Fixtures;
 import dev.tensorfile.testframework.TensorFileContract;
 
 import java.nio.file.Path;
@@ -7,6 +8,8 @@ import java.util.List;
 
 /** The core contract over every HDF5 and Keras fixture. */
 class Hdf5ContractTest extends TensorFileContract {
+    private static final Fixtures FIXTURES = Fixtures.resources("hdf5");
+
     @Override
-    protected List<Path> files() { return Fixtures.files(); }
+    protected List<Path> files() { return FIXTURES.excluding("gen/hostile").filesWithManifest(); }
 }

@@ -10,6 +10,7 @@ import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFileException;
 import dev.tensorfile.core.TensorFiles;
 import dev.tensorfile.hdf5.format.Lookup3;
+import dev.tensorfile.testframework.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,11 +33,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(30)
 class Hdf5HostileInputTest {
+    private static final Fixtures FIXTURES = Fixtures.resources("hdf5");
+
     @TempDir Path dir;
     private int files;
 
     private static byte[] fixture(String name) {
-        return Fixtures.bytes(name.startsWith("dv-") ? Fixtures.SHARED.resolve(name) : Fixtures.gen(name));
+        return Fixtures.bytes(name.startsWith("dv-") ? FIXTURES.file("shared").resolve(name) : FIXTURES.file("gen/" + name));
     }
 
     private Path write(byte[] bytes, String suffix) throws IOException {
@@ -268,11 +271,11 @@ class Hdf5HostileInputTest {
     }
 
     private JsonNode hostile() throws IOException {
-        return new ObjectMapper().readTree(Fixtures.GEN.resolve("hostile/chunks.h5.json").toFile());
+        return new ObjectMapper().readTree(FIXTURES.file("gen/hostile/chunks.h5.json").toFile());
     }
 
     private Path hostileFile() throws IOException {
-        return write(Fixtures.bytes(Fixtures.GEN.resolve("hostile/chunks.h5")));
+        return write(Fixtures.bytes(FIXTURES.file("gen/hostile/chunks.h5")));
     }
 
     private static MalformedFileException rejectsRead(Path p, String dataset, long offset, String rule) {
@@ -336,7 +339,7 @@ class Hdf5HostileInputTest {
      */
     @Test
     void rejectsVersion1ChunkedLayoutWithoutElementSize() throws IOException {
-        byte[] b = Fixtures.bytes(Fixtures.PYTABLES.resolve("smpl_SDSextendible.h5"));
+        byte[] b = Fixtures.bytes(FIXTURES.file("pytables").resolve("smpl_SDSextendible.h5"));
         int at = layoutV1(b);
         b[at + 1] = 1;
         rejects(write(b), "data layout message", at + 1, "chunked layout dimensionality 1 leaves no element size");
@@ -344,7 +347,7 @@ class Hdf5HostileInputTest {
 
     @Test
     void rejectsVersion1ChunkedLayoutWhoseElementSizeIsNotTheDatatypes() throws IOException {
-        byte[] b = Fixtures.bytes(Fixtures.PYTABLES.resolve("smpl_SDSextendible.h5"));
+        byte[] b = Fixtures.bytes(FIXTURES.file("pytables").resolve("smpl_SDSextendible.h5"));
         int at = layoutV1(b);
         b[at + 8 + 8 + 8] = 0; // the third of the rank fields, after version..reserved (8) and the address (8)
         rejects(write(b), "data layout message", -1, "chunk element size 0 differs from the datatype's 4");
@@ -364,7 +367,7 @@ class Hdf5HostileInputTest {
      */
     @Test
     void anUnreadableVlenStringAttributeCostsOnlyThatAttribute() throws IOException {
-        byte[] b = Fixtures.bytes(Fixtures.gen("vlen-empty-earliest.h5"));
+        byte[] b = Fixtures.bytes(FIXTURES.file("gen/vlen-empty-earliest.h5"));
         int gcol = find(b, "GCOL", 0);
         // the heap ID of "a", the first element of the root's 'names': length 1, the collection's address, index
         byte[] id = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putInt(1).putLong(gcol).array();
@@ -385,7 +388,7 @@ class Hdf5HostileInputTest {
     /** An attribute message we cannot parse (version 9) is listed under its object, and the file still opens. */
     @Test
     void anUnparsableAttributeMessageCostsOnlyThatAttribute() throws IOException {
-        byte[] b = Fixtures.bytes(Fixtures.gen("vlen-empty-earliest.h5"));
+        byte[] b = Fixtures.bytes(FIXTURES.file("gen/vlen-empty-earliest.h5"));
         int at = find(b, "all_empty", 0) - 8; // attribute message v1: version, reserved, three sizes, then the name
         assertEquals(1, b[at]);
         b[at] = 9;
@@ -404,16 +407,16 @@ class Hdf5HostileInputTest {
      */
     @Test
     void rejectsFletcher32FirstChunkInflatingPastChunkAndChecksum() throws IOException {
-        Path p = write(Fixtures.bytes(Fixtures.GEN.resolve("hostile/fletcher32-first.h5")));
-        long where = new ObjectMapper().readTree(Fixtures.GEN.resolve("hostile/fletcher32-first.h5.chunks.json").toFile())
+        Path p = write(Fixtures.bytes(FIXTURES.file("gen/hostile/fletcher32-first.h5")));
+        long where = new ObjectMapper().readTree(FIXTURES.file("gen/hostile/fletcher32-first.h5.chunks.json").toFile())
                 .get("over").get("chunk_address").asLong();
         rejectsRead(p, "over", where, "inflates past the chunk's 6 bytes");
     }
 
-    private Path plugins() throws IOException { return write(Fixtures.bytes(Fixtures.GEN.resolve("hostile/plugins.h5"))); }
+    private Path plugins() throws IOException { return write(Fixtures.bytes(FIXTURES.file("gen/hostile/plugins.h5"))); }
 
     private static long pluginChunk(String dataset) throws IOException {
-        return new ObjectMapper().readTree(Fixtures.GEN.resolve("hostile/plugins.h5.chunks.json").toFile())
+        return new ObjectMapper().readTree(FIXTURES.file("gen/hostile/plugins.h5.chunks.json").toFile())
                 .get(dataset).get("chunk_address").asLong();
     }
 
@@ -458,8 +461,8 @@ class Hdf5HostileInputTest {
     @Test
     @Timeout(30)
     void aDatasetWithNoChunksClaimingTerabytesReadsInRangesAndRefusesAWholeDecodeTyped() throws IOException {
-        Path p = write(Fixtures.bytes(Fixtures.GEN.resolve("hostile/unallocated.h5")));
-        JsonNode read = new ObjectMapper().readTree(Fixtures.GEN.resolve("hostile/unallocated.h5.json").toFile());
+        Path p = write(Fixtures.bytes(FIXTURES.file("gen/hostile/unallocated.h5")));
+        JsonNode read = new ObjectMapper().readTree(FIXTURES.file("gen/hostile/unallocated.h5.json").toFile());
         try (TensorFile f = TensorFiles.open(p)) {
             for (String name : new String[] {"huge", "big"}) {
                 Tensor t = f.tensor(name);
@@ -494,7 +497,7 @@ class Hdf5HostileInputTest {
     @Test
     @Timeout(30)
     void verifyChecksWrittenChunksOnlyAndFinishesOnTerabytesOfFill() throws IOException {
-        try (TensorFile f = TensorFiles.open(write(Fixtures.bytes(Fixtures.GEN.resolve("hostile/unallocated.h5"))))) {
+        try (TensorFile f = TensorFiles.open(write(Fixtures.bytes(FIXTURES.file("gen/hostile/unallocated.h5"))))) {
             f.verify();
         }
         Path p = hostileFile();

@@ -8,6 +8,7 @@ import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFiles;
 import dev.tensorfile.core.UnsupportedEntry;
+import dev.tensorfile.testframework.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,7 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Expected values are h5py's (manifests) or the values make_fixtures.py wrote.
  */
 class Hdf5ReaderTest {
-    private static final Path LATEST = Fixtures.SHARED.resolve("dv-latest.hdf5");
+    private static final Fixtures FIXTURES = Fixtures.resources("hdf5");
+
+    private static final Path LATEST = FIXTURES.file("shared").resolve("dv-latest.hdf5");
 
     @Test
     void contiguousLittleEndianDatasetsAreViewsOfTheMapping() {
@@ -47,7 +50,7 @@ class Hdf5ReaderTest {
 
     @Test
     void keras3ArchiveWeightsAreReadInPlace() {
-        try (TensorFile f = TensorFiles.open(Fixtures.gen("model.keras"))) {
+        try (TensorFile f = TensorFiles.open(FIXTURES.file("gen/model.keras"))) {
             assertEquals("keras", f.format());
             assertTrue(f.tensor("layers/dense/vars/0").isView(), "model.weights.h5 is a stored member: no extraction");
             assertTrue(f.details().stream().anyMatch(l -> l.contains("model.weights.h5") && l.contains("stored")), f.details().toString());
@@ -57,7 +60,7 @@ class Hdf5ReaderTest {
     @ParameterizedTest
     @ValueSource(strings = {"keras3.weights.h5", "model.keras"})
     void keras3Bfloat16VariableReadsAsBF16(String file) {
-        try (TensorFile f = TensorFiles.open(Fixtures.gen(file))) {
+        try (TensorFile f = TensorFiles.open(FIXTURES.file("gen/" + file))) {
             Tensor t = f.tensor("layers/dense_1/vars/0");
             assertEquals(DType.BF16, t.dtype());
             float[] got = new float[6];
@@ -69,7 +72,7 @@ class Hdf5ReaderTest {
 
     @Test
     void keras2ChunkedLayerNamesAreJoined() {
-        try (TensorFile f = TensorFiles.open(Fixtures.gen("keras2-weights.h5"))) {
+        try (TensorFile f = TensorFiles.open(FIXTURES.file("gen/keras2-weights.h5"))) {
             MetadataValue v = f.metadata().get("layer_names").orElseThrow();
             assertEquals(List.of("dense", "dropout"), ((MetadataValue.Array) v).values().stream()
                     .map(x -> ((MetadataValue.Str) x).value()).toList());
@@ -78,7 +81,7 @@ class Hdf5ReaderTest {
 
     @Test
     void shardedKerasWeightsAreOneFile() {
-        try (TensorFile f = TensorFiles.open(Fixtures.gen("sharded.weights.json"))) {
+        try (TensorFile f = TensorFiles.open(FIXTURES.file("gen/sharded.weights.json"))) {
             assertEquals(List.of("layers/dense/vars/0", "layers/dense/vars/1"), f.tensors().stream().map(Tensor::name).toList());
         }
     }
@@ -86,7 +89,7 @@ class Hdf5ReaderTest {
     @ParameterizedTest
     @ValueSource(strings = {"earliest", "latest"})
     void linksAreResolvedListedAndNeverLooped(String libver) {
-        try (TensorFile f = TensorFiles.open(Fixtures.gen("groups-" + libver + ".h5"))) {
+        try (TensorFile f = TensorFiles.open(FIXTURES.file("gen/groups-" + libver + ".h5"))) {
             String d = String.join("\n", f.details());
             assertTrue(d.contains("user block of 512 bytes"), d);
             assertTrue(d.contains("cycle -> hard link to / (already listed)"), d);
@@ -101,7 +104,7 @@ class Hdf5ReaderTest {
     @ParameterizedTest
     @ValueSource(strings = {"earliest", "latest"})
     void refusedFiltersAreNamedAndCostOnlyTheirDataset(String libver) {
-        try (TensorFile f = TensorFiles.open(Fixtures.gen("refused-" + libver + ".h5"))) {
+        try (TensorFile f = TensorFiles.open(FIXTURES.file("gen/refused-" + libver + ".h5"))) {
             assertEquals(List.of("plain"), f.tensors().stream().map(Tensor::name).toList());
             assertTrue(reason(f, "scaleoffset").contains("filter 6 (scaleoffset)"), reason(f, "scaleoffset"));
             assertTrue(reason(f, "nbit").contains("filter 5 (nbit)"), reason(f, "nbit"));
@@ -119,7 +122,7 @@ class Hdf5ReaderTest {
 
     @Test
     void everyChunkIndexIsTheOneLibhdf5Chose() {
-        try (TensorFile f = TensorFiles.open(Fixtures.gen("layouts-latest.h5"))) {
+        try (TensorFile f = TensorFiles.open(FIXTURES.file("gen/layouts-latest.h5"))) {
             String d = String.join("\n", f.details());
             for (String s : List.of("single_chunk  32-bit float [20, 9]  chunked [20, 9] (single chunk index)",
                     "implicit  32-bit float [20, 9]  chunked [5, 3] (implicit index)",
@@ -129,14 +132,14 @@ class Hdf5ReaderTest {
                 assertTrue(d.contains(s), s + " not in\n" + d);
             }
         }
-        try (TensorFile f = TensorFiles.open(Fixtures.gen("layouts-earliest.h5"))) {
+        try (TensorFile f = TensorFiles.open(FIXTURES.file("gen/layouts-earliest.h5"))) {
             assertTrue(String.join("\n", f.details()).contains("extensible  signed 32-bit integer [600]  chunked [2] (v1 B-tree index)"));
         }
     }
 
     @Test
     void wholeReadsInParallelEqualSequentialOnes() {
-        Path file = Fixtures.gen("layouts-latest.h5");
+        Path file = FIXTURES.file("gen/layouts-latest.h5");
         for (String name : List.of("fixed_array_paged", "extensible", "btree2_gzip")) {
             byte[] one, many;
             try (TensorFile f = new Hdf5Format().open(file, ReadLimits.DEFAULT.withDecodeThreads(1))) {
@@ -160,7 +163,7 @@ class Hdf5ReaderTest {
         try (TensorFile f = TensorFiles.open(LATEST)) {
             good = f.tensor("layouts/chunked_gzip").bytes().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
         }
-        long first = Fixtures.manifest(LATEST).get("tensors").get(2).get("chunk_index").get(0).get("address").asLong();
+        long first = FIXTURES.manifest(LATEST).get("tensors").get(2).get("chunk_index").get(0).get("address").asLong();
         assertEquals(14127, first);
         for (int i = 2; i < 40; i++) file[(int) first + i] ^= 0x5a;
         Path broken = dir.resolve("broken.hdf5");
@@ -180,9 +183,9 @@ class Hdf5ReaderTest {
     @ParameterizedTest
     @ValueSource(strings = {"chunked", "btree2_gzip", "chunked_be", "implicit"})
     void decodedFloat32ReadsMatchH5py(String name) {
-        Path file = Fixtures.gen("layouts-latest.h5");
+        Path file = FIXTURES.file("gen/layouts-latest.h5");
         com.fasterxml.jackson.databind.JsonNode want = null;
-        for (com.fasterxml.jackson.databind.JsonNode t : Fixtures.manifest(file).get("tensors")) {
+        for (com.fasterxml.jackson.databind.JsonNode t : FIXTURES.manifest(file).get("tensors")) {
             if (t.get("name").asText().equals(name)) want = t.get("head");
         }
         try (TensorFile f = TensorFiles.open(file)) {

@@ -25,11 +25,13 @@ final class GraphProto {
     private final ByteCursor cursor;
     private final int depth;
     private final ReadLimits limits;
+    private final WireReader.Fetch fetch;
     private List<ValueInfoProto> inputs;
     private List<ValueInfoProto> outputs;
 
     private GraphProto(String name, long offset, List<NodeProto> nodes, List<TensorProto> initializers,
-            List<SparseTensorProto> sparseInitializers, ByteCursor cursor, int depth, ReadLimits limits) {
+            List<SparseTensorProto> sparseInitializers, ByteCursor cursor, int depth, ReadLimits limits,
+            WireReader.Fetch fetch) {
         this.name = name;
         this.offset = offset;
         this.nodes = nodes;
@@ -38,6 +40,7 @@ final class GraphProto {
         this.cursor = cursor;
         this.depth = depth;
         this.limits = limits;
+        this.fetch = fetch;
     }
 
     static GraphProto parse(WireReader r, ReadLimits limits) {
@@ -82,7 +85,7 @@ final class GraphProto {
             jumped = c.position() - before;
         }
         c.seek(start);
-        return new GraphProto(name, offset, nodes, initializers, sparse, c, r.depth(), limits);
+        return new GraphProto(name, offset, nodes, initializers, sparse, c, r.depth(), limits, r.fetch());
     }
 
     String name() { return name; }
@@ -112,7 +115,7 @@ final class GraphProto {
         List<ValueInfoProto> in = new ArrayList<>();
         List<ValueInfoProto> out = new ArrayList<>();
         long start = cursor.position();
-        WireReader r = new WireReader(cursor, depth, limits.maxNestingDepth());
+        WireReader r = new WireReader(cursor, depth, limits.maxNestingDepth(), fetch);
         String where = cursor.structure();
         try {
             while (r.next()) {

@@ -109,13 +109,14 @@ final class MessageNesting {
      * Walks every message of the model {@code c} covers (positioned at its start).
      *
      * @param limit the deepest nesting accepted (ModelProto is 0)
+     * @param fetch makes each range present before it is read (a remote model); null for a local one
      * @throws dev.tensorfile.core.MalformedFileException at the field whose message would nest deeper, or at any
      *     field the wire format rejects
      */
-    static void check(ByteCursor c, int limit) {
+    static void check(ByteCursor c, int limit, WireReader.Fetch fetch) {
         Deque<WireReader> readers = new ArrayDeque<>();
         Deque<Message> types = new ArrayDeque<>();
-        readers.push(new WireReader(c.structure(Message.MODEL.protoName), 0, limit));
+        readers.push(new WireReader(c.structure(Message.MODEL.protoName), 0, limit, fetch));
         types.push(Message.MODEL);
         while (!readers.isEmpty()) {
             WireReader r = readers.peek();

@@ -44,27 +44,37 @@ final class ModelProto {
     private final java.nio.file.Path file;
     private final ReadLimits limits;
     private final InitializerProbe probe;
+    /** What fetches a remote model's structure before it is read; null for a local model. */
+    private final WireReader.Fetch fetch;
     private GraphProto graph;
 
-    private ModelProto(java.nio.file.Path file, ReadLimits limits, InitializerProbe probe) {
+    private ModelProto(java.nio.file.Path file, ReadLimits limits, InitializerProbe probe, WireReader.Fetch fetch) {
         this.file = file;
         this.limits = limits;
         this.probe = probe;
+        this.fetch = fetch;
     }
 
     /** Reads the top-level fields of the model that {@code c} covers. */
     static ModelProto parse(ByteCursor c, java.nio.file.Path file, ReadLimits limits) {
-        return parse(c, file, limits, null);
+        return parse(c, file, limits, null, null);
+    }
+
+    /** Reads the top-level fields of the local model that {@code c} covers, initializer headers through {@code probe}. */
+    static ModelProto parse(ByteCursor c, java.nio.file.Path file, ReadLimits limits, InitializerProbe probe) {
+        return parse(c, file, limits, probe, null);
     }
 
     /**
      * Reads the top-level fields of the model that {@code c} covers.
      *
      * @param probe reads initializer headers of the main graph by positional reads (null: through the mapping)
+     * @param fetch makes each range present before it is read (a remote model's cache; null for a local model)
      */
-    static ModelProto parse(ByteCursor c, java.nio.file.Path file, ReadLimits limits, InitializerProbe probe) {
-        ModelProto m = new ModelProto(file, limits, probe);
-        WireReader r = new WireReader(c.structure("ModelProto"), 0, limits.maxNestingDepth());
+    static ModelProto parse(ByteCursor c, java.nio.file.Path file, ReadLimits limits, InitializerProbe probe,
+            WireReader.Fetch fetch) {
+        ModelProto m = new ModelProto(file, limits, probe, fetch);
+        WireReader r = new WireReader(c.structure("ModelProto"), 0, limits.maxNestingDepth(), fetch);
         while (r.next()) {
             switch (r.field()) {
                 case IR_VERSION -> m.irVersion = r.int64("ir_version");
@@ -126,7 +136,7 @@ final class ModelProto {
     synchronized GraphProto graph() {
         if (graph == null && graphBytes != null) {
             ByteCursor g = new ByteCursor(graphBytes, graphOffset, "onnx", file).structure("graph");
-            graph = GraphProto.parse(new WireReader(g, 1, limits.maxNestingDepth()), limits, probe);
+            graph = GraphProto.parse(new WireReader(g, 1, limits.maxNestingDepth(), fetch), limits, probe);
         }
         return graph;
     }

@@ -53,7 +53,7 @@ record NodeProto(String name, String opType, String domain, List<String> inputs,
                     ConstantNode.Kind kind = ConstantNode.Kind.of(attribute);
                     if (kind != null) {
                         if (candidates.isEmpty()) candidates = new ArrayList<>();
-                        candidates.add(new ConstantNode.Candidate(kind, a.cursor(), a.depth()));
+                        candidates.add(new ConstantNode.Candidate(kind, a));
                     }
                 }
                 default -> r.skip();

@@ -49,13 +49,17 @@ final class OnnxFile implements TensorFile {
 
     /** The model's remote file, against whose URL external data is resolved; null for a local model. */
     private final RemoteFile remote;
+    /** What fetches the remote model's structure as it is walked; null for a local model. */
+    private final StructureFetch fetch;
 
-    private OnnxFile(Path path, MappedFile mapped, ReadLimits limits, ModelProto model, RemoteFile remote) {
+    private OnnxFile(Path path, MappedFile mapped, ReadLimits limits, ModelProto model, RemoteFile remote,
+            StructureFetch fetch) {
         this.path = path;
         this.mapped = mapped;
         this.limits = limits;
         this.model = model;
         this.remote = remote;
+        this.fetch = fetch;
         this.external = new ExternalFiles(path, remote);
         this.initializers = new InitializerTensors(path, mapped, limits, external);
     }
@@ -65,9 +69,9 @@ final class OnnxFile implements TensorFile {
     }
 
     /**
-     * Opens a remote model. Its protobuf is read through the mapping as a local one (so, for now, the model file is
-     * fetched whole: its structure lies between the tensors' bytes); external data files are resolved against its
-     * URL by the same lexical rules as locally, and their bytes are fetched when a tensor is read.
+     * Opens a remote model, fetching only what the protobuf walk reads ({@link StructureFetch}): tensor data, inline
+     * or external, is fetched by range when a tensor is read. External data files are resolved against the model's
+     * URL by the same lexical rules as locally.
      */
     static OnnxFile open(RemoteFile remote, ReadLimits limits) {
         return open(MappedFile.remote(remote), limits, remote);
@@ -76,13 +80,23 @@ final class OnnxFile implements TensorFile {
     private static OnnxFile open(MappedFile mapped, ReadLimits limits, RemoteFile remote) {
         Path path = mapped.path();
         try {
-            ModelProto model = ModelProto.parse(ByteCursor.of(mapped, FORMAT), path, limits,
-                    new InitializerProbe(mapped, limits));
-            return new OnnxFile(path, mapped, limits, model, remote);
+            StructureFetch fetch = remote == null ? null : new StructureFetch(remote, limits);
+            ModelProto model = ModelProto.parse(cursor(mapped, fetch), path, limits, new InitializerProbe(mapped, limits),
+                    fetch);
+            return new OnnxFile(path, mapped, limits, model, remote, fetch);
         } catch (RuntimeException | Error e) {
             mapped.close();
             throw e;
         }
+    }
+
+    /**
+     * A cursor over the whole model: the mapping of a local one; of a remote one, the cache, not fetched, for readers
+     * that fetch each range before they read it ({@code fetch}).
+     */
+    private static ByteCursor cursor(MappedFile mapped, StructureFetch fetch) {
+        if (fetch == null) return ByteCursor.of(mapped, FORMAT);
+        return new ByteCursor(mapped.dataSlice(0, mapped.size()), 0, FORMAT, mapped.path());
     }
 
     @Override public Path path() { return path; }
@@ -173,7 +187,8 @@ final class OnnxFile implements TensorFile {
     @Override
     public void verify() {
         ensureOpen();
-        MessageNesting.check(ByteCursor.of(mapped, FORMAT), Math.min(MessageNesting.PROTOBUF_RECURSION_LIMIT, limits.maxNestingDepth()));
+        MessageNesting.check(cursor(mapped, fetch), Math.min(MessageNesting.PROTOBUF_RECURSION_LIMIT, limits.maxNestingDepth()),
+                fetch);
         for (GraphIndex.Entry e : entries()) {
             Tensor t = e.tensor();
             if (t.dtype() == DType.STRING) {

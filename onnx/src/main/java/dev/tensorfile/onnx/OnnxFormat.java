@@ -48,6 +48,9 @@ public final class OnnxFormat implements TensorFormat {
     public Recognition recognize(Path path, MemorySegment content) {
         String name = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean byName = name.endsWith(".onnx");
+        // A TensorFlow SavedModel starts as a model does (field 1, a small varint: its schema version; field 2, a
+        // message); its fixed name says which it is.
+        if (name.equals("saved_model.pb")) return Recognition.NO;
         if (looksLikeModel(content)) return Recognition.CONTENT;
         return byName ? Recognition.NAME : Recognition.NO;
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tensorfile.core.MalformedFileException;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFiles;
+import dev.tensorfile.testframework.Fixtures;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -22,7 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * exactly those that onnx.load parses, and every one opens and lists its tensors, as before.
  */
 class MessageNestingTest {
-    static final Path NESTING = Fixtures.GEN.resolve("nesting");
+    private static final Fixtures FIXTURES = Fixtures.resources("onnx");
+
+    static final Path NESTING = FIXTURES.file("gen/nesting");
 
     @TestFactory
     List<DynamicTest> verifyAgreesWithOnnxLoad() throws IOException {

@@ -5,6 +5,7 @@ import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFiles;
 import dev.tensorfile.core.WriteOptions;
+import dev.tensorfile.testframework.Fixtures;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +29,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * installed (a JUnit assumption): the build never depends on it.
  */
 class OnnxCheckerTest {
+    private static final Fixtures FIXTURES = Fixtures.resources("onnx");
+
     private static final String PYTHON = "/usr/bin/python3";
     /*
      * argv: ("check"|"load") PATH ... ; prints "== PATH" then "NAME SHA256" per initializer of the main graph and
@@ -134,7 +137,7 @@ class OnnxCheckerTest {
         Map<Path, Map<String, String>> expected = new LinkedHashMap<>();
         for (String name : List.of("gen/all-types.onnx", "dv-mlp-extdata.onnx", "dv-cnn-opset13.onnx",
                 "gen/constants/paddle-style.onnx", "gen/constants/torch-frozen.onnx")) {
-            Path src = Fixtures.ROOT.resolve(name);
+            Path src = FIXTURES.file(name);
             for (boolean external : new boolean[] {false, true}) {
                 Path out = dir.resolve(src.getFileName().toString().replace(".onnx", "-w" + external + ".onnx")).toAbsolutePath();
                 OnnxWriterTest.weightsOnly(src, out, new WriteOptions(external ? Map.of("external-data", "true") : Map.of()));
@@ -150,12 +153,12 @@ class OnnxCheckerTest {
                 "dv-initializer-types.onnx", "gen/ext-one/model.onnx", "gen/ext-each/model.onnx", "gen/ir3.onnx", "gen/ir8.onnx",
                 "gen/subgraphs.onnx", "gen/constants/paddle-style.onnx", "gen/constants/subgraphs.onnx",
                 "gen/constants/torch-frozen.onnx", "gen/constants/external/model.onnx");
-        List<Path> sources = names.stream().map(n -> Fixtures.ROOT.resolve(n).toAbsolutePath()).toList();
+        List<Path> sources = names.stream().map(n -> FIXTURES.file(n).toAbsolutePath()).toList();
         Map<Path, Map<String, String>> fromSource = onnxReads(sources, false);
         Map<Path, Map<String, String>> expected = new LinkedHashMap<>();
         for (Path src : sources) {
             for (boolean external : new boolean[] {false, true}) {
-                String name = Fixtures.ROOT.toAbsolutePath().relativize(src).toString();
+                String name = FIXTURES.root().toAbsolutePath().relativize(src).toString();
                 Path out = dir.resolve(name.replace('/', '-').replace(".onnx", "-c" + external + ".onnx")).toAbsolutePath();
                 OnnxWriterTest.convert(src, out, OnnxWriterTest.copyOptions(external));
                 expected.put(out, fromSource.get(src));

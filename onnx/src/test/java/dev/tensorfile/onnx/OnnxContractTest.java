@@ -1,5 +1,6 @@
 package dev.tensorfile.onnx;
 
+import dev.tensorfile.testframework.Fixtures;
 import dev.tensorfile.testframework.TensorFileContract;
 
 import java.nio.file.Path;
@@ -7,6 +8,8 @@ import java.util.List;
 
 /** The core contract over every fixture model. */
 class OnnxContractTest extends TensorFileContract {
+    private static final Fixtures FIXTURES = Fixtures.resources("onnx");
+
     @Override
-    protected List<Path> files() { return Fixtures.models(); }
+    protected List<Path> files() { return FIXTURES.excluding("gen/nesting").files(".onnx"); }
 }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.TestFactory;
 import dev.tensorfile.onnx.initializers.DataType;
 import dev.tensorfile.onnx.initializers.TensorProto;
 import dev.tensorfile.onnx.initializers.TypedData;
+import dev.tensorfile.testframework.Fixtures;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -31,18 +32,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * definitions give.
  */
 class OnnxInteropTest {
+    private static final Fixtures FIXTURES = Fixtures.resources("onnx");
+
 
     @TestFactory
     List<DynamicTest> everyInitializerHasOnnxsValues() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (Path model : Fixtures.models()) {
-            tests.add(DynamicTest.dynamicTest(Fixtures.ROOT.relativize(model).toString(), () -> check(model)));
+        for (Path model : FIXTURES.excluding("gen/nesting").files(".onnx")) {
+            tests.add(DynamicTest.dynamicTest(FIXTURES.root().relativize(model).toString(), () -> check(model)));
         }
         return tests;
     }
 
     private static void check(Path model) {
-        JsonNode m = Fixtures.manifest(model);
+        JsonNode m = FIXTURES.manifest(model);
         try (TensorFile f = TensorFiles.open(model)) {
             assertEquals("onnx", f.format());
             JsonNode fields = m.has("model") ? m.get("model") : m;
@@ -132,10 +135,10 @@ class OnnxInteropTest {
     @TestFactory
     List<DynamicTest> typedDataReadsInAnyRangeWithoutDecodingTheWholeTensor() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (Path model : Fixtures.models()) {
-            tests.add(DynamicTest.dynamicTest(Fixtures.ROOT.relativize(model).toString(), () -> {
+        for (Path model : FIXTURES.excluding("gen/nesting").files(".onnx")) {
+            tests.add(DynamicTest.dynamicTest(FIXTURES.root().relativize(model).toString(), () -> {
                 int checked = 0;
-                for (JsonNode t : Fixtures.manifest(model).get("tensors")) {
+                for (JsonNode t : FIXTURES.manifest(model).get("tensors")) {
                     if (!t.has("sha256")) continue;
                     String name = t.get("name").asText();
                     for (int chunk : new int[] {1, 3, 7, 13}) {
@@ -171,7 +174,7 @@ class OnnxInteropTest {
     /** Consecutive reads that cut values decode each value once: no read starts over from the field's start. */
     @Test
     void consecutiveReadsOfTypedDataResumeEvenInsideAValue() {
-        Path model = Fixtures.GEN.resolve("all-types.onnx");
+        Path model = FIXTURES.file("gen/all-types.onnx");
         int checked = 0;
         try (dev.tensorfile.core.spi.MappedFile mapped = dev.tensorfile.core.spi.MappedFile.open(model, "onnx")) {
             ModelProto m = ModelProto.parse(dev.tensorfile.core.spi.ByteCursor.of(mapped, "onnx"), model,
@@ -198,7 +201,7 @@ class OnnxInteropTest {
 
     @Test
     void rawDataAndPackedFloatDataAreViewsAndOtherTypedFieldsAreDecoded() {
-        try (TensorFile f = TensorFiles.open(Fixtures.ROOT.resolve("dv-initializer-types.onnx"))) {
+        try (TensorFile f = TensorFiles.open(FIXTURES.file("dv-initializer-types.onnx"))) {
             assertTrue(f.tensor("float_raw").isView());
             // float_data as onnx.helper writes it, one packed run, is raw_data's encoding: a view as well
             assertTrue(f.tensor("float_typed").isView());
@@ -208,7 +211,7 @@ class OnnxInteropTest {
 
     @Test
     void externalDataIsMappedInPlace() {
-        try (TensorFile f = TensorFiles.open(Fixtures.GEN.resolve("ext-each/model.onnx"))) {
+        try (TensorFile f = TensorFiles.open(FIXTURES.file("gen/ext-each/model.onnx"))) {
             assertTrue(f.tensor("ext_f32").isView());
             assertFalse(f.tensor("ext_typed_i64").isView(), "typed tensors stay inline when onnx saves external data");
         }
@@ -216,7 +219,7 @@ class OnnxInteropTest {
 
     @Test
     void subgraphInitializersAreListedWithUniqueNames() {
-        try (TensorFile f = TensorFiles.open(Fixtures.GEN.resolve("subgraphs.onnx"))) {
+        try (TensorFile f = TensorFiles.open(FIXTURES.file("gen/subgraphs.onnx"))) {
             assertEquals(List.of("cond", "sparse_w", "branch_w", "branch_w#2"), f.tensors().stream().map(Tensor::name).toList());
             assertTrue(f.details().stream().anyMatch(l -> l.contains("If: 1")), f.details().toString());
         }

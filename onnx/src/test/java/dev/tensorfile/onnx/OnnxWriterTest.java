@@ -15,6 +15,7 @@ import dev.tensorfile.core.WriteRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import dev.tensorfile.onnx.initializers.ExternalTensor;
+import dev.tensorfile.testframework.Fixtures;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -31,6 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Round trips through the writer, read back with the reader, and the writer's own rules. */
 class OnnxWriterTest {
+    private static final Fixtures FIXTURES = Fixtures.resources("onnx");
+
     static final OnnxFormat ONNX = new OnnxFormat();
 
     @TempDir Path dir;
@@ -75,7 +78,7 @@ class OnnxWriterTest {
 
     @Test
     void copyOfAnEmbeddedModelIsByteForByteTheSame() throws IOException {
-        Path src = Fixtures.ROOT.resolve("dv-cnn-opset13.onnx");
+        Path src = FIXTURES.file("dv-cnn-opset13.onnx");
         Path out = dir.resolve("copy.onnx");
         convert(src, out, copyOptions(false));
         assertArrayEquals(Files.readAllBytes(src), Files.readAllBytes(out));
@@ -83,7 +86,7 @@ class OnnxWriterTest {
 
     @Test
     void copyToExternalDataAndBackRestoresTheModel() throws IOException {
-        Path src = Fixtures.ROOT.resolve("dv-cnn-opset13.onnx");
+        Path src = FIXTURES.file("dv-cnn-opset13.onnx");
         Path ext = dir.resolve("ext.onnx");
         convert(src, ext, copyOptions(true));
         assertTrue(Files.exists(dir.resolve("ext.onnx.data")));
@@ -103,7 +106,7 @@ class OnnxWriterTest {
     @Test
     void copyKeepsTypedStringAndSubgraphTensors() {
         for (String name : List.of("dv-initializer-types.onnx", "gen/subgraphs.onnx", "gen/all-types.onnx", "gen/ext-each/model.onnx")) {
-            Path src = Fixtures.ROOT.resolve(name);
+            Path src = FIXTURES.file(name);
             Path out = dir.resolve(src.getFileName().toString().replace(".onnx", "-copy.onnx"));
             convert(src, out, copyOptions(true));
             assertSameTensors(src, out);
@@ -113,7 +116,7 @@ class OnnxWriterTest {
     @Test
     void copyKeepsConstantNodesWhereTheyWereByteForByte() throws IOException {
         for (String name : List.of("paddle-style.onnx", "subgraphs.onnx", "torch-frozen.onnx")) {
-            Path src = Fixtures.GEN.resolve("constants").resolve(name);
+            Path src = FIXTURES.file("gen/constants").resolve(name);
             Path out = dir.resolve(name);
             convert(src, out, copyOptions(false));
             assertArrayEquals(Files.readAllBytes(src), Files.readAllBytes(out), name);
@@ -133,12 +136,12 @@ class OnnxWriterTest {
 
     @Test
     void copyWritesAgainTheDataOfConstantsThatPointAtTheSourcesExternalData() throws IOException {
-        Path src = Fixtures.GEN.resolve("constants/external/model.onnx");
+        Path src = FIXTURES.file("gen/constants/external/model.onnx");
         Path out = dir.resolve("inline.onnx");
         convert(src, out, copyOptions(false));
         assertSameTensors(src, out);
         // onnx moved the raw_data of each Constant out (convert_attribute=True); back inline, the model is the one before
-        assertArrayEquals(Files.readAllBytes(Fixtures.GEN.resolve("constants/paddle-style.onnx")), Files.readAllBytes(out));
+        assertArrayEquals(Files.readAllBytes(FIXTURES.file("gen/constants/paddle-style.onnx")), Files.readAllBytes(out));
         Path ext = dir.resolve("ext.onnx");
         convert(src, ext, copyOptions(true));
         assertSameTensors(src, ext);
@@ -150,7 +153,7 @@ class OnnxWriterTest {
 
     @Test
     void constantValuesBecomeInitializersOfAWeightsOnlyModel() {
-        Path src = Fixtures.GEN.resolve("constants/paddle-style.onnx");
+        Path src = FIXTURES.file("gen/constants/paddle-style.onnx");
         Path out = dir.resolve("weights.onnx");
         weightsOnly(src, out, WriteOptions.NONE);
         assertSameTensors(src, out);
@@ -162,7 +165,7 @@ class OnnxWriterTest {
 
     @Test
     void weightsOnlyModelHoldsEveryTensor() {
-        Path src = Fixtures.GEN.resolve("all-types.onnx");
+        Path src = FIXTURES.file("gen/all-types.onnx");
         for (boolean external : new boolean[] {false, true}) {
             Path out = dir.resolve("weights-" + external + ".onnx");
             weightsOnly(src, out, new WriteOptions(external ? Map.of("external-data", "true") : Map.of()));
@@ -177,7 +180,7 @@ class OnnxWriterTest {
 
     @Test
     void weightsOnlyIrVersionFollowsTheNewestType() {
-        Path src = Fixtures.GEN.resolve("wire-types.onnx");
+        Path src = FIXTURES.file("gen/wire-types.onnx");
         Path out = dir.resolve("wire.onnx");
         weightsOnly(src, out, WriteOptions.NONE);
         assertSameTensors(src, out);
@@ -222,7 +225,7 @@ class OnnxWriterTest {
 
     @Test
     void copyRefusesADtype() {
-        Path src = Fixtures.ROOT.resolve("dv-cnn-opset13.onnx");
+        Path src = FIXTURES.file("dv-cnn-opset13.onnx");
         try (TensorFile f = TensorFiles.open(src)) {
             UnsupportedFeatureException e = assertThrows(UnsupportedFeatureException.class,
                     () -> ONNX.newWriter(WriteRequest.conversion(dir.resolve("x.onnx"), WriteOptions.NONE, f, DType.F16)));
@@ -232,7 +235,7 @@ class OnnxWriterTest {
 
     @Test
     void theConverterHandsTheWriterItsDtypeSoALibraryCopyIsRefusedAsTheClis() {
-        Path src = Fixtures.ROOT.resolve("dv-cnn-opset13.onnx");
+        Path src = FIXTURES.file("dv-cnn-opset13.onnx");
         try (TensorFile f = TensorFiles.open(src)) {
             UnsupportedFeatureException e = assertThrows(UnsupportedFeatureException.class,
                     () -> Converter.from(f).format(ONNX).dtype(DType.F16).to(dir.resolve("x.onnx")));
@@ -243,7 +246,7 @@ class OnnxWriterTest {
 
     @Test
     void copyRewritesMetadataProps() {
-        Path src = Fixtures.ROOT.resolve("dv-initializer-types.onnx");
+        Path src = FIXTURES.file("dv-initializer-types.onnx");
         Path out = dir.resolve("meta.onnx");
         try (TensorFile f = TensorFiles.open(src); var w = ONNX.newWriter(WriteRequest.conversion(out, WriteOptions.NONE, f, null))) {
             Metadata changed = Metadata.builder().putAll(f.metadata()).put("author", "someone else").put("added", "yes").build();

@@ -4,6 +4,7 @@ import dev.tensorfile.pickle.archive.Containers;
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.ScanReport;
 import dev.tensorfile.core.Verdict;
+import dev.tensorfile.testframework.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,6 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * CVE-2025-10155/10156/10157) and arXiv 2508.19774 ("The Art of Hide and Seek", gadget and loading-path survey).
  */
 class BypassCorpusTest {
+    private static final Fixtures FIXTURES = Fixtures.resources("fixtures");
+
     @TempDir Path dir;
     private int n;
 
@@ -549,7 +552,7 @@ class BypassCorpusTest {
      */
     @Test
     void benignFixturesAreNotDangerous() {
-        for (Path p : Fixtures.files("pytorch")) {
+        for (Path p : FIXTURES.folder("pytorch").files()) {
             Verdict v = new PickleScanner().scan(p, ReadLimits.DEFAULT).verdict();
             String name = p.getFileName().toString();
             if (name.equals("dv-module.pt")) assertEquals(Verdict.UNKNOWN, v, name);

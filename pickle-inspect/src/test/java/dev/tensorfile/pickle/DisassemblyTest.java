@@ -1,6 +1,7 @@
 package dev.tensorfile.pickle;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tensorfile.testframework.Fixtures;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -23,15 +24,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * {@code disassembly/make_expected.py} with Debian's python3).
  */
 class DisassemblyTest {
+    private static final Fixtures FIXTURES = Fixtures.resources("fixtures");
+
     private static final Pattern LINE = Pattern.compile("^\\s*(\\d+): (\\S+)\\s+(\\S+)\\s*(.*)$");
 
     @TestFactory
     List<DynamicTest> everyOpcodeMatchesPickletools() throws URISyntaxException {
-        JsonNode expected = Fixtures.read(Path.of(DisassemblyTest.class.getResource("/disassembly/expected.json").toURI()));
+        JsonNode expected = Fixtures.readJson(Path.of(DisassemblyTest.class.getResource("/disassembly/expected.json").toURI()));
         List<DynamicTest> tests = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = expected.properties().iterator(); it.hasNext(); ) {
             var e = it.next();
-            tests.add(DynamicTest.dynamicTest(e.getKey(), () -> check(Fixtures.file(e.getKey()), e.getValue().path("ops"))));
+            tests.add(DynamicTest.dynamicTest(e.getKey(), () -> check(FIXTURES.file(e.getKey()), e.getValue().path("ops"))));
         }
         assertEquals(15, tests.size());
         return tests;

@@ -7,6 +7,7 @@ import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFiles;
 import dev.tensorfile.core.Verdict;
+import dev.tensorfile.testframework.Fixtures;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -35,14 +36,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code numpy.matrix} (a class outside the allow-list).
  */
 class JoblibInteropTest {
+    private static final Fixtures FIXTURES = Fixtures.resources("fixtures");
+
     private static final Map<String, String> DTYPES = Map.of("int64", "I64", "float64", "F64", "float32", "F32");
-    private static final JsonNode BACK = Fixtures.read(Fixtures.file("joblib/read_back.json"));
+    private static final JsonNode BACK = Fixtures.readJson(FIXTURES.file("joblib/read_back.json"));
 
     @TestFactory
     List<DynamicTest> everyArrayReadsAsJoblibReadIt() {
         List<DynamicTest> tests = new ArrayList<>();
         for (Map.Entry<String, JsonNode> e : BACK.path("files").properties()) {
-            Path file = Fixtures.file("joblib/" + e.getKey());
+            Path file = FIXTURES.file("joblib/" + e.getKey());
             tests.add(DynamicTest.dynamicTest(e.getKey(), () -> {
                 try (TensorFile f = TensorFiles.open(file)) {
                     int numeric = 0;
@@ -75,7 +78,7 @@ class JoblibInteropTest {
         for (Iterator<String> it = BACK.path("files").fieldNames(); it.hasNext(); ) {
             String name = it.next();
             tests.add(DynamicTest.dynamicTest(name, () -> {
-                ScanReport r = new PickleScanner().scan(Fixtures.file("joblib/" + name), ReadLimits.DEFAULT);
+                ScanReport r = new PickleScanner().scan(FIXTURES.file("joblib/" + name), ReadLimits.DEFAULT);
                 Verdict want = name.startsWith("arrays-") ? Verdict.SAFE : Verdict.UNKNOWN;
                 assertEquals(want, r.verdict(), r.findings().toString());
                 if (want == Verdict.UNKNOWN) {
@@ -96,7 +99,7 @@ class JoblibInteropTest {
      */
     @Test
     void aScikitLearnForestIsScannedToTheEndAndNeverDangerous() {
-        ScanReport r = new PickleScanner().scan(Fixtures.file("joblib/sklearn-forest.joblib"), ReadLimits.DEFAULT);
+        ScanReport r = new PickleScanner().scan(FIXTURES.file("joblib/sklearn-forest.joblib"), ReadLimits.DEFAULT);
         assertEquals(Verdict.UNKNOWN, r.verdict(), r.findings().toString());
         assertTrue(r.findings().stream().anyMatch(f -> f.global().equals("sklearn.ensemble._forest.RandomForestClassifier")),
                 r.findings().toString());
@@ -105,7 +108,7 @@ class JoblibInteropTest {
             assertTrue(f.global().startsWith("sklearn.") || f.global().startsWith("numpy."), f.toString());
             assertTrue(f.detail().contains("not on the allow-list"), f.toString());
         }
-        try (TensorFile f = TensorFiles.open(Fixtures.file("joblib/sklearn-forest.joblib"))) {
+        try (TensorFile f = TensorFiles.open(FIXTURES.file("joblib/sklearn-forest.joblib"))) {
             assertTrue(f.unsupported().stream().anyMatch(u -> u.name().equals("estimators_.0.tree_.nodes")),
                     f.unsupported().toString());
         }

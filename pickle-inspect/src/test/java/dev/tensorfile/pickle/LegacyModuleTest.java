@@ -8,6 +8,7 @@ import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFiles;
 import dev.tensorfile.core.Verdict;
+import dev.tensorfile.testframework.Fixtures;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -27,8 +28,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  * and the scan names each module class as unknown (imported to rebuild the module), nothing dangerous.
  */
 class LegacyModuleTest {
-    private static final Path FILE = Fixtures.file("legacy/legacy-module.pt");
-    private static final JsonNode BACK = Fixtures.read(Fixtures.file("legacy/read_back.json"));
+    private static final Fixtures FIXTURES = Fixtures.resources("fixtures");
+
+    private static final Path FILE = FIXTURES.file("legacy/legacy-module.pt");
+    private static final JsonNode BACK = Fixtures.readJson(FIXTURES.file("legacy/read_back.json"));
     private static final Map<String, String> DTYPES = Map.of("float32", "F32", "float64", "F64", "int64", "I64");
 
     @Test

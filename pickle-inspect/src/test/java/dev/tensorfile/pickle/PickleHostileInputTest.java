@@ -8,6 +8,7 @@ import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFileException;
 import dev.tensorfile.core.TensorFiles;
 import dev.tensorfile.core.Verdict;
+import dev.tensorfile.testframework.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * finding (when scanned) — never an OutOfMemoryError, a StackOverflowError, an index error or a hang.
  */
 class PickleHostileInputTest {
+    private static final Fixtures FIXTURES = Fixtures.resources("fixtures");
+
     @TempDir Path dir;
     private int n;
 
@@ -396,7 +399,7 @@ class PickleHostileInputTest {
     /** A legacy checkpoint whose storage data is cut off after the pickles. */
     @Test
     void rejectsTruncatedLegacyStorages() throws IOException {
-        byte[] full = Files.readAllBytes(Fixtures.file("pytorch/dv-state-legacy.pth"));
+        byte[] full = Files.readAllBytes(FIXTURES.file("pytorch/dv-state-legacy.pth"));
         byte[] cut = Arrays.copyOf(full, full.length - 100);
         Path p = write(cut, "legacy-cut.pth");
         MalformedFileException ex = assertThrows(MalformedFileException.class, () -> {
@@ -447,7 +450,7 @@ class PickleHostileInputTest {
     @Test
     void rejectsADecompressionBombBeyondTheLimit() throws IOException {
         for (String bomb : new String[] {"bomb-8MiB.bz2", "bomb-8MiB.xz"}) {
-            Path p = write(Files.readAllBytes(Fixtures.file("joblib/" + bomb)), bomb);
+            Path p = write(Files.readAllBytes(FIXTURES.file("joblib/" + bomb)), bomb);
             MalformedFileException e = assertThrows(MalformedFileException.class,
                     () -> new JoblibFormat().open(p, SMALL).close());
             assertTrue(e.getMessage().contains("decompresses to more than 1048576 bytes"), e.getMessage());
@@ -461,7 +464,7 @@ class PickleHostileInputTest {
     /** Every byte of a bz2 joblib flipped in turn: a clean error or a read, never anything else; never "safe" unread. */
     @Test
     void rejectsCorruptBzip2AtEveryByte() throws IOException {
-        byte[] good = Files.readAllBytes(Fixtures.file("joblib/arrays-bz2.joblib"));
+        byte[] good = Files.readAllBytes(FIXTURES.file("joblib/arrays-bz2.joblib"));
         int errors = 0;
         for (int i = 4; i < good.length; i++) {
             byte[] bad = good.clone();
@@ -483,7 +486,7 @@ class PickleHostileInputTest {
 
     @Test
     void rejectsBzip2CutShort() throws IOException {
-        byte[] good = Files.readAllBytes(Fixtures.file("joblib/arrays-bz2.joblib"));
+        byte[] good = Files.readAllBytes(FIXTURES.file("joblib/arrays-bz2.joblib"));
         Path p = write(Arrays.copyOf(good, good.length - 7), "cut.joblib");
         MalformedFileException e = assertThrows(MalformedFileException.class, () -> TensorFiles.open(p).close());
         assertTrue(e.getMessage().contains("bz2 stream: corrupt compressed data: bzip2 stream at byte"), e.getMessage());
@@ -492,7 +495,7 @@ class PickleHostileInputTest {
 
     @Test
     void rejectsXzCutShort() throws IOException {
-        byte[] good = Files.readAllBytes(Fixtures.file("joblib/arrays-xz.joblib"));
+        byte[] good = Files.readAllBytes(FIXTURES.file("joblib/arrays-xz.joblib"));
         Path p = write(Arrays.copyOf(good, good.length - 20), "cut.joblib");
         MalformedFileException e = assertThrows(MalformedFileException.class, () -> TensorFiles.open(p).close());
         assertTrue(e.getMessage().contains("xz stream: corrupt compressed data"), e.getMessage());

@@ -10,6 +10,7 @@ import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFiles;
 import dev.tensorfile.core.Verdict;
+import dev.tensorfile.testframework.Fixtures;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -34,16 +35,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * globals Python's pickletools found, and every tensor's dtype, shape and bytes (sha256 of what torch/numpy read).
  */
 class PickleInteropTest {
+    private static final Fixtures FIXTURES = Fixtures.resources("fixtures");
+
     private static final Map<String, String> NUMPY_DTYPES = Map.of("<f4", "F32", "<f8", "F64", "<i8", "I64",
             "<i4", "I32", "|u1", "U8", "|b1", "BOOL", "<f2", "F16");
 
     @TestFactory
     List<DynamicTest> everyVerdictMatchesTheManifest() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (Path manifest : Fixtures.manifests()) {
-            JsonNode m = Fixtures.read(manifest);
+        for (Path manifest : FIXTURES.manifests("expected")) {
+            JsonNode m = Fixtures.readJson(manifest);
             if (!m.has("expected_verdict")) continue;
-            Path file = Fixtures.file(m.path("file").asText());
+            Path file = FIXTURES.file(m.path("file").asText());
             tests.add(DynamicTest.dynamicTest(m.path("file").asText(), () -> {
                 ScanReport r = new PickleScanner().scan(file, ReadLimits.DEFAULT);
                 Set<String> dangerous = r.findings().stream().filter(f -> f.severity() == Verdict.DANGEROUS)
@@ -68,10 +71,10 @@ class PickleInteropTest {
     @TestFactory
     List<DynamicTest> everyPyTorchTensorMatchesTheManifest() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (Path manifest : Fixtures.manifests()) {
-            JsonNode m = Fixtures.read(manifest);
+        for (Path manifest : FIXTURES.manifests("expected")) {
+            JsonNode m = Fixtures.readJson(manifest);
             if (!m.path("tensors").isArray() || m.path("tensors").isEmpty()) continue;
-            Path file = Fixtures.file(m.path("file").asText());
+            Path file = FIXTURES.file(m.path("file").asText());
             tests.add(DynamicTest.dynamicTest(m.path("file").asText(), () -> {
                 try (TensorFile f = TensorFiles.open(file)) {
                     assertEquals(m.path("format").asText(), f.format());
@@ -97,8 +100,8 @@ class PickleInteropTest {
     @TestFactory
     List<DynamicTest> tiedWeightsAreTheManifestsSharedViews() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (Path manifest : Fixtures.manifests()) {
-            JsonNode m = Fixtures.read(manifest);
+        for (Path manifest : FIXTURES.manifests("expected")) {
+            JsonNode m = Fixtures.readJson(manifest);
             if (!m.path("format").asText().equals("pytorch") || m.path("tensors").isEmpty()) continue;
             tests.add(DynamicTest.dynamicTest(m.path("file").asText(), () -> {
                 Map<String, String> want = new LinkedHashMap<>();
@@ -110,7 +113,7 @@ class PickleInteropTest {
                     String first = firstByView.putIfAbsent(view, t.path("name").asText());
                     if (first != null) want.put(t.path("name").asText(), first);
                 }
-                try (TensorFile f = TensorFiles.open(Fixtures.file(m.path("file").asText()))) {
+                try (TensorFile f = TensorFiles.open(FIXTURES.file(m.path("file").asText()))) {
                     assertEquals(want, f.aliases());
                 }
             }));
@@ -123,10 +126,10 @@ class PickleInteropTest {
     @TestFactory
     List<DynamicTest> everyNumpyArrayMatchesTheLoadedObject() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (Path manifest : Fixtures.manifests()) {
-            JsonNode m = Fixtures.read(manifest);
+        for (Path manifest : FIXTURES.manifests("expected")) {
+            JsonNode m = Fixtures.readJson(manifest);
             if (!m.has("loaded_object")) continue;
-            Path file = Fixtures.file(m.path("file").asText());
+            Path file = FIXTURES.file(m.path("file").asText());
             tests.add(DynamicTest.dynamicTest(m.path("file").asText(), () -> {
                 Map<String, JsonNode> arrays = new LinkedHashMap<>();
                 collect(m.path("loaded_object"), "", arrays);

@@ -5,6 +5,7 @@ import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFiles;
 import dev.tensorfile.core.spi.SegmentTensor;
+import dev.tensorfile.testframework.Fixtures;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -31,6 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * read without our reader, are the ones torch loaded (the manifests' sha256). Non-contiguous views are not views.
  */
 class PickleKernelCopyTest {
+    private static final Fixtures FIXTURES = Fixtures.resources("fixtures");
+
     /** Four float32 storage elements: sixteen distinct bytes, found in the archive by search, not by our reader. */
     private static final byte[] STORAGE = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 
@@ -93,10 +96,10 @@ class PickleKernelCopyTest {
     @TestFactory
     List<DynamicTest> contiguousTensorsAreFileRegionsWithTheManifestsBytes() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (Path manifest : Fixtures.manifests()) {
-            JsonNode m = Fixtures.read(manifest);
+        for (Path manifest : FIXTURES.manifests("expected")) {
+            JsonNode m = Fixtures.readJson(manifest);
             if (!m.path("tensors").isArray() || m.path("tensors").isEmpty()) continue;
-            Path file = Fixtures.file(m.path("file").asText());
+            Path file = FIXTURES.file(m.path("file").asText());
             tests.add(DynamicTest.dynamicTest(m.path("file").asText(), () -> {
                 try (TensorFile f = TensorFiles.open(file); FileChannel ch = FileChannel.open(file)) {
                     for (JsonNode t : m.path("tensors")) {

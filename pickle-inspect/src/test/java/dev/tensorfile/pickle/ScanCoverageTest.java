@@ -4,6 +4,7 @@ import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.ScanFinding;
 import dev.tensorfile.core.ScanReport;
 import dev.tensorfile.core.Verdict;
+import dev.tensorfile.testframework.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,6 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ({@code make_scan_fixtures.py}; {@code read_back.json} holds what those tools read back from them).
  */
 class ScanCoverageTest {
+    private static final Fixtures FIXTURES = Fixtures.resources("fixtures");
+
     @TempDir Path dir;
 
     private static ScanReport scan(Path p) { return new PickleScanner().scan(p, ReadLimits.DEFAULT); }
@@ -42,7 +45,7 @@ class ScanCoverageTest {
             "image-named.pt              | a pickle that breaks off before it references anything",
             "stops-at-unknown-opcode.pkl | unknown opcode 0xff"})
     void whatCannotBeReadIsUnknownWithItsReason(String file, String reason) {
-        ScanReport r = scan(Fixtures.file("scan/" + file));
+        ScanReport r = scan(FIXTURES.file("scan/" + file));
         assertEquals(Verdict.UNKNOWN, r.verdict(), details(r));
         assertTrue(details(r).contains(reason), details(r));
     }
@@ -50,7 +53,7 @@ class ScanCoverageTest {
     /** xz is decompressed, and the tar inside it opened: the eval pickle it hides is found. */
     @Test
     void anXzCompressedTarIsOpened() {
-        ScanReport r = scan(Fixtures.file("scan/eval-in.tar.xz"));
+        ScanReport r = scan(FIXTURES.file("scan/eval-in.tar.xz"));
         assertEquals(Verdict.DANGEROUS, r.verdict(), details(r));
         assertTrue(r.findings().stream().anyMatch(f -> f.global().equals("builtins.eval") && f.entry().equals("(xz)!model.pkl")),
                 details(r));
@@ -68,7 +71,7 @@ class ScanCoverageTest {
     /** An unopened archive is unknown wherever it is: inside a ZIP too. */
     @Test
     void anUnopenedArchiveInsideAZipIsUnknown() throws IOException {
-        byte[] sevenZip = Files.readAllBytes(Fixtures.file("scan/eval-in.7z"));
+        byte[] sevenZip = Files.readAllBytes(FIXTURES.file("scan/eval-in.7z"));
         Path p = dir.resolve("outer.zip");
         ZipBuilder z = new ZipBuilder();
         z.add("archive/extra.bin", sevenZip);

@@ -7,6 +7,7 @@ import dev.tensorfile.core.DType;
 import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFiles;
+import dev.tensorfile.testframework.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +31,7 @@ class CastAgainstNumpyTest {
 
     @TempDir Path dir;
 
-    private static Path vectors() { return Fixtures.resource("cast/cast-vectors.safetensors"); }
+    private static Path vectors() { return Fixtures.resources("cast").file("cast-vectors.safetensors"); }
 
     private static float[] inputs(TensorFile f) {
         Tensor t = f.tensor("f32");
@@ -90,7 +91,7 @@ class CastAgainstNumpyTest {
 
     @Test
     void wideningEveryPatternMatchesNumpy() throws java.io.IOException {
-        JsonNode want = Fixtures.read(Fixtures.resource("cast/cast-widening.json"));
+        JsonNode want = Fixtures.readJson(Fixtures.resources("cast").file("cast-widening.json"));
         try (Arena arena = Arena.ofConfined();
              TensorFile f16 = TensorFiles.open(everyPattern(DType.F16));
              TensorFile bf16 = TensorFiles.open(everyPattern(DType.BF16))) {

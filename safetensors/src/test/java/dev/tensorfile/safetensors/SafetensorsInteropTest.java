@@ -9,6 +9,7 @@ import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFiles;
 import dev.tensorfile.core.spi.ShardedTensorFile;
+import dev.tensorfile.testframework.Fixtures;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -33,14 +34,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * float32 widening (f32_sha256).
  */
 class SafetensorsInteropTest {
+    private static final Fixtures FIXTURES = Fixtures.resources("interop");
+    private static final Fixtures EXPECTED = Fixtures.resources("interop-expected");
+
 
     @TestFactory
     List<DynamicTest> everyFixtureMatchesItsManifest() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (Path manifest : Fixtures.manifests()) {
-            JsonNode m = Fixtures.read(manifest);
+        for (Path manifest : EXPECTED.manifests("")) {
+            JsonNode m = Fixtures.readJson(manifest);
             if (!m.path("format").asText().equals("safetensors")) continue;
-            tests.add(DynamicTest.dynamicTest(m.path("file").asText(), () -> check(Fixtures.fileOf(manifest), m)));
+            tests.add(DynamicTest.dynamicTest(m.path("file").asText(), () -> check(FIXTURES.file(EXPECTED.relative(manifest).replaceFirst("\\.json$", "")), m)));
         }
         assertEquals(16, tests.size(), "every safetensors manifest is checked");
         return tests;
@@ -103,8 +107,8 @@ class SafetensorsInteropTest {
 
     @Test
     void indexOpensTheWholeShardedSet() {
-        Path index = Fixtures.files().resolve("dv-shards/model.safetensors.index.json");
-        JsonNode m = Fixtures.read(Fixtures.resource("interop-expected/dv-shards/model.safetensors.index.json.json"));
+        Path index = FIXTURES.file("dv-shards/model.safetensors.index.json");
+        JsonNode m = Fixtures.readJson(EXPECTED.file("dv-shards/model.safetensors.index.json.json"));
         try (TensorFile f = TensorFiles.open(index)) {
             assertEquals("safetensors", f.format());
             ShardedTensorFile set = assertInstanceOf(ShardedTensorFile.class, f);
@@ -117,14 +121,14 @@ class SafetensorsInteropTest {
             assertEquals(m.path("metadata").path("total_size").asLong(), total);
             // every tensor is the shard's own, checked against the shard manifests
             for (String shard : List.of("model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors")) {
-                JsonNode sm = Fixtures.read(Fixtures.resource("interop-expected/dv-shards/" + shard + ".json"));
+                JsonNode sm = Fixtures.readJson(EXPECTED.file("dv-shards/" + shard + ".json"));
                 for (JsonNode t : sm.path("tensors")) {
                     Tensor tensor = f.tensor(t.path("name").asText());
                     assertNotNull(tensor);
                     checkTensor(tensor, t, null);
                 }
                 assertEquals(metadataOf(sm.path("metadata")).isEmpty() ? Metadata.empty() : metadataOf(
-                        Fixtures.read(Fixtures.resource("interop-expected/dv-shards/model-00001-of-00002.safetensors.json"))
+                        Fixtures.readJson(EXPECTED.file("dv-shards/model-00001-of-00002.safetensors.json"))
                                 .path("metadata")), f.metadata());
             }
         }
@@ -132,8 +136,8 @@ class SafetensorsInteropTest {
 
     @Test
     void oneShardOpensAlone() {
-        Path shard = Fixtures.files().resolve("dv-shards/model-00002-of-00002.safetensors");
-        JsonNode m = Fixtures.read(Fixtures.resource("interop-expected/dv-shards/model-00002-of-00002.safetensors.json"));
+        Path shard = FIXTURES.file("dv-shards/model-00002-of-00002.safetensors");
+        JsonNode m = Fixtures.readJson(EXPECTED.file("dv-shards/model-00002-of-00002.safetensors.json"));
         try (TensorFile f = TensorFiles.open(shard)) {
             assertInstanceOf(SafetensorsFile.class, f);
             assertEquals(m.path("tensors").size(), f.tensors().size());
@@ -143,7 +147,7 @@ class SafetensorsInteropTest {
     @Test
     void unalignedSampleSlicesAlongTheFirstDimension() {
         // hf-sample files have unpadded headers: the byte buffer starts at an odd offset.
-        Path file = Fixtures.files().resolve("real/hf-sample-float64-typecode-d.safetensors");
+        Path file = FIXTURES.file("real/hf-sample-float64-typecode-d.safetensors");
         try (TensorFile f = TensorFiles.open(file)) {
             Tensor t = f.tensors().getFirst();
             assertEquals(DType.F64, t.dtype());

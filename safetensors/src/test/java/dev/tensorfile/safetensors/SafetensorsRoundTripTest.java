@@ -18,6 +18,7 @@ import dev.tensorfile.core.TensorWriter;
 import dev.tensorfile.core.ValueType;
 import dev.tensorfile.core.WriteOptions;
 import dev.tensorfile.core.spi.ShardedTensorFile;
+import dev.tensorfile.testframework.Fixtures;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -43,6 +44,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Files our writer makes: byte for byte what the reference crate makes, readable back, atomic, sharded. */
 class SafetensorsRoundTripTest {
+    private static final Fixtures FIXTURES = Fixtures.resources("interop");
+    private static final Fixtures EXPECTED = Fixtures.resources("interop-expected");
+
     private static final SafetensorsFormat FORMAT = new SafetensorsFormat();
 
     @TempDir Path dir;
@@ -186,10 +190,10 @@ class SafetensorsRoundTripTest {
     @TestFactory
     List<DynamicTest> everyFixtureRoundTripsThroughTheWriter() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (Path manifest : Fixtures.manifests()) {
-            JsonNode m = Fixtures.read(manifest);
+        for (Path manifest : EXPECTED.manifests("")) {
+            JsonNode m = Fixtures.readJson(manifest);
             if (!m.path("format").asText().equals("safetensors")) continue;
-            Path src = Fixtures.fileOf(manifest);
+            Path src = FIXTURES.file(EXPECTED.relative(manifest).replaceFirst("\\.json$", ""));
             tests.add(DynamicTest.dynamicTest(src.getFileName().toString(), () -> {
                 Path out = dir.resolve("rt-" + src.getFileName());
                 try (TensorFile in = TensorFiles.open(src)) {
@@ -377,7 +381,7 @@ class SafetensorsRoundTripTest {
 
     @Test
     void convertsIntoShardsThroughTheConverter() {
-        Path src = Fixtures.files().resolve("dv-model-bf16.safetensors");
+        Path src = FIXTURES.file("dv-model-bf16.safetensors");
         Path out = dir.resolve("conv.safetensors");
         try (TensorFile in = TensorFiles.open(src)) {
             Converter.from(in).dtype(DType.F32).options(new WriteOptions(java.util.Map.of("max-shard-size", "100"))).to(out);

@@ -111,9 +111,10 @@ sealed interface Source permits Source.Local, Source.Remote {
 
         @Override public String prefixName() { return prefix; }
 
+        /** A data shard, opened with a one-page request for its size: its bytes are fetched when a tensor is read. */
         @Override
         public MappedFile shard(String name) {
-            return MappedFile.remote(indexMapped.remote().orElseThrow().sibling(name));
+            return MappedFile.remote(indexMapped.remote().orElseThrow().sibling(name, 1));
         }
 
         @Override

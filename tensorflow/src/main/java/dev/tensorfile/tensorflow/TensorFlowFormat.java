@@ -89,4 +89,30 @@ public final class TensorFlowFormat implements TensorFormat {
     public TensorFile open(dev.tensorfile.core.spi.RemoteFile file, ReadLimits limits) {
         return TensorFlowFile.open(file, limits);
     }
+
+    /**
+     * A URL naming a SavedModel directory ({@code .../model} or {@code .../model/}: its {@code saved_model.pb},
+     * {@code saved_model.pbtxt} or {@code variables/variables.index} is fetched) or a checkpoint prefix
+     * ({@code .../ckpt}: {@code ckpt.index}), tried in that order; null if none of them is there.
+     */
+    @Override
+    public TensorFile openRemoteSet(java.net.URI uri, dev.tensorfile.core.RemoteOptions options, ReadLimits limits) {
+        String path = uri.getPath() == null ? "" : uri.getPath();
+        String dir = path.endsWith("/") ? path : path + "/";
+        List<String> candidates = new java.util.ArrayList<>(List.of(dir + Layout.SAVED_MODEL_PB, dir + Layout.SAVED_MODEL_PBTXT,
+                dir + "variables/variables" + Layout.INDEX));
+        if (!path.endsWith("/") && !path.isEmpty()) candidates.add(path + Layout.INDEX);
+        for (String candidate : candidates) {
+            dev.tensorfile.core.spi.RemoteFile file;
+            try {
+                java.net.URI u = new java.net.URI(uri.getScheme(), uri.getRawAuthority() == null ? null : uri.getAuthority(),
+                        candidate, uri.getQuery(), null);
+                file = dev.tensorfile.core.spi.RemoteFile.open(u, options);
+            } catch (java.net.URISyntaxException | dev.tensorfile.core.TensorFileException e) {
+                continue; // not there
+            }
+            return TensorFlowFile.open(file, limits);
+        }
+        return null;
+    }
 }

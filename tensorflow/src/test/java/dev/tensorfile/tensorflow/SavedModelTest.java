@@ -4,6 +4,7 @@ import dev.tensorfile.core.MetadataValue;
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFiles;
+import dev.tensorfile.testframework.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * classify and regress signatures; the asset {@code foo.txt}.
  */
 class SavedModelTest {
+    private static final Fixtures FIXTURES = Fixtures.resources("tensorflow");
+
     @TempDir Path dir;
 
     private static List<String> strings(TensorFile f, String key) {
@@ -31,7 +34,7 @@ class SavedModelTest {
 
     @Test
     void tf1SignaturesTagsAndAssets() {
-        try (TensorFile f = TensorFiles.open(Fixtures.model("saved_model_half_plus_two_cpu"))) {
+        try (TensorFile f = TensorFiles.open(FIXTURES.file("saved_model_half_plus_two_cpu/00000123"))) {
             assertEquals(List.of("serve"), strings(f, "tensorflow.meta_graph.0.tags"));
             assertEquals("tensorflow/serving/predict", f.metadata().getString("tensorflow.signature.serving_default.method_name").orElseThrow());
             assertEquals(List.of("x: DT_FLOAT [-1, 1] (x:0)"), strings(f, "tensorflow.signature.serving_default.inputs"));
@@ -49,7 +52,7 @@ class SavedModelTest {
     /** TF2's tf.saved_model.save: functions in the library, the object graph naming each variable's path. */
     @Test
     void tf2ObjectGraphNamesEachVariable() {
-        try (TensorFile f = TensorFiles.open(Fixtures.model("saved_model_half_plus_two_tf2_cpu"))) {
+        try (TensorFile f = TensorFiles.open(FIXTURES.file("saved_model_half_plus_two_tf2_cpu/00000123"))) {
             assertTrue(f.metadata().getString("tensorflow.version").orElseThrow().startsWith("2."));
             assertEquals(List.of("x: DT_FLOAT [1] (serving_default_x:0)"), strings(f, "tensorflow.signature.serving_default.inputs"));
             List<String> d = f.details();
@@ -61,7 +64,7 @@ class SavedModelTest {
 
     @Test
     void checkpointWithoutSavedModelHasNoSavedModelKeys() throws IOException {
-        Path src = Fixtures.model("saved_model_half_plus_three").resolve("variables");
+        Path src = FIXTURES.file("saved_model_half_plus_three/00000123").resolve("variables");
         Files.copy(src.resolve("variables.index"), dir.resolve("ckpt.index"));
         Files.copy(src.resolve("variables.data-00000-of-00001"), dir.resolve("ckpt.data-00000-of-00001"));
         try (TensorFile f = TensorFiles.open(dir.resolve("ckpt"))) {

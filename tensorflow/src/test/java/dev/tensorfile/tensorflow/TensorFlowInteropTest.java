@@ -6,6 +6,7 @@ import dev.tensorfile.core.Shape;
 import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFiles;
+import dev.tensorfile.testframework.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * variables: a = 0.5, b = 2.0 (half_plus_three: 3.0), c = 3.0; and converted to safetensors exactly.
  */
 class TensorFlowInteropTest {
+    private static final Fixtures FIXTURES = Fixtures.resources("tensorflow");
+
     @TempDir Path tmp;
 
     private static Map<String, Float> values(TensorFile f) {
@@ -45,7 +48,7 @@ class TensorFlowInteropTest {
 
     @Test
     void halfPlusTwoTf1HasTheGeneratorsValues() {
-        try (TensorFile f = TensorFiles.open(Fixtures.model("saved_model_half_plus_two_cpu"))) {
+        try (TensorFile f = TensorFiles.open(FIXTURES.file("saved_model_half_plus_two_cpu/00000123"))) {
             assertEquals("tensorflow", f.format());
             assertScalar(f, "a", 0.5f);
             assertScalar(f, "b", 2.0f);
@@ -55,7 +58,7 @@ class TensorFlowInteropTest {
 
     @Test
     void halfPlusThreeHasBEqualToThree() {
-        try (TensorFile f = TensorFiles.open(Fixtures.model("saved_model_half_plus_three"))) {
+        try (TensorFile f = TensorFiles.open(FIXTURES.file("saved_model_half_plus_three/00000123"))) {
             assertEquals(List.of("a", "b", "c"), f.tensors().stream().map(Tensor::name).toList());
             assertScalar(f, "a", 0.5f);
             assertScalar(f, "b", 3.0f);
@@ -65,7 +68,7 @@ class TensorFlowInteropTest {
 
     @Test
     void mklModelAddsConvolutionVariables() {
-        try (TensorFile f = TensorFiles.open(Fixtures.model("saved_model_half_plus_two_mkl"))) {
+        try (TensorFile f = TensorFiles.open(FIXTURES.file("saved_model_half_plus_two_mkl/00000123"))) {
             assertScalar(f, "a", 0.5f);
             assertScalar(f, "b", 2.0f);
             assertScalar(f, "c", 3.0f);
@@ -77,7 +80,7 @@ class TensorFlowInteropTest {
 
     @Test
     void counterModelHoldsOneCounter() {
-        try (TensorFile f = TensorFiles.open(Fixtures.model("saved_model_counter"))) {
+        try (TensorFile f = TensorFiles.open(FIXTURES.file("saved_model_counter/00000123"))) {
             assertEquals(List.of("counter"), f.tensors().stream().map(Tensor::name).toList());
             assertEquals(Shape.scalar(), f.tensor("counter").shape());
         }
@@ -86,7 +89,7 @@ class TensorFlowInteropTest {
     /** TF2 keys variables by object-graph path; the object graph itself is a DT_STRING scalar (a serialized proto). */
     @Test
     void tf2CheckpointKeysVariablesByObjectPath() {
-        try (TensorFile f = TensorFiles.open(Fixtures.model("saved_model_half_plus_two_tf2_cpu"))) {
+        try (TensorFile f = TensorFiles.open(FIXTURES.file("saved_model_half_plus_two_tf2_cpu/00000123"))) {
             assertScalar(f, "a/.ATTRIBUTES/VARIABLE_VALUE", 0.5f);
             assertScalar(f, "b/.ATTRIBUTES/VARIABLE_VALUE", 2.0f);
             assertScalar(f, "c/.ATTRIBUTES/VARIABLE_VALUE", 3.0f);
@@ -100,7 +103,7 @@ class TensorFlowInteropTest {
     /** A SavedModel directory, its variables.index, its prefix and its saved_model.pb all open the same bundle. */
     @Test
     void everyWayOfNamingTheBundleOpensIt() {
-        Path model = Fixtures.model("saved_model_half_plus_two_cpu");
+        Path model = FIXTURES.file("saved_model_half_plus_two_cpu/00000123");
         for (Path p : List.of(model, model.resolve("variables/variables.index"), model.resolve("variables/variables"),
                 model.resolve("saved_model.pb"))) {
             assertEquals("tensorflow", TensorFiles.recognize(p).name(), p.toString());
@@ -112,7 +115,7 @@ class TensorFlowInteropTest {
 
     @Test
     void everyFixtureConvertsToSafetensorsExactly() {
-        for (Path model : Fixtures.models()) {
+        for (Path model : FIXTURES.find(p -> p.endsWith("00000123"))) {
             Path out = tmp.resolve(model.getParent().getFileName() + ".safetensors");
             try (TensorFile in = TensorFiles.open(model)) {
                 Converter.Report r = Converter.from(in).to(out);

@@ -102,13 +102,13 @@ public final class RemoteFile implements AutoCloseable {
     public static RemoteFile open(URI uri, RemoteOptions options) {
         Session session = new Session(options);
         try {
-            return open(uri, session);
+            return open(uri, session, FIRST_REQUEST);
         } finally {
             session.release(); // the file holds its own reference
         }
     }
 
-    private static RemoteFile open(URI uri, Session session) {
+    private static RemoteFile open(URI uri, Session session, long firstRequest) {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
             throw new TensorFileException(null, displayPath(uri), "not an http or https URL");
@@ -117,8 +117,8 @@ public final class RemoteFile implements AutoCloseable {
         session.retain();
         try {
             synchronized (f.lock) {
-                f.exchange(0, FIRST_REQUEST, f.new CacheSink(0));
-                long end = Math.min(f.size, FIRST_REQUEST);
+                f.exchange(0, firstRequest, f.new CacheSink(0));
+                long end = Math.min(f.size, firstRequest);
                 f.fetched.add(0, end);
             }
             return f;
@@ -134,13 +134,21 @@ public final class RemoteFile implements AutoCloseable {
      * The caller checks {@code relative} by its format's path rules first.
      */
     public RemoteFile sibling(String relative) {
+        return sibling(relative, FIRST_REQUEST);
+    }
+
+    /**
+     * {@link #sibling(String)} whose first request asks only {@code firstRequest} bytes (a whole page at least): for a
+     * file of tensor data only (a checkpoint's data shard), whose size is all the open needs.
+     */
+    public RemoteFile sibling(String relative, long firstRequest) {
         URI target;
         try {
             target = uri.resolve(new URI(null, null, relative, null));
         } catch (URISyntaxException | IllegalArgumentException e) {
             throw new TensorFileException(null, displayPath, "'" + relative + "' is not a relative path");
         }
-        return open(target, session);
+        return open(target, session, Math.max(BLOCK, firstRequest));
     }
 
     /** The URL as given. */
@@ -189,6 +197,16 @@ public final class RemoteFile implements AutoCloseable {
                     fetched.add(at, at + n);
                 }
             }
+        }
+    }
+
+    /**
+     * How many bytes from {@code offset} on have been fetched without a gap (0 if the byte at {@code offset} has not):
+     * lets a parser that reads many small ranges check its own record first instead of asking for each.
+     */
+    public long fetchedFrom(long offset) {
+        synchronized (lock) {
+            return fetched.coveredFrom(offset);
         }
     }
 

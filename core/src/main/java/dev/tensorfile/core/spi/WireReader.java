@@ -12,8 +12,29 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>Usage: {@code while (r.next()) switch (r.field()) { case 1 -> ...; default -> r.skip(); }}. Shared by the
  * format modules that read protobuf (ONNX, TensorFlow).
+ *
+ * <p>Over bytes not all present yet (a remote file's cache, {@link MappedFile#dataSlice}), a reader built with a
+ * {@link Fetch} asks for each range before it reads it: a field's key and the varint after it, a string, the bytes of
+ * {@link #bytes}. A length-delimited field it skips ({@link #skip}, {@link #message}, {@link #dataBytes}) is not
+ * fetched: tensor data stays where it is until a tensor reads it. Without a {@link Fetch} (a local mapping) nothing
+ * changes.
  */
 public final class WireReader {
+    /**
+     * Makes bytes present before a reader reads them: the reads of a protobuf walk over a remote file's cache.
+     */
+    @FunctionalInterface
+    public interface Fetch {
+        /**
+         * Makes bytes {@code [offset, offset + length)} of the file present (absolute file offsets; the range lies in
+         * the message being read).
+         */
+        void fetch(long offset, long length);
+    }
+
+    /** A key (at most 10 bytes as read) and the varint or fixed value after it (at most 10). */
+    private static final int KEY_AND_VALUE = 20;
+
     /** Wire type 0: a varint. */
     public static final int VARINT = 0;
     /** Wire type 1: eight little-endian bytes. */
@@ -33,6 +54,8 @@ public final class WireReader {
     private final ByteCursor in;
     private final int depth;
     private final int maxDepth;
+    /** Null over bytes that are all present (a local mapping). */
+    private final Fetch fetch;
     private long fieldStart;
     private int field;
     private int wireType;
@@ -43,9 +66,19 @@ public final class WireReader {
      * @param maxDepth deepest nesting accepted
      */
     public WireReader(ByteCursor in, int depth, int maxDepth) {
+        this(in, depth, maxDepth, null);
+    }
+
+    /**
+     * A reader over bytes that {@code fetch} makes present before each read (see the class comment).
+     *
+     * @param fetch called before each read, with absolute file offsets; null when every byte is present
+     */
+    public WireReader(ByteCursor in, int depth, int maxDepth, Fetch fetch) {
         this.in = in;
         this.depth = depth;
         this.maxDepth = maxDepth;
+        this.fetch = fetch;
         if (depth > maxDepth) {
             throw in.fail("messages nested " + depth + " deep; at most " + maxDepth + " are accepted");
         }
@@ -60,9 +93,20 @@ public final class WireReader {
     /** The deepest nesting accepted. */
     public int maxDepth() { return maxDepth; }
 
+    /** What makes bytes present before this reader reads them, or null. */
+    public Fetch fetch() { return fetch; }
+
+    /** A reader over the same message from its start (the cursor is moved there), at the same depth. */
+    public WireReader rewind() {
+        in.seek(0);
+        return new WireReader(in, depth, maxDepth, fetch);
+    }
+
     /** Reads the next key; false at the end of the message. */
     public boolean next() {
-        if (in.remaining() == 0) return false;
+        long remaining = in.remaining();
+        if (remaining == 0) return false;
+        if (fetch != null) fetch.fetch(in.absolutePosition(), Math.min(remaining, KEY_AND_VALUE));
         fieldStart = in.position();
         long key = varint();
         int type = (int) (key & 7);
@@ -151,11 +195,23 @@ public final class WireReader {
     public String string(String name, long maxBytes) {
         long n = length(name);
         if (n > maxBytes) throw failField(name + " of " + n + " bytes is longer than the " + maxBytes + " allowed");
+        if (fetch != null && n > 0) fetch.fetch(in.absolutePosition(), n);
         return in.utf8(n);
     }
 
-    /** The current length-delimited field's bytes, as a view. */
+    /** The current length-delimited field's bytes, as a view, present (fetched first when the reader fetches). */
     public MemorySegment bytes(String name) {
+        long n = length(name);
+        if (fetch != null && n > 0) fetch.fetch(in.absolutePosition(), n);
+        return in.slice(n);
+    }
+
+    /**
+     * The current length-delimited field's bytes as a view that is not fetched: tensor data, read later by a tensor
+     * that makes it present first ({@link MappedFile#require(MemorySegment)}). Over a local mapping the same as
+     * {@link #bytes}.
+     */
+    public MemorySegment dataBytes(String name) {
         return in.slice(length(name));
     }
 
@@ -163,14 +219,14 @@ public final class WireReader {
     public WireReader message(String name, String structure) {
         long n = length(name);
         ByteCursor sub = in.split(n).structure(structure);
-        return new WireReader(sub, depth + 1, maxDepth);
+        return new WireReader(sub, depth + 1, maxDepth, fetch);
     }
 
     /** The current field as the {@code index}th of its kind, named {@code structure + " #" + index} in errors. */
     public WireReader message(String name, String structure, long index) {
         long n = length(name);
         ByteCursor sub = in.split(n).structure(structure, index);
-        return new WireReader(sub, depth + 1, maxDepth);
+        return new WireReader(sub, depth + 1, maxDepth, fetch);
     }
 
     /** Skips the current field's value, whatever its wire type. */

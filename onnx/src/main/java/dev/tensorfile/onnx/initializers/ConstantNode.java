@@ -55,7 +55,7 @@ public final class ConstantNode {
     }
 
     /** An attribute of a node whose op type may not be known yet (fields come in any order): re-read if Constant. */
-    public record Candidate(Kind kind, ByteCursor attribute, int depth) {}
+    public record Candidate(Kind kind, WireReader attribute) {}
 
     /** The node's output, which names the tensor. */
     public final String output;
@@ -119,8 +119,8 @@ public final class ConstantNode {
                     + " the operator takes exactly one");
         }
         Candidate a = candidates.getFirst();
-        ByteCursor c = a.attribute().seek(0);
-        WireReader r = new WireReader(c, a.depth(), limits.maxNestingDepth());
+        WireReader r = a.attribute().rewind();
+        ByteCursor c = r.cursor();
         Kind kind = a.kind();
         String where = c.structure();
         TensorProto tensor = null;
@@ -164,7 +164,7 @@ public final class ConstantNode {
                 }
                 case VALUE_FLOATS -> {
                     if (r.wireType() == WireReader.LEN) {
-                        MemorySegment packed = r.bytes("floats");
+                        MemorySegment packed = r.dataBytes("floats"); // a float array: read as a tensor, when read
                         if (packed.byteSize() % 4 != 0) {
                             throw r.failField("floats of " + packed.byteSize() + " bytes is not a whole number of 4-byte values");
                         }

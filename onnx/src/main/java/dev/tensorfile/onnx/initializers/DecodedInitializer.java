@@ -18,6 +18,12 @@ public class DecodedInitializer extends DecodedTensor {
     /** Writes the tensor's whole data into a segment of exactly its byte length. */
     interface Decoder {
         void decode(MemorySegment out);
+
+        /**
+         * The bytes of the file this decoder reads (a slice of the owner's mapping), made present before it decodes
+         * (a remote model's are fetched then); null when it reads none of the file or only other tensors.
+         */
+        default MemorySegment source() { return null; }
     }
 
     /** A decoder that can also decode any byte range of the tensor on its own. */
@@ -39,8 +45,15 @@ public class DecodedInitializer extends DecodedTensor {
         this.heap = heap && info.byteLength() <= Integer.MAX_VALUE - 8;
     }
 
+    /** Makes the bytes the decoder reads present: a remote model's are fetched now, when the tensor is read. */
+    protected final void requireSource() {
+        MemorySegment s = decoder.source();
+        if (s != null) owner().require(s);
+    }
+
     @Override
     protected void decode(long byteOffset, MemorySegment dst) {
+        requireSource();
         if (decoder instanceof RangeDecoder ranges) {
             ranges.read(byteOffset, dst);
         } else {
@@ -50,6 +63,7 @@ public class DecodedInitializer extends DecodedTensor {
 
     @Override
     protected void decodeWhole(MemorySegment out) {
+        requireSource();
         decoder.decode(out);
     }
 

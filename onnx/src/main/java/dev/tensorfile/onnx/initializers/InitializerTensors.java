@@ -116,7 +116,7 @@ public final class InitializerTensors {
             return new SegmentTensor(info, t.rawData, mapped);
         }
         if (t.typedFields == 0) {
-            if (n == 0) return new SegmentTensor(info, mapped.segment().asSlice(0, 0), mapped);
+            if (n == 0) return new SegmentTensor(info, mapped.dataSlice(0, 0), mapped);
             throw fail(label, t, "has no data: neither raw_data, " + TensorProto.fieldName(type.storage.field) + " nor external data");
         }
         if (t.typedFields != 1 << type.storage.field) {

@@ -30,13 +30,18 @@ public final class StringTensor extends DecodedInitializer {
     }
 
     private StringTensor(TensorInfo info, MappedFile owner, ReadLimits limits, Strings strings) {
-        super(info, owner, limits, out -> strings.concat(out));
+        super(info, owner, limits, strings);
         this.strings = strings;
     }
 
     /** Where the entries lie: every occurrence of {@code field} in {@code message}. */
-    private record Strings(MemorySegment message, long offset, String structure, int field, Path file, ReadLimits limits) {
-        void concat(MemorySegment out) {
+    private record Strings(MemorySegment message, long offset, String structure, int field, Path file, ReadLimits limits)
+            implements Decoder {
+        @Override
+        public MemorySegment source() { return message; }
+
+        @Override
+        public void decode(MemorySegment out) {
             long[] o = {0};
             each(s -> {
                 MemorySegment.copy(s, 0, out, o[0], s.byteSize());
@@ -57,6 +62,7 @@ public final class StringTensor extends DecodedInitializer {
     @Override
     public List<String> strings() {
         ensureOpen();
+        requireSource();
         List<String> out = new ArrayList<>();
         strings.each(s -> out.add(new String(s.toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8)));
         // a rank-0 tensor has one element: value_string's s absent is protobuf's default, ""

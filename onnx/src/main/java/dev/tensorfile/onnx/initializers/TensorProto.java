@@ -119,7 +119,9 @@ public final class TensorProto {
                     typedOccurrences++;
                     int fixed = f == 4 ? 4 : f == 10 ? 8 : 0;
                     if (r.wireType() == WireReader.LEN) {
-                        MemorySegment packed = r.bytes(fieldName(f));
+                        // fixed-width values are counted by length and read when the tensor is; varints are counted
+                        // by reading them
+                        MemorySegment packed = fixed > 0 ? r.dataBytes(fieldName(f)) : r.bytes(fieldName(f));
                         typedBytes += packed.byteSize();
                         typedRun = packed;
                         if (fixed > 0) {

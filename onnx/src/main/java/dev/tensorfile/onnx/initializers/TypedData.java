@@ -90,6 +90,10 @@ public final class TypedData implements DecodedInitializer.RangeDecoder {
         };
     }
 
+    /** The message the values lie in. */
+    @Override
+    public MemorySegment source() { return message; }
+
     /** How many times decoding started from the field's first value: once, for reads that resume. */
     public synchronized int restarts() { return restarts; }
 
