@@ -2,13 +2,17 @@
 """Table and SVG chart of GGUF dequantization against ggml's C, from one alternating run (docs/benchmarks.md).
 
     benchmarks/scripts/dequant_chart.py --jmh A.json [--jmh B.json ...] --ggml c1.txt [--ggml c2.txt ...] \
-        --svg docs/dequant.svg > table.md
+        [--cpu-ggml g.txt --cpu-java scalar.txt --cpu-java panama.txt] --svg docs/dequant.svg > table.md
 
 --jmh: JMH JSON of GgufDequantBenchmark (Scalar = the default path, Panama = the Vector API path); several files
 (the alternating rounds) are pooled: score = mean of the rounds' scores, error = the largest JMH error or half the
 spread of the rounds, whichever is larger. --ggml: outputs of the ggml harness (shared/bench/ggml-dequant, built
 by build.sh), pooled the same way (error = half the spread of all its iterations). Prints the markdown table of
 GB/s and ratios to ggml; writes the chart (grouped bars, resident and mapped/stream panels) to --svg.
+JMH's residentSegment (into a 64-byte-aligned native segment, as ggml's harness writes) gets a table of its own.
+--cpu-ggml / --cpu-java: the thread-CPU-time pair (benchmarks/scripts/ggml_baseline.py's harness, GgufDequantCpuTime
+with -Dtensorfile.quant=scalar and =panama): a table of every type, median GB/s per CPU second, error = half the
+spread of the rounds, and the mapped rows as ratios to the mapped copy ceiling of the same run.
 """
 import argparse
 import json
@@ -26,7 +30,7 @@ def jmh(files):
     runs = defaultdict(list)   # (impl, kind, type) -> [(score, err)]
     for f in files:
         for r in json.load(open(f)):
-            m = re.search(r'GgufDequantBenchmark\.(\w+)\.(resident|mapped)$', r['benchmark'])
+            m = re.search(r'GgufDequantBenchmark\.(\w+)\.(resident|mapped|residentSegment)$', r['benchmark'])
             if not m:
                 continue
             impl, kind = m.group(1), m.group(2)
@@ -62,8 +66,69 @@ def ggml(files):
     return out
 
 
+def cpu_ggml(files):
+    """ggml_baseline.py's harness (thread CPU time): every iteration of every type, pooled over the files."""
+    its = defaultdict(list)
+    line = re.compile(r'^(\S+) (resident|stream)\s+(.*?)\|')
+    for f in files:
+        for ln in open(f):
+            m = line.match(ln)
+            if m:
+                kind = 'mapped' if m.group(2) == 'stream' else 'resident'
+                its[(m.group(1), kind)].extend(float(x) for x in m.group(3).split())
+    return {(('copy' if t == 'memcpy' else t), kind): (statistics.median(xs), (max(xs) - min(xs)) / 2)
+            for (t, kind), xs in its.items()}
+
+
+def cpu_java(files):
+    """GgufDequantCpuTime's lines: KIND IMPL TYPE median X GB/s (min A, max B), or KIND copy median ..."""
+    out = {}
+    line = re.compile(r'^(resident|mapped)\s+(?:(scalar|panama) )?(\S+)\s+median\s+([\d.]+) GB/s\s+\(min\s+([\d.]+), max\s+([\d.]+)\)')
+    for f in files:
+        for ln in open(f):
+            m = line.match(ln)
+            if m:
+                kind, impl, t = m.group(1), m.group(2) or 'copy', m.group(3)
+                out[(impl, t, kind)] = (float(m.group(4)), (float(m.group(6)) - float(m.group(5))) / 2)
+    return out
+
+
+def cpu_table(g, j):
+    types = [t for (t, k) in g if k == 'resident' and t != 'copy']
+    rows = ['| type | ggml C | ours, default | ratio | ours, Vector API | ratio |', '|---|---|---|---|---|---|']
+    for t in types:
+        gg = g.get((t, 'resident'))
+        s = j.get(('scalar', t, 'resident'))
+        p = j.get(('panama', t, 'resident'))
+        rows.append(f'| {t} | {fmt(gg)} | {fmt(s)} | {ratio(s, gg)} | {fmt(p)} | {ratio(p, gg)} |')
+    cg = g.get(('copy', 'resident'))
+    cj = j.get(('copy', 'copy', 'resident'))
+    rows.append(f'| copy ceiling (memcpy / MemorySegment.copy) | {fmt(cg)} | {fmt(cj)} | {ratio(cj, cg)} | | |')
+    out = '\n'.join(rows)
+    if any(k[2] == 'mapped' for k in j):
+        rows = ['| type | ggml C stream | ratio to its memcpy | ours, default | ratio to mapped copy | '
+                'ours, Vector API | ratio to mapped copy |', '|---|---|---|---|---|---|---|']
+        cg = g.get(('copy', 'mapped'))
+        cj = j.get(('copy', 'copy', 'mapped'))
+        for t in TYPES:
+            gg = g.get((t, 'mapped'))
+            s = j.get(('scalar', t, 'mapped'))
+            p = j.get(('panama', t, 'mapped'))
+            rows.append(f'| {t} | {fmt(gg)} | {ratio(gg, cg)} | {fmt(s)} | {ratio(s, cj)} | {fmt(p)} | {ratio(p, cj)} |')
+        rows.append(f'| copy ceiling | {fmt(cg)} (memcpy) | | {fmt(cj)} (`MemorySegment.copy` from the mapped file) | | | |')
+        out += '\n\nStreaming a 1 GiB input, thread CPU time (ours: mapped file; ggml: mapped file, GB/s):\n\n' + '\n'.join(rows)
+    return out
+
+
 def table(data, kind):
     rows = [f'| type | ggml C | ours, default | ratio | ours, Vector API | ratio |', '|---|---|---|---|---|---|']
+    if kind == 'residentSegment':
+        for t in TYPES:
+            g = data.get(('ggml', 'resident', t))
+            s = data.get(('Scalar', kind, t))
+            p = data.get(('Panama', kind, t))
+            rows.append(f'| {t} | {fmt(g)} | {fmt(s)} | {ratio(s, g)} | {fmt(p)} | {ratio(p, g)} |')
+        return '\n'.join(rows)
     for t in TYPES + ['copy']:
         g = data.get(('ggml', kind, t))
         if t == 'copy':
@@ -137,14 +202,22 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--jmh', action='append', default=[])
     ap.add_argument('--ggml', action='append', default=[])
+    ap.add_argument('--cpu-ggml', action='append', default=[])
+    ap.add_argument('--cpu-java', action='append', default=[])
     ap.add_argument('--svg')
     a = ap.parse_args()
     data = jmh(a.jmh)
     data.update(ggml(a.ggml))
-    print('Cache resident (1 MiB of float output, GB/s, mean ± error):\n')
+    print('Cache resident (1 MiB of float output into a float[], GB/s, mean ± error):\n')
     print(table(data, 'resident'))
+    if any(k[1] == 'residentSegment' for k in data):
+        print('\nCache resident, into a 64-byte-aligned native MemorySegment (ggml: its aligned buffer, as above):\n')
+        print(table(data, 'residentSegment'))
     print('\nStreaming a 1 GiB input (ours: mapped file; ggml: stream, GB/s):\n')
     print(table(data, 'mapped'))
+    if a.cpu_ggml and a.cpu_java:
+        print('\nThread CPU time, cache resident (median GB/s per CPU second ± half the spread of the rounds):\n')
+        print(cpu_table(cpu_ggml(a.cpu_ggml), cpu_java(a.cpu_java)))
     if a.svg:
         svg(data, a.svg)
 

@@ -19,7 +19,8 @@ import java.util.Random;
  * The same measurements as {@link GgufDequantBenchmark} (same inputs, same 1 MiB output array, same ceiling), timed
  * in <em>thread CPU time</em> instead of wall time. On a machine shared with other builds JMH's wall-clock scores
  * swing by an order of magnitude with the load (the thread is simply not running); CPU time counts only the time the
- * thread ran, so the ratios to the ceiling stay meaningful. Prints GB/s of float output per CPU second, the median
+ * thread ran, so the ratios to the ceiling stay meaningful. {@code segment} lines decode the mapped types' blocks into
+ * a native {@link MemorySegment} instead of the array. Prints GB/s of float output per CPU second, the median
  * of {@code rounds} rounds of 300 ms CPU each after as many warm-up rounds.
  *
  * <pre>java --add-modules jdk.incubator.vector [-Dtensorfile.quant=scalar] -cp ... \
@@ -56,6 +57,16 @@ public final class GgufDequantCpuTime {
                     int blocks = GgufDequantBenchmark.FLOATS / t.blockElements();
                     report("resident", impl + " " + t, rounds, () -> codec.decode(in, 0, out, 0, blocks));
                 }
+                // the same into a native segment (BlockCodec's MemorySegment destination), for the mapped types
+                MemorySegment dst = arena.allocate(GgufDequantBenchmark.RESIDENT_BYTES, 64);
+                for (DType t : MAPPED_TYPES) {
+                    byte[] q = GgufDequantBenchmark.blocks(t);
+                    MemorySegment in = arena.allocate(q.length, 64);
+                    MemorySegment.copy(MemorySegment.ofArray(q), 0, in, 0, q.length);
+                    BlockCodec codec = codec(t);
+                    int blocks = GgufDequantBenchmark.FLOATS / t.blockElements();
+                    report("segment", impl + " " + t, rounds, () -> codec.decode(in, 0, dst, 0, blocks));
+                }
             }
         }
         if (!which.equals("resident")) {
@@ -79,7 +90,7 @@ public final class GgufDequantCpuTime {
     /** Each call of the operation decodes the next 1 MiB of output from a 1 GiB mapped file of {@code pattern}s. */
     private static void mapped(String name, byte[] pattern, int rounds, Chunk chunk) throws IOException {
         Path file = GgufDequantBenchmark.tiledFile(pattern, GgufDequantBenchmark.MAPPED_INPUT);
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {   // as a TensorFile maps its file
             MemorySegment in = GgufDequantBenchmark.map(file, arena);
             long[] pos = {0};
             report("mapped", name, rounds, () -> {

@@ -484,6 +484,50 @@ class RemoteCostTest {
         }
     }
 
+    // ---- PyTorch zip: 1,000 tensors, a 3 GB sparse checkpoint and a 4 MB one --------------------------------------
+
+    @Test
+    void pytorchZipOf1000Tensors() throws IOException {
+        long[] fetched = new long[2];
+        int k = 0;
+        for (long elements : new long[] {750_000, 1_000}) {
+            Path file = dir.resolve("torch-" + elements + ".pt");
+            long header = TorchCheckpoints.write(file, 1_000, elements, true);
+            long size = Files.size(file);
+            RemoteTransfer t = openAndList(file);
+            row(file.getFileName() + " (PyTorch zip, 1,000 tensors)", size, header, t, null);
+            // the first 100 KiB (data.pkl is the first entry) and the last 128 KiB (end record, central directory)
+            assertTrue(t.requests() <= 3, t.toString());
+            assertTrue(t.bytesFetched() <= header + 256 * 1024, t.toString());
+            fetched[k++] = t.bytesFetched();
+        }
+        assertTrue(Files.size(dir.resolve("torch-750000.pt")) > 3_000_000_000L);
+        // the same but for where the file's end falls in a 4 KiB page (the tail is fetched in whole pages)
+        assertTrue(Math.abs(fetched[0] - fetched[1]) < 4096, "bytes fetched do not depend on the data's size: "
+                + fetched[0] + " and " + fetched[1]);
+    }
+
+    /** A storage read over HTTP is fetched then, by range, and reads what it reads locally. */
+    @Test
+    void pytorchZipStorageIsFetchedWhenRead() throws IOException {
+        Path file = dir.resolve("torch-random.pt");
+        TorchCheckpoints.write(file, 300, 16_384, false); // 64 KiB each, random
+        try (TensorFile local = TensorFiles.open(file);
+                TensorFile remote = TensorFiles.open(server.uri(file), OPTIONS, ReadLimits.DEFAULT)) {
+            RemoteTransfer opened = remote.remoteTransfer().orElseThrow();
+            Tensor t = remote.find("layer150.weight").orElseThrow();
+            assertTrue(t.isView());
+            assertEquals(local.find("layer150.weight").orElseThrow().bytes().mismatch(t.bytes()), -1);
+            RemoteTransfer read = remote.remoteTransfer().orElseThrow();
+            assertTrue(read.requests() - opened.requests() <= 2, opened + " then " + read);
+            assertTrue(read.bytesFetched() - opened.bytesFetched() <= 64 * 1024 + 2 * 4096, opened + " then " + read);
+            // the rest reads the same, whatever order
+            for (Tensor r : remote.tensors()) {
+                assertEquals(-1, local.find(r.name()).orElseThrow().bytes().mismatch(r.bytes()), r.name());
+            }
+        }
+    }
+
     // ---- every fixture, by format ----------------------------------------------------------------------------------
 
     @Test

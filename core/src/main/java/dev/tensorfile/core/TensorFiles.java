@@ -150,7 +150,9 @@ public final class TensorFiles {
         while (prefix < file.size() && file.isFetched(prefix, Math.min(4096, file.size() - prefix))) {
             prefix = Math.min(file.size(), prefix + 4096);
         }
-        return recognize(file.path(), dev.tensorfile.core.spi.MappedFile.remote(file).window(0, prefix));
+        dev.tensorfile.core.spi.MappedFile mapped = dev.tensorfile.core.spi.MappedFile.remote(file);
+        java.lang.foreign.MemorySegment first = mapped.window(0, prefix);
+        return recognize(file.path(), f -> f.recognize(mapped, first));
     }
 
     /**
@@ -176,12 +178,16 @@ public final class TensorFiles {
     }
 
     private static TensorFormat recognize(Path path, java.lang.foreign.MemorySegment content) {
+        return recognize(path, f -> f.recognize(path, content));
+    }
+
+    private static TensorFormat recognize(Path path, java.util.function.Function<TensorFormat, TensorFormat.Recognition> recognition) {
         {
             TensorFormat byName = null;
             for (TensorFormat f : formats()) {
                 TensorFormat.Recognition r;
                 try {
-                    r = f.recognize(path, content);
+                    r = recognition.apply(f);
                 } catch (RuntimeException e) {
                     r = TensorFormat.Recognition.NO;
                 }

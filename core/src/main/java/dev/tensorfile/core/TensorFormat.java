@@ -36,6 +36,16 @@ public interface TensorFormat {
     Recognition recognize(Path path, MemorySegment content);
 
     /**
+     * Recognises a remote file from its first fetched bytes {@code prefix}, as {@link #recognize(Path, MemorySegment)}
+     * does by default. A format whose signature lies elsewhere (a ZIP's central directory, at its end) overrides this
+     * to read it through {@code file}'s {@link dev.tensorfile.core.spi.MappedFile#window windows}, which fetch only
+     * what they cover.
+     */
+    default Recognition recognize(dev.tensorfile.core.spi.MappedFile file, MemorySegment prefix) {
+        return recognize(file.path(), prefix);
+    }
+
+    /**
      * Opens {@code path}, reading its header only.
      *
      * @throws TensorFileException if it is malformed or uses something unsupported

@@ -63,41 +63,47 @@ abstract sealed class PickleFamilyFormat implements TensorFormat
     }
 
     /**
-     * A remote file is downloaded whole and read as a local one (the default); a shard index's shards are each
-     * opened so, relative to the index's URL.
+     * A remote ZIP (PyTorch, TorchScript, npz) is recognised from its central directory, read from the end: the first
+     * fetched bytes of a large archive hold no end record.
+     */
+    @Override
+    public Recognition recognize(dev.tensorfile.core.spi.MappedFile file, MemorySegment prefix) {
+        if (prefix.byteSize() < file.size() && Containers.isZipAt(prefix, 0)) {
+            String family = PickleReader.zipFamily(file);
+            if (family != null) return name.equals(family) ? Recognition.CONTENT : Recognition.NO;
+        }
+        return recognize(file.path(), prefix);
+    }
+
+    /**
+     * A remote file is read through its block cache: a ZIP (PyTorch, TorchScript, npz) fetches its tail, central
+     * directory and the pickles, each storage when it is read; any other member of the family is fetched whole. A
+     * shard index's shards are each opened so, relative to the index's URL; joblib 0.9 siblings come from beside it.
      */
     @Override
     public TensorFile open(dev.tensorfile.core.spi.RemoteFile remote, ReadLimits limits) {
         String file = remote.path().getFileName() == null ? "" : remote.path().getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!ShardIndex.isIndexName(file)) {
-            // downloaded whole and read as a local file, whose joblib 0.9 siblings come from beside the URL
-            PickleFamilyFormat outer = this;
-            List<Path> fetched = new java.util.ArrayList<>();
-            TensorFormat withRemoteSiblings = new TensorFormat() {
-                @Override public String name() { return outer.name(); }
-                @Override public List<String> extensions() { return outer.extensions(); }
-                @Override public Recognition recognize(Path path, MemorySegment content) { return outer.recognize(path, content); }
-                @Override public TensorFile open(Path local, ReadLimits l) {
-                    return PickleReader.open(local, l, name -> fetchSibling(remote, name, fetched));
-                }
-            };
-            try {
-                return withRemoteSiblings.open(remote, limits);
-            } finally {
-                // each sibling is mapped by now (or unused): its file can go
-                for (Path p : fetched) {
-                    try {
-                        java.nio.file.Files.deleteIfExists(p);
-                    } catch (java.io.IOException ignored) {
-                        p.toFile().deleteOnExit();
-                    }
-                }
-            }
-        }
+        if (!ShardIndex.isIndexName(file)) return openRemote(remote, limits);
         try {
-            return ShardIndex.open(remote, limits, name -> TensorFormat.super.open(remote.sibling(name), limits));
+            return ShardIndex.open(remote, limits, name -> openRemote(remote.sibling(name), limits));
         } finally {
             remote.close(); // the shards hold the client now
+        }
+    }
+
+    private static TensorFile openRemote(dev.tensorfile.core.spi.RemoteFile remote, ReadLimits limits) {
+        List<Path> fetched = new java.util.ArrayList<>();
+        try {
+            return PickleReader.open(dev.tensorfile.core.spi.MappedFile.remote(remote), limits, name -> fetchSibling(remote, name, fetched));
+        } finally {
+            // each sibling is mapped by now (or unused): its file can go
+            for (Path p : fetched) {
+                try {
+                    java.nio.file.Files.deleteIfExists(p);
+                } catch (java.io.IOException ignored) {
+                    p.toFile().deleteOnExit();
+                }
+            }
         }
     }
 }

@@ -51,15 +51,7 @@ final class PickleReader {
         try {
             if (Containers.isZipAt(s, 0)) {
                 if (!ZipArchive.hasEndRecord(s)) return null;
-                ZipArchive zip = ZipArchive.read(s, null, "zip", 1_000_000);
-                boolean data = false, constants = false, npyOnly = !zip.entries().isEmpty();
-                for (ZipArchive.Entry e : zip.entries()) {
-                    String n = e.name().toLowerCase(Locale.ROOT);
-                    if (n.endsWith("/data.pkl") || n.equals("data.pkl")) data = true;
-                    if (n.endsWith("/constants.pkl") || n.equals("constants.pkl")) constants = true;
-                    if (!n.endsWith(".npy")) npyOnly = false;
-                }
-                return constants ? "torchscript" : data ? "pytorch" : npyOnly ? "npz" : null;
+                return family(ZipArchive.read(s, null, "zip", 1_000_000));
             }
             if (Containers.startsWith(s, 0, Containers.LEGACY_MAGIC)) return "pytorch";
             if (Containers.startsWith(s, 0, Containers.NPY_MAGIC)) return "npy";
@@ -70,6 +62,31 @@ final class PickleReader {
         } catch (RuntimeException e) {
             return null;
         }
+    }
+
+    /**
+     * The family of a file that starts like a ZIP, read through its windows (for a remote file: its tail and central
+     * directory), or null when it is no archive of the family.
+     */
+    static String zipFamily(MappedFile file) {
+        try {
+            if (!ZipArchive.startsWithLocalHeader(file) || !ZipArchive.hasEndRecord(file)) return null;
+            return family(ZipArchive.read(file, "zip", 1_000_000, ReadLimits.DEFAULT.maxHeaderBytes()));
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** {@code torchscript} (a constants.pkl), {@code pytorch} (a data.pkl), {@code npz} (only .npy entries) or null. */
+    private static String family(ZipArchive zip) {
+        boolean data = false, constants = false, npyOnly = !zip.entries().isEmpty();
+        for (ZipArchive.Entry e : zip.entries()) {
+            String n = e.name().toLowerCase(Locale.ROOT);
+            if (n.endsWith("/data.pkl") || n.equals("data.pkl")) data = true;
+            if (n.endsWith("/constants.pkl") || n.equals("constants.pkl")) constants = true;
+            if (!n.endsWith(".npy")) npyOnly = false;
+        }
+        return constants ? "torchscript" : data ? "pytorch" : npyOnly ? "npz" : null;
     }
 
     /** joblib's wrappers within the first 64 KiB: {@code NumpyArrayWrapper}, and before 0.10 {@code NDArrayWrapper}. */
@@ -102,7 +119,16 @@ final class PickleReader {
      * null when there is none. A remote file's siblings are fetched from beside its URL.
      */
     static PickleTensorFile open(Path path, ReadLimits limits, java.util.function.Function<String, Path> siblings) {
-        MappedFile mapped = MappedFile.open(path, "pickle");
+        return open(MappedFile.open(path, "pickle"), limits, siblings);
+    }
+
+    /**
+     * Opens a mapped file, which the result owns (closed now if the open fails). A remote ZIP (PyTorch, TorchScript,
+     * npz) costs its tail, central directory and the entries read at open; its storages are fetched when read. Any
+     * other remote file is fetched whole ({@link MappedFile#segment()}).
+     */
+    static PickleTensorFile open(MappedFile mapped, ReadLimits limits, java.util.function.Function<String, Path> siblings) {
+        Path path = mapped.path();
         List<MappedFile> mappings = new ArrayList<>();
         mappings.add(mapped);
         try {
@@ -141,8 +167,10 @@ final class PickleReader {
         }
 
         PickleTensorFile run() {
-            MemorySegment s = mapped.segment();
-            String family = recognize(s);
+            // A remote file is recognised as an archive from its end, before anything fetches it whole.
+            String family = mapped.isRemote() ? zipFamily(mapped) : null;
+            MemorySegment s = family != null ? null : mapped.segment();
+            if (family == null) family = recognize(s);
             if (family == null) {
                 if (Containers.mayBePickle(s, 0)) family = "pickle";
                 else throw new MalformedFileException("pickle", path, "file", 0,
@@ -151,11 +179,11 @@ final class PickleReader {
             format = family;
             switch (family) {
                 case "pytorch", "torchscript" -> {
-                    if (Containers.isZipAt(s, 0)) torchZip(s);
+                    if (ZipArchive.startsWithLocalHeader(mapped)) torchZip(readZip());
                     else legacy(s);
                 }
                 case "npy" -> npy(s, 0, "array", 0);
-                case "npz" -> npz(s);
+                case "npz" -> npz(readZip());
                 case "joblib" -> joblib(s);
                 default -> plainPickle(s, 0, "pickle");
             }
@@ -178,13 +206,21 @@ final class PickleReader {
 
         // ---- PyTorch zip (caffe2/serialize/inline_container.cc) ----
 
-        private void torchZip(MemorySegment s) {
-            ZipArchive zip = ZipArchive.read(s, path, format, limits.maxCollectionSize());
+        private ZipArchive readZip() {
+            return ZipArchive.read(mapped, format, limits.maxCollectionSize(), limits.maxHeaderBytes());
+        }
+
+        /** A file opened for its tensors refuses what a careful reader rejects (ZipArchive's problems). */
+        private void refuseProblems(ZipArchive zip) {
             if (!zip.problems().isEmpty()) {
                 ZipArchive.Problem p = zip.problems().getFirst();
                 throw new MalformedFileException(format, path, "zip central directory entry '" + p.entry() + "'",
                         p.offset(), p.what());
             }
+        }
+
+        private void torchZip(ZipArchive zip) {
+            refuseProblems(zip);
             if (zip.entries().isEmpty()) throw new MalformedFileException(format, path, "zip", 0, "archive has no entries");
             String first = zip.entries().getFirst().name();
             int slash = first.indexOf('/');
@@ -196,6 +232,8 @@ final class PickleReader {
                 }
             }
             metadata.put("pytorch.archive", prefix.isEmpty() ? "" : prefix.substring(0, prefix.length() - 1));
+            // data.pkl first, as torch writes it: over HTTP its fetch brings the small records after it along
+            if (zip.find(prefix + "data.pkl") != null && zip.find(prefix + "data.pkl").stored()) zip.raw(zip.find(prefix + "data.pkl"));
             String byteorder = text(zip, prefix + "byteorder");
             boolean big = false;
             if (byteorder != null) {
@@ -260,7 +298,15 @@ final class PickleReader {
             if (e == null) {
                 throw new MalformedFileException(format, path, "storage record", -1, "no record '" + prefix + dir + key + "' for storage " + key);
             }
-            if (e.stored()) return new ByteSource.Mapped(zip.raw(e));
+            if (e.stored() && !mapped.isRemote()) return new ByteSource.Mapped(zip.raw(e));
+            if (e.stored()) {
+                // its local header is read when the storage is first read: no request per storage at open
+                return new ByteSource.Deferred(e.compressedSize(), true, () -> {
+                    MemorySegment raw = zip.rawUnfetched(e);
+                    refuseProblems(zip);
+                    return new ByteSource.Fetching(raw, mapped);
+                });
+            }
             if (e.method() != 8) throw new UnsupportedFeatureException(format, path, "storage '" + e.name() + "' uses compression method " + e.method());
             return new ByteSource.Inflating(zip.inflating(e));
         }
@@ -333,6 +379,11 @@ final class PickleReader {
         // ---- numpy ----
 
         private void npy(MemorySegment s, long base, String name, int unused) {
+            npy(s, base, name, dataOffset -> new ByteSource.Mapped(s.asSlice(dataOffset)));
+        }
+
+        /** An .npy whose header is in {@code s} and whose data from byte {@code dataOffset} on are {@code data}. */
+        private void npy(MemorySegment s, long base, String name, java.util.function.LongFunction<ByteSource> data) {
             ByteCursor c = new ByteCursor(s, base, "npy", path);
             Containers.NpyHeader h = Containers.npyHeader(c);
             if (base == 0) {
@@ -348,19 +399,20 @@ final class PickleReader {
                 return;
             }
             c.seek(h.dataOffset());
-            addArray(name, h.dtype(), h.shape(), h.fortran(), new ByteSource.Mapped(c.segment().asSlice(h.dataOffset())), mapped);
+            addArray(name, h.dtype(), h.shape(), h.fortran(), data.apply(h.dataOffset()), mapped);
         }
 
-        private void npz(MemorySegment s) {
-            ZipArchive zip = ZipArchive.read(s, path, format, limits.maxCollectionSize());
-            if (!zip.problems().isEmpty()) {
-                ZipArchive.Problem p = zip.problems().getFirst();
-                throw new MalformedFileException(format, path, "zip central directory entry '" + p.entry() + "'",
-                        p.offset(), p.what());
-            }
+        private void npz(ZipArchive zip) {
+            refuseProblems(zip);
             for (ZipArchive.Entry e : zip.entries()) {
                 String name = e.name().substring(0, e.name().length() - 4);
-                if (e.stored()) {
+                if (e.stored() && mapped.isRemote()) {
+                    // the array's header is fetched now (a 1.0 header is under 64 KiB), its data when read
+                    MemorySegment raw = zip.rawUnfetched(e);
+                    long base = zip.dataOffset(e);
+                    npy(mapped.window(base, Math.min(raw.byteSize(), 65_536 + 16)), base, name,
+                            dataOffset -> new ByteSource.Fetching(raw.asSlice(dataOffset), mapped));
+                } else if (e.stored()) {
                     npy(zip.raw(e), zip.dataOffset(e), name, 0);
                 } else {
                     // The header is small; the data is inflated on read.

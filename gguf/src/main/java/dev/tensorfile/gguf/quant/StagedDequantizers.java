@@ -22,8 +22,9 @@ import java.nio.ByteOrder;
  *       may alias it and is not either.</li>
  *   <li>Long loops: C2 sizes the vectors by the trip count, 128 bits below about 128 iterations and 512 bits
  *       at 256 or more, and pays a fixed pre-/post-loop cost per loop. The 32-element types therefore decode 64
- *       blocks per loop, with the fp16 scale of each block broadcast into a {@code short[]} of the same length
- *       (converted in the loop by the vectorised {@link Float#float16ToFloat}); the K types run the 32 elements
+ *       blocks per loop, with the fp16 scale of each block broadcast into 32 shorts of a {@code long[]} (plain long
+ *       stores; read back as shorts through a heap segment and converted in the loop by the vectorised
+ *       {@link Float#float16ToFloat}); the K types run the 32 elements
  *       of four sub-blocks in one loop, a scale per statement.</li>
  *   <li>No multiplication of two narrow integers (C2 does not vectorise it); products that ggml forms as
  *       {@code (d*sc)*q} are exact in float32 for every K type (at most 23 significant bits, see
@@ -88,18 +89,27 @@ final class StagedDequantizers implements Dequantizers {
         return (v + (0x80 - bias) * LO1) ^ (0x80 * LO1);
     }
 
-    /** Broadcasts the fp16 scale at {@code off} into the 32 shorts of block {@code i} of {@code h}. */
-    private static void broadcastHalf(byte[] x, int off, MemorySegment h, int i) {
+    /**
+     * Broadcasts the fp16 scale at {@code off} into the 32 shorts of block {@code i} of {@code h}: eight plain long
+     * stores into a {@code long[]}, which the float loop reads as shorts through a heap segment (stores through the
+     * segment itself cost 10-20% more: C2 keeps their checks in the block loop).
+     */
+    private static void broadcastHalf(byte[] x, int off, long[] h, int i) {
         long v = ((short) SHORTS.get(x, off) & 0xFFFFL) * HALVES;
-        long o = 64L * i;
-        h.set(ValueLayout.JAVA_LONG_UNALIGNED, o, v);
-        h.set(ValueLayout.JAVA_LONG_UNALIGNED, o + 8, v);
-        h.set(ValueLayout.JAVA_LONG_UNALIGNED, o + 16, v);
-        h.set(ValueLayout.JAVA_LONG_UNALIGNED, o + 24, v);
-        h.set(ValueLayout.JAVA_LONG_UNALIGNED, o + 32, v);
-        h.set(ValueLayout.JAVA_LONG_UNALIGNED, o + 40, v);
-        h.set(ValueLayout.JAVA_LONG_UNALIGNED, o + 48, v);
-        h.set(ValueLayout.JAVA_LONG_UNALIGNED, o + 56, v);
+        int o = 8 * i;
+        h[o] = v;
+        h[o + 1] = v;
+        h[o + 2] = v;
+        h[o + 3] = v;
+        h[o + 4] = v;
+        h[o + 5] = v;
+        h[o + 6] = v;
+        h[o + 7] = v;
+    }
+
+    /** The fp16 bits at short index {@code k} of a broadcast array, widened. */
+    private static float half(MemorySegment h, int k) {
+        return Float.float16ToFloat(h.getAtIndex(ValueLayout.JAVA_SHORT, k));
     }
 
     /**
@@ -126,7 +136,7 @@ final class StagedDequantizers implements Dequantizers {
         int full = blocks - blocks % BATCH;
         if (full > 0) {
             byte[] q = new byte[BATCH_ELEMENTS];
-            short[] h = new short[BATCH_ELEMENTS];
+            long[] h = new long[BATCH_ELEMENTS / 4];
             MemorySegment hs = MemorySegment.ofArray(h);
             byte[] raw = new byte[BATCH * 34];
             for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
@@ -135,13 +145,13 @@ final class StagedDequantizers implements Dequantizers {
                 MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, BATCH * 34);
                 off += BATCH * 34;
                 for (int i = 0, r = 0; i < BATCH; i++, r += 34) {
-                    broadcastHalf(raw, r, hs, i);
+                    broadcastHalf(raw, r, h, i);
                     put(q, 32 * i, (long) LONGS.get(raw, r + 2));
                     put(q, 32 * i + 8, (long) LONGS.get(raw, r + 10));
                     put(q, 32 * i + 16, (long) LONGS.get(raw, r + 18));
                     put(q, 32 * i + 24, (long) LONGS.get(raw, r + 26));
                 }
-                for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * Float.float16ToFloat(h[k]);
+                for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * half(hs, k);
             }
         }
         LegacyQuants.decodeQ8_0(x, off, y, yi, blocks - full);
@@ -151,7 +161,7 @@ final class StagedDequantizers implements Dequantizers {
         int full = blocks - blocks % BATCH;
         if (full > 0) {
             byte[] q = new byte[BATCH_ELEMENTS];
-            short[] h = new short[BATCH_ELEMENTS];
+            long[] h = new long[BATCH_ELEMENTS / 4];
             MemorySegment hs = MemorySegment.ofArray(h);
             byte[] raw = new byte[BATCH * 18];
             for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
@@ -160,10 +170,10 @@ final class StagedDequantizers implements Dequantizers {
                 MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, BATCH * 18);
                 off += BATCH * 18;
                 for (int i = 0, r = 0; i < BATCH; i++, r += 18) {
-                    broadcastHalf(raw, r, hs, i);
+                    broadcastHalf(raw, r, h, i);
                     nibbles16(raw, r + 2, q, 32 * i, 8);
                 }
-                for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * Float.float16ToFloat(h[k]);
+                for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * half(hs, k);
             }
         }
         LegacyQuants.decodeQ4_0(x, off, y, yi, blocks - full);
@@ -173,8 +183,8 @@ final class StagedDequantizers implements Dequantizers {
         int full = blocks - blocks % BATCH;
         if (full > 0) {
             byte[] q = new byte[BATCH_ELEMENTS];
-            short[] h = new short[BATCH_ELEMENTS];
-            short[] hm = new short[BATCH_ELEMENTS];
+            long[] h = new long[BATCH_ELEMENTS / 4];
+            long[] hm = new long[BATCH_ELEMENTS / 4];
             MemorySegment hs = MemorySegment.ofArray(h);
             MemorySegment hms = MemorySegment.ofArray(hm);
             byte[] raw = new byte[BATCH * 20];
@@ -184,12 +194,12 @@ final class StagedDequantizers implements Dequantizers {
                 MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, BATCH * 20);
                 off += BATCH * 20;
                 for (int i = 0, r = 0; i < BATCH; i++, r += 20) {
-                    broadcastHalf(raw, r, hs, i);
-                    broadcastHalf(raw, r + 2, hms, i);
+                    broadcastHalf(raw, r, h, i);
+                    broadcastHalf(raw, r + 2, hm, i);
                     nibbles16(raw, r + 4, q, 32 * i, 0);
                 }
                 for (int k = 0; k < BATCH_ELEMENTS; k++) {
-                    y[yi + k] = q[k] * Float.float16ToFloat(h[k]) + Float.float16ToFloat(hm[k]);
+                    y[yi + k] = q[k] * half(hs, k) + half(hms, k);
                 }
             }
         }
@@ -211,7 +221,7 @@ final class StagedDequantizers implements Dequantizers {
         int full = blocks - blocks % BATCH;
         if (full > 0) {
             byte[] q = new byte[BATCH_ELEMENTS];
-            short[] h = new short[BATCH_ELEMENTS];
+            long[] h = new long[BATCH_ELEMENTS / 4];
             MemorySegment hs = MemorySegment.ofArray(h);
             byte[] raw = new byte[BATCH * 22];
             for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
@@ -220,10 +230,10 @@ final class StagedDequantizers implements Dequantizers {
                 MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, BATCH * 22);
                 off += BATCH * 22;
                 for (int i = 0, r = 0; i < BATCH; i++, r += 22) {
-                    broadcastHalf(raw, r, hs, i);
+                    broadcastHalf(raw, r, h, i);
                     codes5(raw, r + 2, q, 32 * i, 16);
                 }
-                for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * Float.float16ToFloat(h[k]);
+                for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * half(hs, k);
             }
         }
         LegacyQuants.decodeQ5_0(x, off, y, yi, blocks - full);
@@ -233,8 +243,8 @@ final class StagedDequantizers implements Dequantizers {
         int full = blocks - blocks % BATCH;
         if (full > 0) {
             byte[] q = new byte[BATCH_ELEMENTS];
-            short[] h = new short[BATCH_ELEMENTS];
-            short[] hm = new short[BATCH_ELEMENTS];
+            long[] h = new long[BATCH_ELEMENTS / 4];
+            long[] hm = new long[BATCH_ELEMENTS / 4];
             MemorySegment hs = MemorySegment.ofArray(h);
             MemorySegment hms = MemorySegment.ofArray(hm);
             byte[] raw = new byte[BATCH * 24];
@@ -244,12 +254,12 @@ final class StagedDequantizers implements Dequantizers {
                 MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, BATCH * 24);
                 off += BATCH * 24;
                 for (int i = 0, r = 0; i < BATCH; i++, r += 24) {
-                    broadcastHalf(raw, r, hs, i);
-                    broadcastHalf(raw, r + 2, hms, i);
+                    broadcastHalf(raw, r, h, i);
+                    broadcastHalf(raw, r + 2, hm, i);
                     codes5(raw, r + 4, q, 32 * i, 0);
                 }
                 for (int k = 0; k < BATCH_ELEMENTS; k++) {
-                    y[yi + k] = q[k] * Float.float16ToFloat(h[k]) + Float.float16ToFloat(hm[k]);
+                    y[yi + k] = q[k] * half(hs, k) + half(hms, k);
                 }
             }
         }
@@ -277,7 +287,7 @@ final class StagedDequantizers implements Dequantizers {
         int full = blocks - blocks % BATCH;
         if (full > 0) {
             byte[] q = new byte[BATCH_ELEMENTS];
-            short[] h = new short[BATCH_ELEMENTS];
+            long[] h = new long[BATCH_ELEMENTS / 4];
             MemorySegment hs = MemorySegment.ofArray(h);
             byte[] raw = new byte[BATCH * 18];
             for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
@@ -286,11 +296,11 @@ final class StagedDequantizers implements Dequantizers {
                 MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, BATCH * 18);
                 off += BATCH * 18;
                 for (int i = 0, r = 0; i < BATCH; i++, r += 18) {
-                    broadcastHalf(raw, r, hs, i);
+                    broadcastHalf(raw, r, h, i);
                     iq4Codes(raw, r + 2, q, 32 * i);
                 }
                 // ggml: d * kvalues[...]; the product commutes bit for bit
-                for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * Float.float16ToFloat(h[k]);
+                for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * half(hs, k);
             }
         }
         NonLinearQuants.decodeIQ4_NL(x, off, y, yi, blocks - full);
@@ -311,6 +321,20 @@ final class StagedDequantizers implements Dequantizers {
     private static long minsK4(MemorySegment x, long s) {
         long s01 = x.get(LittleEndian.LONG, s);
         long s2 = x.get(LittleEndian.INT, s + 8) & 0xFFFFFFFFL;
+        return ((s01 >>> 32) & 0x3F3F3F3FL) | ((((s2 >>> 4) & 0x0F0F0F0FL) | ((s01 >>> 34) & 0x30303030L)) << 32);
+    }
+
+    /** {@link #scalesK4(MemorySegment, long)} of a block copied into {@code x}. */
+    private static long scalesK4(byte[] x, int s) {
+        long s01 = (long) LONGS.get(x, s);
+        long s2 = (int) INTS.get(x, s + 8) & 0xFFFFFFFFL;
+        return (s01 & 0x3F3F3F3FL) | (((s2 & 0x0F0F0F0FL) | ((s01 >>> 2) & 0x30303030L)) << 32);
+    }
+
+    /** {@link #minsK4(MemorySegment, long)} of a block copied into {@code x}. */
+    private static long minsK4(byte[] x, int s) {
+        long s01 = (long) LONGS.get(x, s);
+        long s2 = (int) INTS.get(x, s + 8) & 0xFFFFFFFFL;
         return ((s01 >>> 32) & 0x3F3F3F3FL) | ((((s2 >>> 4) & 0x0F0F0F0FL) | ((s01 >>> 34) & 0x30303030L)) << 32);
     }
 
@@ -367,20 +391,30 @@ final class StagedDequantizers implements Dequantizers {
 
     static void decodeQ5_K(MemorySegment x, long off, float[] y, int yi, int blocks) {
         byte[] q = new byte[256];
+        byte[] raw = new byte[176];
         for (int i = 0; i < blocks; i++, off += 176, yi += 256) {
+            // one bounds and liveness check per block; the staging below then reads the copy with constant offsets
+            MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, 176);
             for (int w = 0; w < 4; w++) {
-                long h = x.get(LittleEndian.LONG, off + 16 + 8 * w);   // qh[8w..8w+8): bit s is the fifth bit of sub-block s
-                for (int t = 0; t < 4; t++) {
-                    long v = x.get(LittleEndian.LONG, off + 48 + 32 * t + 8 * w);
-                    put(q, 64 * t + 8 * w, (v & LO4) | (((h >>> (2 * t)) & LO1) << 4));
-                    put(q, 64 * t + 32 + 8 * w, ((v >>> 4) & LO4) | (((h >>> (2 * t + 1)) & LO1) << 4));
-                }
+                long h = (long) LONGS.get(raw, 16 + 8 * w);   // qh[8w..8w+8): bit s is the fifth bit of sub-block s
+                long v0 = (long) LONGS.get(raw, 48 + 8 * w);
+                long v1 = (long) LONGS.get(raw, 80 + 8 * w);
+                long v2 = (long) LONGS.get(raw, 112 + 8 * w);
+                long v3 = (long) LONGS.get(raw, 144 + 8 * w);
+                put(q, 8 * w, (v0 & LO4) | ((h & LO1) << 4));
+                put(q, 32 + 8 * w, ((v0 >>> 4) & LO4) | (((h >>> 1) & LO1) << 4));
+                put(q, 64 + 8 * w, (v1 & LO4) | (((h >>> 2) & LO1) << 4));
+                put(q, 96 + 8 * w, ((v1 >>> 4) & LO4) | (((h >>> 3) & LO1) << 4));
+                put(q, 128 + 8 * w, (v2 & LO4) | (((h >>> 4) & LO1) << 4));
+                put(q, 160 + 8 * w, ((v2 >>> 4) & LO4) | (((h >>> 5) & LO1) << 4));
+                put(q, 192 + 8 * w, (v3 & LO4) | (((h >>> 6) & LO1) << 4));
+                put(q, 224 + 8 * w, ((v3 >>> 4) & LO4) | (((h >>> 7) & LO1) << 4));
             }
             // y = (d*sc)*q - dmin*m, ggml's d1 * q - m1, four sub-blocks per loop
-            float d = Bits.fp16(x, off);
-            float dmin = Bits.fp16(x, off + 2);
-            long sc = scalesK4(x, off + 4);
-            long m = minsK4(x, off + 4);
+            float d = Float.float16ToFloat((short) SHORTS.get(raw, 0));
+            float dmin = Float.float16ToFloat((short) SHORTS.get(raw, 2));
+            long sc = scalesK4(raw, 4);
+            long m = minsK4(raw, 4);
             float d0 = d * byteOf(sc, 0);
             float m0 = dmin * byteOf(m, 0);
             float d1 = d * byteOf(sc, 1);
@@ -576,38 +610,57 @@ final class StagedDequantizers implements Dequantizers {
     }
 
     /**
-     * The trits of TQ1_0 by table ({@code TRITS[n][b]} is trit n of byte b, minus one), then one long loop per
-     * block; ggml's {@code (trit - 1) * d}.
+     * ggml's {@code (((uint8_t)(b * 3^n) * 3) >> 8) - 1} times {@code d}, in one vectorised int loop per block: each
+     * element's source byte is staged as an int (two per long store, the five trits of a byte written five times)
+     * and its power of three comes from a constant pattern, so the loop body has no per-element branch or table.
+     * (C2 vectorises the arithmetic on an {@code int} source, not on a {@code byte[]} one.)
      */
     static void decodeTQ1_0(MemorySegment x, long off, float[] y, int yi, int blocks) {
-        byte[] q = new byte[256];
-        byte[][] trits = TRITS;
+        long[] u = new long[128];
+        MemorySegment us = MemorySegment.ofArray(u);
+        byte[] raw = new byte[54];
+        int[] pow = TQ1_POW;
         for (int i = 0; i < blocks; i++, off += 54, yi += 256) {
-            int e = 0;
-            for (int n = 0; n < 5; n++) {
-                byte[] t = trits[n];
-                for (int m = 0; m < 32; m++) q[e++] = t[x.get(ValueLayout.JAVA_BYTE, off + m) & 0xFF];
+            MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, 54);
+            for (int g = 0; g < 16; g++) {   // qs[0..32): byte m gives elements 32n + m
+                long v = (raw[2 * g] & 0xFFL) | ((raw[2 * g + 1] & 0xFFL) << 32);
+                u[g] = v;
+                u[16 + g] = v;
+                u[32 + g] = v;
+                u[48 + g] = v;
+                u[64 + g] = v;
             }
-            for (int n = 0; n < 5; n++) {
-                byte[] t = trits[n];
-                for (int m = 0; m < 16; m++) q[e++] = t[x.get(ValueLayout.JAVA_BYTE, off + 32 + m) & 0xFF];
+            for (int g = 0; g < 8; g++) {    // qs[32..48): byte 32 + m gives elements 160 + 16n + m
+                long v = (raw[32 + 2 * g] & 0xFFL) | ((raw[33 + 2 * g] & 0xFFL) << 32);
+                u[80 + g] = v;
+                u[88 + g] = v;
+                u[96 + g] = v;
+                u[104 + g] = v;
+                u[112 + g] = v;
             }
-            for (int n = 0; n < 4; n++) {
-                byte[] t = trits[n];
-                for (int m = 0; m < 4; m++) q[e++] = t[x.get(ValueLayout.JAVA_BYTE, off + 48 + m) & 0xFF];
+            for (int g = 0; g < 2; g++) {    // qh[0..4): byte j gives elements 240 + 4n + j, n < 4
+                long v = (raw[48 + 2 * g] & 0xFFL) | ((raw[49 + 2 * g] & 0xFFL) << 32);
+                u[120 + g] = v;
+                u[122 + g] = v;
+                u[124 + g] = v;
+                u[126 + g] = v;
             }
-            float d = Bits.fp16(x, off + 52);
-            for (int k = 0; k < 256; k++) y[yi + k] = q[k] * d;
+            float d = Float.float16ToFloat((short) SHORTS.get(raw, 52));
+            for (int k = 0; k < 256; k++) {
+                y[yi + k] = ((((us.getAtIndex(ValueLayout.JAVA_INT, k) * pow[k]) & 0xFF) * 3 >> 8) - 1) * d;
+            }
         }
     }
 
-    /** {@code TRITS[n][b]}: trit n of a TQ1_0 byte b (ggml's {@code ((uint8_t)(b * 3^n) * 3) >> 8}), minus one. */
-    private static final byte[][] TRITS = new byte[5][256];
+    /** The power of three each element of a TQ1_0 block multiplies its source byte by. */
+    private static final int[] TQ1_POW = new int[256];
 
     static {
-        int pow = 1;
-        for (int n = 0; n < 5; n++, pow *= 3) {
-            for (int b = 0; b < 256; b++) TRITS[n][b] = (byte) ((((b * pow) & 0xFF) * 3 >>> 8) - 1);
+        int[] pow = {1, 3, 9, 27, 81};
+        for (int n = 0; n < 5; n++) {
+            for (int m = 0; m < 32; m++) TQ1_POW[32 * n + m] = pow[n];
+            for (int m = 0; m < 16; m++) TQ1_POW[160 + 16 * n + m] = pow[n];
+            if (n < 4) for (int m = 0; m < 4; m++) TQ1_POW[240 + 4 * n + m] = pow[n];
         }
     }
 }

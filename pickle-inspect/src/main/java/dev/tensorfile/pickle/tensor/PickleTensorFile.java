@@ -47,6 +47,11 @@ public final class PickleTensorFile implements TensorFile {
     @Override public Map<String, String> aliases() { return aliases; }
 
     @Override
+    public Optional<dev.tensorfile.core.RemoteTransfer> remoteTransfer() {
+        return mappings.getFirst().remote().map(dev.tensorfile.core.spi.RemoteFile::transferred);
+    }
+
+    @Override
     public void verify() {
         if (verifier != null) verifier.run();
         TensorFile.super.verify();

@@ -54,9 +54,12 @@ public final class StridedTensor extends DecodedTensor {
     public static Tensor of(TensorInfo info, ByteSource storage, long offset, long[] shape, long[] stride, boolean swap,
             MappedFile file, String format, ReadLimits limits) {
         StridedTensor t = new StridedTensor(info, storage, offset, shape, stride, swap, file, format, limits);
+        if (storage instanceof ByteSource.Deferred d) {
+            return new DeferredTensor(info, t.isView(), file, () -> of(info, d.located(), offset, shape, stride, swap, file, format, limits));
+        }
         if (!t.isView()) return t;
         MemorySegment data = storage.view().asSlice(offset * t.elementSize, info.byteLength());
-        MemorySegment whole = file.segment();
+        MemorySegment whole = file.dataSlice(0, file.size()); // only compared: nothing fetched
         boolean inFile = data.isNative() && whole.isNative() && data.address() >= whole.address()
                 && data.address() + data.byteSize() <= whole.address() + whole.byteSize();
         return inFile ? new SegmentTensor(info, data, file) : t;
@@ -100,7 +103,7 @@ public final class StridedTensor extends DecodedTensor {
         return info().dtype() == DType.C64 ? 4 : info().dtype() == DType.C128 ? 8 : elementSize;
     }
 
-    @Override public boolean isView() { return contiguous && !swap && storage.view() != null; }
+    @Override public boolean isView() { return contiguous && !swap && storage.viewable(); }
 
     @Override
     public MemorySegment bytes() {
