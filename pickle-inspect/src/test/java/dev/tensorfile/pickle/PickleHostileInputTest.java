@@ -9,6 +9,7 @@ import dev.tensorfile.core.TensorFileException;
 import dev.tensorfile.core.TensorFiles;
 import dev.tensorfile.core.Verdict;
 import dev.tensorfile.testframework.Fixtures;
+import dev.tensorfile.testframework.Hostile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +22,6 @@ import java.util.Arrays;
 import java.util.zip.Deflater;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,20 +49,11 @@ class PickleHostileInputTest {
     /** Opening must fail with a MalformedFileException naming the file, the structure and the offset. */
     private MalformedFileException rejected(byte[] bytes, String name, String structure, long offset, String what) {
         Path p = write(bytes, name);
-        MalformedFileException e = assertThrows(MalformedFileException.class, () -> {
+        return Hostile.assertRejected(MalformedFileException.class, p, () -> {
             try (TensorFile f = TensorFiles.open(p)) {
                 f.verify();
             }
-        });
-        String m = e.getMessage();
-        assertTrue(m.contains(p.getFileName().toString()), m);
-        assertTrue(m.contains(structure), "structure '" + structure + "' in: " + m);
-        if (offset >= 0) {
-            assertEquals(offset, e.offset(), m);
-            assertTrue(m.contains("at byte " + offset), m);
-        }
-        assertTrue(m.contains(what), "'" + what + "' in: " + m);
-        return e;
+        }, structure, offset, what);
     }
 
     private ScanReport scan(byte[] bytes, String name) {
@@ -137,8 +128,8 @@ class PickleHostileInputTest {
         byte[] pushes = repeat(new byte[] {(byte) 0x80, 2}, ']', 1_000_000, new byte[0]);
         byte[] b = repeat(pushes, 'a', 999_999, new byte[] {'.'});
         Path p = write(b, "nested.pkl");
-        MalformedFileException e = assertThrows(MalformedFileException.class, () -> TensorFiles.open(p).close());
-        assertTrue(e.getMessage().contains("nested.pkl") && e.getMessage().length() < 400, e.getMessage());
+        MalformedFileException e = Hostile.assertRejected(MalformedFileException.class, p, () -> TensorFiles.open(p).close());
+        assertTrue(e.getMessage().length() < 400, e.getMessage());
         assertTrue(e.getMessage().contains("(limit)") || e.getMessage().contains("nested more than"), e.getMessage());
     }
 
@@ -199,9 +190,7 @@ class PickleHostileInputTest {
             for (int i = 0; i < 40; i++) out.write(chunk);
             out.write(new byte[] {'\'', '\n', '.'});
         }
-        MalformedFileException e = assertThrows(MalformedFileException.class, () -> TensorFiles.open(p).close());
-        assertTrue(e.getMessage().contains("text.pkl") && e.getMessage().contains("pickle at byte 0")
-                && e.getMessage().contains("limit"), e.getMessage());
+        Hostile.assertRejected(MalformedFileException.class, p, () -> TensorFiles.open(p).close(), "pickle", 0, "limit");
     }
 
     @Test
@@ -247,8 +236,7 @@ class PickleHostileInputTest {
         e.crcOverride = crc.getValue();
         Path p = write(z.bytes(), "bomb-real.pt");
         assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), () -> {
-            TensorFileException ex = assertThrows(TensorFileException.class, () -> TensorFiles.open(p).close());
-            assertTrue(ex.getMessage().contains("archive/data.pkl") && ex.getMessage().contains("limit"), ex.getMessage());
+            Hostile.assertRejected(TensorFileException.class, p, () -> TensorFiles.open(p).close(), "archive/data.pkl", "limit");
             ScanReport r = new PickleScanner().scan(p, ReadLimits.DEFAULT);
             hasFinding(r, "(container)", Verdict.UNKNOWN, "limit");
         });
@@ -305,12 +293,11 @@ class PickleHostileInputTest {
         z.add("archive/data.pkl", torchStateDict(4, new long[] {2, 2}));
         z.add("archive/data/0", new byte[16]).crcOverride = 1L;
         Path p = write(z.bytes(), "crc-storage.pt");
-        TensorFileException ex = assertThrows(TensorFileException.class, () -> {
+        Hostile.assertRejected(TensorFileException.class, p, () -> {
             try (TensorFile f = TensorFiles.open(p)) {
                 f.verify();
             }
-        });
-        assertTrue(ex.getMessage().contains("archive/data/0") && ex.getMessage().contains("CRC-32"), ex.getMessage());
+        }, "archive/data/0", "CRC-32");
     }
 
     /** A tensor whose shape needs more elements than its storage holds. */
@@ -320,12 +307,11 @@ class PickleHostileInputTest {
         z.add("archive/data.pkl", torchStateDict(4, new long[] {100, 100}));
         z.add("archive/data/0", new byte[16]);
         Path p = write(z.bytes(), "beyond.pt");
-        TensorFileException ex = assertThrows(TensorFileException.class, () -> {
+        Hostile.assertRejected(TensorFileException.class, p, () -> {
             try (TensorFile f = TensorFiles.open(p)) {
                 f.verify();
             }
-        });
-        assertTrue(ex.getMessage().contains("beyond.pt") && ex.getMessage().contains("w"), ex.getMessage());
+        }, "w");
     }
 
     /** A persistent id naming a storage entry that is not in the archive. */
@@ -334,12 +320,11 @@ class PickleHostileInputTest {
         ZipBuilder z = new ZipBuilder();
         z.add("archive/data.pkl", torchStateDict(4, new long[] {2, 2}));
         Path p = write(z.bytes(), "missing.pt");
-        TensorFileException ex = assertThrows(TensorFileException.class, () -> {
+        Hostile.assertRejected(TensorFileException.class, p, () -> {
             try (TensorFile f = TensorFiles.open(p)) {
                 f.verify();
             }
-        });
-        assertTrue(ex.getMessage().contains("missing.pt") && ex.getMessage().contains("data/0"), ex.getMessage());
+        }, "data/0");
     }
 
     @Test
@@ -351,9 +336,7 @@ class PickleHostileInputTest {
         int at = b.length - 6;
         b[at] = (byte) 0xF0; b[at + 1] = (byte) 0xFF; b[at + 2] = (byte) 0xFF; b[at + 3] = (byte) 0x0F;
         Path p = write(b, "cd.pt");
-        TensorFileException ex = assertThrows(MalformedFileException.class,
-                () -> new PyTorchFormat().open(p, ReadLimits.DEFAULT).close());
-        assertTrue(ex.getMessage().contains("cd.pt") && ex.getMessage().contains("at byte"), ex.getMessage());
+        Hostile.assertRejected(MalformedFileException.class, p, () -> new PyTorchFormat().open(p, ReadLimits.DEFAULT).close(), "at byte");
         new PickleScanner().scan(p, ReadLimits.DEFAULT); // a finding or nothing, never a crash
     }
 
@@ -366,9 +349,7 @@ class PickleHostileInputTest {
         int at = b.length - 22 + 8;
         b[at] = (byte) 0xFF; b[at + 1] = (byte) 0xFF; b[at + 2] = (byte) 0xFF; b[at + 3] = (byte) 0xFF;
         Path p = write(b, "count.pt");
-        TensorFileException ex = assertThrows(MalformedFileException.class,
-                () -> new PyTorchFormat().open(p, ReadLimits.DEFAULT).close());
-        assertTrue(ex.getMessage().contains("count.pt") && ex.getMessage().contains("at byte"), ex.getMessage());
+        Hostile.assertRejected(MalformedFileException.class, p, () -> new PyTorchFormat().open(p, ReadLimits.DEFAULT).close(), "at byte");
     }
 
     /** Archives nested in archives 20 deep: the scan stops at a depth and says so. */
@@ -402,12 +383,11 @@ class PickleHostileInputTest {
         byte[] full = Files.readAllBytes(FIXTURES.file("pytorch/dv-state-legacy.pth"));
         byte[] cut = Arrays.copyOf(full, full.length - 100);
         Path p = write(cut, "legacy-cut.pth");
-        MalformedFileException ex = assertThrows(MalformedFileException.class, () -> {
+        Hostile.assertRejected(MalformedFileException.class, p, () -> {
             try (TensorFile f = TensorFiles.open(p)) {
                 f.verify();
             }
-        });
-        assertTrue(ex.getMessage().contains("legacy-cut.pth") && ex.getMessage().contains("at byte"), ex.getMessage());
+        }, "at byte");
     }
 
     /** A state dict {"w": FloatStorage '0' of {@code numel} elements viewed with {@code shape}}, protocol 2. */
@@ -451,10 +431,8 @@ class PickleHostileInputTest {
     void rejectsADecompressionBombBeyondTheLimit() throws IOException {
         for (String bomb : new String[] {"bomb-8MiB.bz2", "bomb-8MiB.xz"}) {
             Path p = write(Files.readAllBytes(FIXTURES.file("joblib/" + bomb)), bomb);
-            MalformedFileException e = assertThrows(MalformedFileException.class,
-                    () -> new JoblibFormat().open(p, SMALL).close());
-            assertTrue(e.getMessage().contains("decompresses to more than 1048576 bytes"), e.getMessage());
-            assertTrue(e.getMessage().contains(p.getFileName().toString()), e.getMessage());
+            Hostile.assertRejected(MalformedFileException.class, p, () -> new JoblibFormat().open(p, SMALL).close(),
+                    "decompresses to more than 1048576 bytes");
             ScanReport r = new PickleScanner().scan(p, SMALL);
             assertEquals(Verdict.UNKNOWN, r.verdict(), r.findings().toString());
             assertTrue(r.findings().getFirst().detail().contains("decompresses to more than"), r.findings().toString());
@@ -488,8 +466,8 @@ class PickleHostileInputTest {
     void rejectsBzip2CutShort() throws IOException {
         byte[] good = Files.readAllBytes(FIXTURES.file("joblib/arrays-bz2.joblib"));
         Path p = write(Arrays.copyOf(good, good.length - 7), "cut.joblib");
-        MalformedFileException e = assertThrows(MalformedFileException.class, () -> TensorFiles.open(p).close());
-        assertTrue(e.getMessage().contains("bz2 stream: corrupt compressed data: bzip2 stream at byte"), e.getMessage());
+        Hostile.assertRejected(MalformedFileException.class, p, () -> TensorFiles.open(p).close(),
+                "bz2 stream: corrupt compressed data: bzip2 stream at byte");
         assertEquals(Verdict.UNKNOWN, new PickleScanner().scan(p, ReadLimits.DEFAULT).verdict());
     }
 
@@ -497,8 +475,7 @@ class PickleHostileInputTest {
     void rejectsXzCutShort() throws IOException {
         byte[] good = Files.readAllBytes(FIXTURES.file("joblib/arrays-xz.joblib"));
         Path p = write(Arrays.copyOf(good, good.length - 20), "cut.joblib");
-        MalformedFileException e = assertThrows(MalformedFileException.class, () -> TensorFiles.open(p).close());
-        assertTrue(e.getMessage().contains("xz stream: corrupt compressed data"), e.getMessage());
+        Hostile.assertRejected(MalformedFileException.class, p, () -> TensorFiles.open(p).close(), "xz stream: corrupt compressed data");
         assertEquals(Verdict.UNKNOWN, new PickleScanner().scan(p, ReadLimits.DEFAULT).verdict());
     }
 
@@ -510,8 +487,7 @@ class PickleHostileInputTest {
         b[1] = 0; b[2] = 0; b[3] = 0; b[4] = 0x40; // 1 << 30, little-endian
         Arrays.fill(b, 5, 13, (byte) 0xff); // size unknown
         Path p = write(b, "huge-dict.joblib");
-        MalformedFileException e = assertThrows(MalformedFileException.class, () -> TensorFiles.open(p).close());
-        assertTrue(e.getMessage().contains("lzma stream at byte 0: its dictionary needs"), e.getMessage());
+        Hostile.assertRejected(MalformedFileException.class, p, () -> TensorFiles.open(p).close(), "lzma stream", 0, "its dictionary needs");
         assertEquals(Verdict.UNKNOWN, new PickleScanner().scan(p, ReadLimits.DEFAULT).verdict());
     }
 }

@@ -86,6 +86,21 @@ class RemoteFileTest {
     }
 
     @Test
+    void aSiblingOfDataAsksOnePageForItsSizeAndFetchedFromTellsTheRun() throws IOException {
+        Files.write(dir.resolve("data.bin"), content);
+        try (RemoteFile f = RemoteFile.open(server.uri("blob.bin"), FAST);
+                RemoteFile data = f.sibling("data.bin", 1)) {
+            assertEquals(content.length, data.size());
+            assertEquals("bytes=0-4095", server.requests().getLast().range(), "a whole page at least");
+            assertEquals(4096, data.fetchedFrom(0));
+            assertEquals(96, data.fetchedFrom(4000));
+            assertEquals(0, data.fetchedFrom(4096));
+            assertEquals(RemoteFile.FIRST_REQUEST, f.fetchedFrom(0));
+            assertEquals(RemoteFile.FIRST_REQUEST + 4096, f.transferred().bytesFetched(), "one count for both files");
+        }
+    }
+
+    @Test
     void aDroppedConnectionIsRetriedAndTheBytesAreRight() {
         AtomicInteger drops = new AtomicInteger();
         server.faults(r -> r.number() == 1 && drops.incrementAndGet() == 1 ? new LoopbackServer.Fault.DropMidBody() : null);

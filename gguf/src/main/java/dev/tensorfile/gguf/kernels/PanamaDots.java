@@ -15,6 +15,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 import static jdk.incubator.vector.VectorOperators.B2F;
+import static jdk.incubator.vector.VectorOperators.B2I;
+import static jdk.incubator.vector.VectorOperators.I2F;
 
 /**
  * The Vector API kernels, loaded by name from {@link DotChoice} only when {@code jdk.incubator.vector} is present.
@@ -33,6 +35,8 @@ import static jdk.incubator.vector.VectorOperators.B2F;
 final class PanamaDots implements Dots {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
     private static final int STEP = 4 * L;
@@ -202,6 +206,23 @@ final class PanamaDots implements Dots {
         int n = 32 * blocks;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int e = 0;
+        if (L == 16) {
+            // two blocks per chunk, each scale read once
+            for (; e <= n - 64; e += 64, off += 68) {
+                float d0 = Float.float16ToFloat(s.get(LE_SHORT, off));
+                float d1 = Float.float16ToFloat(s.get(LE_SHORT, off + 34));
+                a0 = ((FloatVector) ByteVector.fromMemorySegment(B, s, off + 2, LE).convertShape(B2F, F, 0)).mul(d0).fma(xv(x, xo + e), a0);
+                a1 = ((FloatVector) ByteVector.fromMemorySegment(B, s, off + 18, LE).convertShape(B2F, F, 0)).mul(d0).fma(xv(x, xo + e + 16), a1);
+                a2 = ((FloatVector) ByteVector.fromMemorySegment(B, s, off + 36, LE).convertShape(B2F, F, 0)).mul(d1).fma(xv(x, xo + e + 32), a2);
+                a3 = ((FloatVector) ByteVector.fromMemorySegment(B, s, off + 52, LE).convertShape(B2F, F, 0)).mul(d1).fma(xv(x, xo + e + 48), a3);
+            }
+            if (e < n) {
+                float d0 = Float.float16ToFloat(s.get(LE_SHORT, off));
+                a0 = ((FloatVector) ByteVector.fromMemorySegment(B, s, off + 2, LE).convertShape(B2F, F, 0)).mul(d0).fma(xv(x, xo + e), a0);
+                a1 = ((FloatVector) ByteVector.fromMemorySegment(B, s, off + 18, LE).convertShape(B2F, F, 0)).mul(d0).fma(xv(x, xo + e + 16), a1);
+            }
+            return sum(a0, a1, a2, a3);
+        }
         for (; e <= n - STEP; e += STEP) {
             a0 = q8_0(s, off, e).fma(xv(x, xo + e), a0);
             a1 = q8_0(s, off, e + L).fma(xv(x, xo + e + L), a1);
@@ -229,6 +250,23 @@ final class PanamaDots implements Dots {
         int n = 32 * blocks;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int e = 0;
+        if (L == 16) {
+            // a block is two vectors, its 16 bytes' low nibbles then high nibbles; two blocks per chunk
+            for (; e < n; e += 32, off += 18) {
+                float d = Float.float16ToFloat(s.get(LE_SHORT, off));
+                ByteVector q = ByteVector.fromMemorySegment(B, s, off + 2, LE);
+                FloatVector lo = ((FloatVector) q.and((byte) 0x0F).sub((byte) 8).convertShape(B2F, F, 0)).mul(d);
+                FloatVector hi = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(B2F, F, 0)).mul(d);
+                if ((e & 32) == 0) {
+                    a0 = lo.fma(xv(x, xo + e), a0);
+                    a1 = hi.fma(xv(x, xo + e + 16), a1);
+                } else {
+                    a2 = lo.fma(xv(x, xo + e), a2);
+                    a3 = hi.fma(xv(x, xo + e + 16), a3);
+                }
+            }
+            return sum(a0, a1, a2, a3);
+        }
         for (; e <= n - STEP; e += STEP) {
             a0 = q4_0(s, off, e).fma(xv(x, xo + e), a0);
             a1 = q4_0(s, off, e + L).fma(xv(x, xo + e + L), a1);
@@ -250,10 +288,13 @@ final class PanamaDots implements Dots {
     private static void scalesK4(MemorySegment s, long off, float[] dm) {
         float d = Float.float16ToFloat(s.get(LE_SHORT, off));
         float min = Float.float16ToFloat(s.get(LE_SHORT, off + 2));
+        // the twelve scale bytes in two loads (a per-byte segment read costs as much as the block's vector work)
+        long a = s.get(LE_LONG, off + 4);
+        int c = s.get(LE_INT, off + 12);
         for (int j = 0; j < 4; j++) {
-            int lo = s.get(ValueLayout.JAVA_BYTE, off + 4 + j) & 0xFF;
-            int mid = s.get(ValueLayout.JAVA_BYTE, off + 8 + j) & 0xFF;
-            int hi = s.get(ValueLayout.JAVA_BYTE, off + 12 + j) & 0xFF;
+            int lo = (int) (a >>> (8 * j)) & 0xFF;
+            int mid = (int) (a >>> (32 + 8 * j)) & 0xFF;
+            int hi = (c >>> (8 * j)) & 0xFF;
             dm[2 * j] = d * (lo & 63);
             dm[2 * j + 1] = -(min * (mid & 63));
             dm[2 * j + 8] = d * ((hi & 0xF) | ((lo >>> 6) << 4));
@@ -274,11 +315,27 @@ final class PanamaDots implements Dots {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < blocks; b++, off += 144, xo += 256) {
             scalesK4(s, off, dm);
-            for (int c = 0; c < 256; c += STEP) {
-                a0 = q4_K(s, off, c, dm).fma(xv(x, xo + c), a0);
-                a1 = q4_K(s, off, c + L, dm).fma(xv(x, xo + c + L), a1);
-                a2 = q4_K(s, off, c + 2 * L, dm).fma(xv(x, xo + c + 2 * L), a2);
-                a3 = q4_K(s, off, c + 3 * L, dm).fma(xv(x, xo + c + 3 * L), a3);
+            if (L == 16) {
+                // a sub-block pair is one chunk: low nibbles of bytes 0-15, 16-31, then their high nibbles
+                for (int p = 0; p < 4; p++) {
+                    long q = off + 16 + 32 * p;
+                    int e = xo + 64 * p;
+                    float d1 = dm[4 * p], m1 = dm[4 * p + 1], d2 = dm[4 * p + 2], m2 = dm[4 * p + 3];
+                    // nibbles taken apart in 32-bit lanes (x86 has no byte shifts): one widening serves both
+                    IntVector v0 = (IntVector) ByteVector.fromMemorySegment(B, s, q, LE).convertShape(B2I, I, 0);
+                    IntVector v1 = (IntVector) ByteVector.fromMemorySegment(B, s, q + 16, LE).convertShape(B2I, I, 0);
+                    a0 = ((FloatVector) v0.and(0x0F).convert(I2F, 0)).fma(d1, m1).fma(xv(x, e), a0);
+                    a1 = ((FloatVector) v1.and(0x0F).convert(I2F, 0)).fma(d1, m1).fma(xv(x, e + 16), a1);
+                    a2 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).and(0x0F).convert(I2F, 0)).fma(d2, m2).fma(xv(x, e + 32), a2);
+                    a3 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).and(0x0F).convert(I2F, 0)).fma(d2, m2).fma(xv(x, e + 48), a3);
+                }
+            } else {
+                for (int c = 0; c < 256; c += STEP) {
+                    a0 = q4_K(s, off, c, dm).fma(xv(x, xo + c), a0);
+                    a1 = q4_K(s, off, c + L, dm).fma(xv(x, xo + c + L), a1);
+                    a2 = q4_K(s, off, c + 2 * L, dm).fma(xv(x, xo + c + 2 * L), a2);
+                    a3 = q4_K(s, off, c + 3 * L, dm).fma(xv(x, xo + c + 3 * L), a3);
+                }
             }
         }
         return sum(a0, a1, a2, a3);
@@ -300,11 +357,34 @@ final class PanamaDots implements Dots {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < blocks; b++, off += 176, xo += 256) {
             scalesK4(s, off, dm);
-            for (int c = 0; c < 256; c += STEP) {
-                a0 = q5_K(s, off, c, dm).fma(xv(x, xo + c), a0);
-                a1 = q5_K(s, off, c + L, dm).fma(xv(x, xo + c + L), a1);
-                a2 = q5_K(s, off, c + 2 * L, dm).fma(xv(x, xo + c + 2 * L), a2);
-                a3 = q5_K(s, off, c + 3 * L, dm).fma(xv(x, xo + c + 3 * L), a3);
+            if (L == 16) {
+                // the fifth bits of sub-blocks 2p and 2p+1 are bits 0 and 1 of qh shifted right by 2p
+                ByteVector h0 = ByteVector.fromMemorySegment(B, s, off + 16, LE);
+                ByteVector h1 = ByteVector.fromMemorySegment(B, s, off + 32, LE);
+                for (int p = 0; p < 4; p++) {
+                    long q = off + 48 + 32 * p;
+                    int e = xo + 64 * p;
+                    float d1 = dm[4 * p], m1 = dm[4 * p + 1], d2 = dm[4 * p + 2], m2 = dm[4 * p + 3];
+                    ByteVector v0 = ByteVector.fromMemorySegment(B, s, q, LE);
+                    ByteVector v1 = ByteVector.fromMemorySegment(B, s, q + 16, LE);
+                    ByteVector lo0 = v0.and((byte) 0x0F).or(h0.and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                    ByteVector lo1 = v1.and((byte) 0x0F).or(h1.and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                    ByteVector hi0 = v0.lanewise(VectorOperators.LSHR, 4).or(h0.and((byte) 2).lanewise(VectorOperators.LSHL, 3));
+                    ByteVector hi1 = v1.lanewise(VectorOperators.LSHR, 4).or(h1.and((byte) 2).lanewise(VectorOperators.LSHL, 3));
+                    a0 = ((FloatVector) lo0.convertShape(B2F, F, 0)).fma(d1, m1).fma(xv(x, e), a0);
+                    a1 = ((FloatVector) lo1.convertShape(B2F, F, 0)).fma(d1, m1).fma(xv(x, e + 16), a1);
+                    a2 = ((FloatVector) hi0.convertShape(B2F, F, 0)).fma(d2, m2).fma(xv(x, e + 32), a2);
+                    a3 = ((FloatVector) hi1.convertShape(B2F, F, 0)).fma(d2, m2).fma(xv(x, e + 48), a3);
+                    h0 = h0.lanewise(VectorOperators.LSHR, 2);
+                    h1 = h1.lanewise(VectorOperators.LSHR, 2);
+                }
+            } else {
+                for (int c = 0; c < 256; c += STEP) {
+                    a0 = q5_K(s, off, c, dm).fma(xv(x, xo + c), a0);
+                    a1 = q5_K(s, off, c + L, dm).fma(xv(x, xo + c + L), a1);
+                    a2 = q5_K(s, off, c + 2 * L, dm).fma(xv(x, xo + c + 2 * L), a2);
+                    a3 = q5_K(s, off, c + 3 * L, dm).fma(xv(x, xo + c + 3 * L), a3);
+                }
             }
         }
         return sum(a0, a1, a2, a3);
@@ -332,11 +412,44 @@ final class PanamaDots implements Dots {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < blocks; b++, off += 210, xo += 256) {
             float d = Float.float16ToFloat(s.get(LE_SHORT, off + 208));
-            for (int c = 0; c < 256; c += STEP) {
-                a0 = q6_K(s, off, c, d).fma(xv(x, xo + c), a0);
-                a1 = q6_K(s, off, c + L, d).fma(xv(x, xo + c + L), a1);
-                a2 = q6_K(s, off, c + 2 * L, d).fma(xv(x, xo + c + 2 * L), a2);
-                a3 = q6_K(s, off, c + 3 * L, d).fma(xv(x, xo + c + 3 * L), a3);
+            if (L == 16) {
+                // bytes l..l+15 of a half give elements l, 32+l, 64+l, 96+l: lanes l and 32+l of the 64-chunk
+                for (int n = 0; n < 2; n++) {
+                    for (int l = 0; l < 32; l += 16) {
+                        long ql = off + 64 * n + l;
+                        long sc8 = off + 192 + 8 * n + l / 16;
+                        int e = xo + 128 * n + l;
+                        ByteVector lo = ByteVector.fromMemorySegment(B, s, ql, LE);
+                        ByteVector hi = ByteVector.fromMemorySegment(B, s, ql + 32, LE);
+                        ByteVector h = ByteVector.fromMemorySegment(B, s, off + 128 + 32 * n + l, LE);
+                        ByteVector q1 = lo.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 4).and((byte) 0x30)).sub((byte) 32);
+                        ByteVector q2 = hi.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 2).and((byte) 0x30)).sub((byte) 32);
+                        ByteVector q3 = lo.lanewise(VectorOperators.LSHR, 4).or(h.and((byte) 0x30)).sub((byte) 32);
+                        ByteVector q4 = hi.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30)).sub((byte) 32);
+                        float s1 = d * s.get(ValueLayout.JAVA_BYTE, sc8);
+                        float s2 = d * s.get(ValueLayout.JAVA_BYTE, sc8 + 2);
+                        float s3 = d * s.get(ValueLayout.JAVA_BYTE, sc8 + 4);
+                        float s4 = d * s.get(ValueLayout.JAVA_BYTE, sc8 + 6);
+                        if (l == 0) {
+                            a0 = ((FloatVector) q1.convertShape(B2F, F, 0)).mul(s1).fma(xv(x, e), a0);
+                            a2 = ((FloatVector) q2.convertShape(B2F, F, 0)).mul(s2).fma(xv(x, e + 32), a2);
+                            a0 = ((FloatVector) q3.convertShape(B2F, F, 0)).mul(s3).fma(xv(x, e + 64), a0);
+                            a2 = ((FloatVector) q4.convertShape(B2F, F, 0)).mul(s4).fma(xv(x, e + 96), a2);
+                        } else {
+                            a1 = ((FloatVector) q1.convertShape(B2F, F, 0)).mul(s1).fma(xv(x, e), a1);
+                            a3 = ((FloatVector) q2.convertShape(B2F, F, 0)).mul(s2).fma(xv(x, e + 32), a3);
+                            a1 = ((FloatVector) q3.convertShape(B2F, F, 0)).mul(s3).fma(xv(x, e + 64), a1);
+                            a3 = ((FloatVector) q4.convertShape(B2F, F, 0)).mul(s4).fma(xv(x, e + 96), a3);
+                        }
+                    }
+                }
+            } else {
+                for (int c = 0; c < 256; c += STEP) {
+                    a0 = q6_K(s, off, c, d).fma(xv(x, xo + c), a0);
+                    a1 = q6_K(s, off, c + L, d).fma(xv(x, xo + c + L), a1);
+                    a2 = q6_K(s, off, c + 2 * L, d).fma(xv(x, xo + c + 2 * L), a2);
+                    a3 = q6_K(s, off, c + 3 * L, d).fma(xv(x, xo + c + 3 * L), a3);
+                }
             }
         }
         return sum(a0, a1, a2, a3);

@@ -29,6 +29,18 @@ import java.nio.ByteOrder;
  *   <li>No multiplication of two narrow integers (C2 does not vectorise it); products that ggml forms as
  *       {@code (d*sc)*q} are exact in float32 for every K type (at most 23 significant bits, see
  *       {@link #decodeQ6_K}), so they can be formed in any order without changing a bit.</li>
+ *   <li>No masks or shifts on a narrow element loaded in the float loop: {@code d * (q[k] & 0xF)} over a
+ *       {@code byte[]} runs scalar (9 GB/s against 54 for {@code d * q[k]}), and so does integer arithmetic mixed
+ *       with a {@code byte[]} source; over an {@code int[]} source it vectorises ({@link #decodeTQ1_0}). Field
+ *       extraction therefore happens in the SWAR staging, and the float loop only widens, converts and
+ *       multiplies.</li>
+ *   <li>The trip count, not the statement count: a 32-trip loop with 32 statements (a block written out by hand)
+ *       is not packed at all; 32-trip loops get 128-bit vectors and scalar pre-/post-loops (17 GB/s for a bare
+ *       {@code y = d * q} per 32 elements, 58 per 256). That is why the K types (a scale per 32 elements inside
+ *       a 256-element block) stay near 0.3x ggml here: a broadcast of their two per-32 factors costs as many
+ *       stores as it saves (tried: byte broadcasts of sc and m in one 256-trip loop, 14.5 GB/s against 14.0).</li>
+ *   <li>No stores into a {@link MemorySegment} in the float loop: C2 does not vectorise them (2.6 GB/s), so a
+ *       segment destination goes through an L1-resident tile ({@link #segmentDecoder}).</li>
  * </ul>
  * Types without a kernel here decode with the reference transcriptions. Tails shorter than a batch use them too.
  */
@@ -48,6 +60,26 @@ final class StagedDequantizers implements Dequantizers {
     private static final int BATCH_ELEMENTS = BATCH * 32;
 
     private StagedDequantizers() {}
+
+    /**
+     * The staging arrays of the 32-element kernels and the tile of {@link #segmentDecoder}, one set per thread and
+     * reused across calls. Fresh arrays per call cost as much as the decoding itself for calls of a few thousand
+     * elements (a row, a tile): each allocation hands out new, cache-cold lines (measured: Q8_0 in 4096-element
+     * calls 17 GB/s with fresh arrays, 20 with these, 24 in one call of 1 MiB).
+     */
+    private static final class Scratch {
+        final byte[] raw = new byte[BATCH * 34];
+        final byte[] q = new byte[BATCH_ELEMENTS];
+        final long[] h = new long[BATCH_ELEMENTS / 4];
+        final long[] hm = new long[BATCH_ELEMENTS / 4];
+        final MemorySegment hs = MemorySegment.ofArray(h);
+        final MemorySegment hms = MemorySegment.ofArray(hm);
+        final float[] tile = new float[TILE];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    /** Floats per tile of a segment destination: 16 KiB, L1-resident between the decode and the copy out. */
+    private static final int TILE = 4096;
 
     @Override
     public String name() {
@@ -72,6 +104,28 @@ final class StagedDequantizers implements Dequantizers {
             case TQ1_0 -> StagedDequantizers::decodeTQ1_0;
             case TQ2_0 -> StagedDequantizers::decodeTQ2_0;
             default -> null;
+        };
+    }
+
+    /**
+     * Decodes a tile at a time into this thread's {@link Scratch#tile} and copies it out: C2 (JDK 25) does not
+     * vectorise stores into a segment (2.6 GB/s for Q4_K, against 14 into an array), so a bounce through an
+     * L1-resident array is the fast plain-Java way; the tile and the staging arrays are reused across calls.
+     */
+    @Override
+    public SegmentDecoder segmentDecoder(DType type) {
+        BlockDecoder d = decoder(type);
+        if (d == null) return null;
+        int per = type.blockElements();
+        int bytes = type.blockBytes();
+        int tileBlocks = TILE / per;
+        return (src, srcOffset, dst, dstIndex, blocks) -> {
+            float[] tile = SCRATCH.get().tile;
+            for (int done = 0; done < blocks; done += tileBlocks) {
+                int n = Math.min(tileBlocks, blocks - done);
+                d.decode(src, srcOffset + (long) done * bytes, tile, 0, n);
+                MemorySegment.copy(tile, 0, dst, LittleEndian.FLOAT, 4 * (dstIndex + (long) done * per), n * per);
+            }
         };
     }
 
@@ -135,10 +189,11 @@ final class StagedDequantizers implements Dequantizers {
     static void decodeQ8_0(MemorySegment x, long off, float[] y, int yi, int blocks) {
         int full = blocks - blocks % BATCH;
         if (full > 0) {
-            byte[] q = new byte[BATCH_ELEMENTS];
-            long[] h = new long[BATCH_ELEMENTS / 4];
-            MemorySegment hs = MemorySegment.ofArray(h);
-            byte[] raw = new byte[BATCH * 34];
+            Scratch s = SCRATCH.get();
+            byte[] q = s.q;
+            long[] h = s.h;
+            MemorySegment hs = s.hs;
+            byte[] raw = s.raw;
             for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
                 // one bounds and liveness check per batch instead of one per word (a confined arena's
                 // check is not hoisted out of the block loop: 3x slower)
@@ -160,10 +215,11 @@ final class StagedDequantizers implements Dequantizers {
     static void decodeQ4_0(MemorySegment x, long off, float[] y, int yi, int blocks) {
         int full = blocks - blocks % BATCH;
         if (full > 0) {
-            byte[] q = new byte[BATCH_ELEMENTS];
-            long[] h = new long[BATCH_ELEMENTS / 4];
-            MemorySegment hs = MemorySegment.ofArray(h);
-            byte[] raw = new byte[BATCH * 18];
+            Scratch s = SCRATCH.get();
+            byte[] q = s.q;
+            long[] h = s.h;
+            MemorySegment hs = s.hs;
+            byte[] raw = s.raw;
             for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
                 // one bounds and liveness check per batch instead of one per word (a confined arena's
                 // check is not hoisted out of the block loop: 3x slower)
@@ -182,12 +238,13 @@ final class StagedDequantizers implements Dequantizers {
     static void decodeQ4_1(MemorySegment x, long off, float[] y, int yi, int blocks) {
         int full = blocks - blocks % BATCH;
         if (full > 0) {
-            byte[] q = new byte[BATCH_ELEMENTS];
-            long[] h = new long[BATCH_ELEMENTS / 4];
-            long[] hm = new long[BATCH_ELEMENTS / 4];
-            MemorySegment hs = MemorySegment.ofArray(h);
-            MemorySegment hms = MemorySegment.ofArray(hm);
-            byte[] raw = new byte[BATCH * 20];
+            Scratch s = SCRATCH.get();
+            byte[] q = s.q;
+            long[] h = s.h;
+            long[] hm = s.hm;
+            MemorySegment hs = s.hs;
+            MemorySegment hms = s.hms;
+            byte[] raw = s.raw;
             for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
                 // one bounds and liveness check per batch instead of one per word (a confined arena's
                 // check is not hoisted out of the block loop: 3x slower)
@@ -220,10 +277,11 @@ final class StagedDequantizers implements Dequantizers {
     static void decodeQ5_0(MemorySegment x, long off, float[] y, int yi, int blocks) {
         int full = blocks - blocks % BATCH;
         if (full > 0) {
-            byte[] q = new byte[BATCH_ELEMENTS];
-            long[] h = new long[BATCH_ELEMENTS / 4];
-            MemorySegment hs = MemorySegment.ofArray(h);
-            byte[] raw = new byte[BATCH * 22];
+            Scratch s = SCRATCH.get();
+            byte[] q = s.q;
+            long[] h = s.h;
+            MemorySegment hs = s.hs;
+            byte[] raw = s.raw;
             for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
                 // one bounds and liveness check per batch instead of one per word (a confined arena's
                 // check is not hoisted out of the block loop: 3x slower)
@@ -242,12 +300,13 @@ final class StagedDequantizers implements Dequantizers {
     static void decodeQ5_1(MemorySegment x, long off, float[] y, int yi, int blocks) {
         int full = blocks - blocks % BATCH;
         if (full > 0) {
-            byte[] q = new byte[BATCH_ELEMENTS];
-            long[] h = new long[BATCH_ELEMENTS / 4];
-            long[] hm = new long[BATCH_ELEMENTS / 4];
-            MemorySegment hs = MemorySegment.ofArray(h);
-            MemorySegment hms = MemorySegment.ofArray(hm);
-            byte[] raw = new byte[BATCH * 24];
+            Scratch s = SCRATCH.get();
+            byte[] q = s.q;
+            long[] h = s.h;
+            long[] hm = s.hm;
+            MemorySegment hs = s.hs;
+            MemorySegment hms = s.hms;
+            byte[] raw = s.raw;
             for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
                 // one bounds and liveness check per batch instead of one per word (a confined arena's
                 // check is not hoisted out of the block loop: 3x slower)
@@ -286,10 +345,11 @@ final class StagedDequantizers implements Dequantizers {
     static void decodeIQ4_NL(MemorySegment x, long off, float[] y, int yi, int blocks) {
         int full = blocks - blocks % BATCH;
         if (full > 0) {
-            byte[] q = new byte[BATCH_ELEMENTS];
-            long[] h = new long[BATCH_ELEMENTS / 4];
-            MemorySegment hs = MemorySegment.ofArray(h);
-            byte[] raw = new byte[BATCH * 18];
+            Scratch s = SCRATCH.get();
+            byte[] q = s.q;
+            long[] h = s.h;
+            MemorySegment hs = s.hs;
+            byte[] raw = s.raw;
             for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
                 // one bounds and liveness check per batch instead of one per word (a confined arena's
                 // check is not hoisted out of the block loop: 3x slower)

@@ -29,7 +29,7 @@ class DestinationsTest {
 
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL", "Q2_K", "Q3_K",
-            "Q4_K", "Q5_K", "Q6_K", "IQ4_XS", "TQ2_0", "IQ2_XXS", "MXFP4"})
+            "Q4_K", "Q5_K", "Q6_K", "IQ4_XS", "TQ1_0", "TQ2_0", "IQ2_XXS", "MXFP4"})
     void segmentDestinationsGiveTheArrayBits(DType type) {
         BlockCodec codec = codec(type);
         Random rnd = new Random(type.ordinal());
