@@ -54,12 +54,12 @@ final class Sources {
     }
 
     /**
-     * Scans a path or a URL. A remote file is downloaded to a temporary file first (deleted after): the scanner
-     * reads local files.
+     * Scans a path or a URL. A remote PyTorch, TorchScript or npz archive is read with range requests (its directory
+     * and pickles); any other remote file is downloaded to a temporary file first (deleted after).
      */
     static ScanReport scan(String operand, Arguments args) {
         if (!isUrl(operand)) return Scanning.scan(Path.of(operand));
-        return withDownload(operand, args, Scanning::scan);
+        return Scanning.scan(uri(operand), options(args), ReadLimits.DEFAULT);
     }
 
     /** Runs {@code action} on a local copy of a URL's file, deleted afterwards. */

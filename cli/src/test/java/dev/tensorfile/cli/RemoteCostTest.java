@@ -507,6 +507,30 @@ class RemoteCostTest {
                 + fetched[0] + " and " + fetched[1]);
     }
 
+    /** Scanning the same checkpoints over HTTP fetches their directory and data.pkl, never a storage. */
+    @Test
+    void scanOfAPytorchZipOf1000Tensors() throws IOException {
+        for (long elements : new long[] {750_000, 1_000}) {
+            Path file = dir.resolve("scan-torch-" + elements + ".pt");
+            long header = TorchCheckpoints.write(file, 1_000, elements, true);
+            long size = Files.size(file);
+            server.clear();
+            dev.tensorfile.core.ScanReport r = dev.tensorfile.core.Scanning.scan(server.uri(file), OPTIONS, ReadLimits.DEFAULT);
+            assertEquals(dev.tensorfile.core.Verdict.SAFE, r.verdict(), r.findings().toString());
+            long requests = server.requests().size();
+            long bytes = 0;
+            for (LoopbackServer.Request q : server.requests()) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("bytes=(\\d+)-(\\d+)").matcher(q.range());
+                assertTrue(m.matches(), q.range());
+                bytes += Math.min(size - 1, Long.parseLong(m.group(2))) - Long.parseLong(m.group(1)) + 1;
+            }
+            TABLE.append("| scan of ").append(file.getFileName()).append(" (PyTorch zip, 1,000 tensors) | ").append(size)
+                    .append(" | ").append(header).append(" | ").append(requests).append(" / ").append(bytes).append(" | — |\n");
+            assertTrue(requests <= 3, server.requests().toString());
+            assertTrue(bytes <= header + 256 * 1024, bytes + " bytes");
+        }
+    }
+
     /** A storage read over HTTP is fetched then, by range, and reads what it reads locally. */
     @Test
     void pytorchZipStorageIsFetchedWhenRead() throws IOException {

@@ -78,6 +78,43 @@ class RemoteEquivalenceTest {
         return fixtures().stream().map(p -> DynamicTest.dynamicTest(REPO.getParent().relativize(p).toString(), () -> compare(p)));
     }
 
+    /**
+     * Every ZIP fixture scans the same over HTTP as locally: a PyTorch, TorchScript or npz archive through range
+     * requests (its directory and pickles only), any other by download.
+     */
+    @TestFactory
+    Stream<DynamicTest> everyZipFixtureScansTheSameOverHttp() throws IOException {
+        return fixtures().stream().filter(RemoteEquivalenceTest::isZip)
+                .map(p -> DynamicTest.dynamicTest(REPO.getParent().relativize(p).toString(), () -> {
+                    LoopbackServer server = p.startsWith(SHARED) ? sharedServer : repoServer;
+                    assertEquals(scanOutcome(() -> dev.tensorfile.core.Scanning.scan(p)),
+                            scanOutcome(() -> dev.tensorfile.core.Scanning.scan(server.uri(p), OPTIONS, ReadLimits.DEFAULT)));
+                }));
+    }
+
+    private static boolean isZip(Path p) {
+        try (java.io.InputStream in = Files.newInputStream(p)) {
+            byte[] b = in.readNBytes(4);
+            return b.length == 4 && b[0] == 'P' && b[1] == 'K' && b[2] == 3 && b[3] == 4;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String scanOutcome(java.util.function.Supplier<dev.tensorfile.core.ScanReport> scan) {
+        try {
+            dev.tensorfile.core.ScanReport r = scan.get();
+            StringBuilder b = new StringBuilder(r.verdict().jsonName()).append('\n');
+            for (dev.tensorfile.core.ScanFinding f : r.findings()) {
+                b.append(f.global()).append(' ').append(f.severity()).append(' ').append(f.entry()).append(' ')
+                        .append(f.offset()).append(' ').append(f.detail()).append('\n');
+            }
+            return b.toString();
+        } catch (TensorFileException e) {
+            return "error: " + e.detail();
+        }
+    }
+
     /** The local open's JSON, or its error's detail. */
     private static String inspect(TensorFile f) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

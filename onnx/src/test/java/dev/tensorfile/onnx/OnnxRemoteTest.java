@@ -165,6 +165,9 @@ class OnnxRemoteTest {
         Path good = model.resolve("good.onnx");
         Files.write(good, Wire.model(initializer(external("w", "sub/w.bin"))));
         try (TensorFile local = FORMAT.open(good, ReadLimits.DEFAULT); TensorFile r = remote(good)) {
+            r.tensors();
+            // the model (one request), then one page of the data file for its size: none of its data
+            assertEquals(Files.size(good) + 4096, r.remoteTransfer().orElseThrow().bytesFetched());
             assertArrayEquals(data, r.tensor("w").bytes().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
             assertArrayEquals(data, local.tensor("w").bytes().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
         }

@@ -106,6 +106,30 @@ public final class PickleScanner implements ContentScanner {
     }
 
     /**
+     * A remote PyTorch, TorchScript or npz archive is scanned through range requests: its tail and central directory,
+     * then each entry that may hold a pickle. Tensor data are not fetched: storage records ({@code data/N}, which
+     * torch never unpickles) are not read at all, and of a stored {@code .npy} only the header is, unless it is an
+     * object array (a pickle). Any other remote file is left to a download (empty).
+     */
+    @Override
+    public java.util.Optional<ScanReport> scanRemote(MappedFile file, ReadLimits limits) {
+        if (PickleReader.zipFamily(file) == null) return java.util.Optional.empty();
+        ZipArchive zip;
+        try {
+            zip = ZipArchive.read(file, "zip", limits.maxCollectionSize(), limits.maxHeaderBytes());
+        } catch (MalformedFileException e) {
+            return java.util.Optional.empty(); // scanned as a local file says what is wrong with it
+        }
+        ScanVisitor v = new ScanVisitor(file.path(), limits);
+        Walk w = new Walk(file.path(), limits, v);
+        w.remote = file;
+        w.zip(zip, zip.start() > 0 ? file.window(0, zip.start()) : MemorySegment.NULL, 0, "", 0);
+        Verdict verdict = Verdict.SAFE;
+        for (ScanFinding f : v.findings) if (f.severity().compareTo(verdict) > 0) verdict = f.severity();
+        return java.util.Optional.of(new ScanReport(file.path(), verdict, v.findings));
+    }
+
+    /**
      * A file in which the walk found nothing it could judge: no pickle that parses, no container it opens. Safe only
      * when a data-only format (one that holds no pickles: safetensors, GGUF, ONNX, HDF5 ...) claims it, since then
      * no loader unpickles any of it; anything else — an empty file, an image named {@code .pt}, a pickle that
@@ -168,6 +192,8 @@ public final class PickleScanner implements ContentScanner {
         private final Path path;
         private final ReadLimits limits;
         private final StreamVisitor visitor;
+        /** The remote file whose top-level archive is walked, reading entries through windows; null otherwise. */
+        MappedFile remote;
 
         Walk(Path path, ReadLimits limits, StreamVisitor visitor) {
             this.path = path;
@@ -195,7 +221,7 @@ public final class PickleScanner implements ContentScanner {
                     zip = null; // an end-record signature inside other data: not an archive
                 }
                 if (zip != null) {
-                    zip(zip, s, base, entry, depth);
+                    zip(zip, s.asSlice(0, zip.start()), base, entry, depth);
                     return null;
                 }
             }
@@ -255,12 +281,13 @@ public final class PickleScanner implements ContentScanner {
                     + " data-only format the scanner knows";
         }
 
-        private void zip(ZipArchive zip, MemorySegment s, long base, String entry, int depth) {
+        /** @param before the bytes before the archive (what precedes an appended archive) */
+        private void zip(ZipArchive zip, MemorySegment before, long base, String entry, int depth) {
             String prefix = entry.isEmpty() ? "" : entry + "!";
             for (ZipArchive.Problem p : zip.problems()) {
                 visitor.containerProblem(prefix + p.entry(), base + p.offset(), p.toString(), Verdict.UNKNOWN);
             }
-            if (zip.start() > 0) region(s.asSlice(0, zip.start()), base, prefix + "(before the zip archive)", depth + 1);
+            if (zip.start() > 0) region(before, base, prefix + "(before the zip archive)", depth + 1);
             if (depth >= MAX_DEPTH) {
                 visitor.containerProblem(entry, base, "archives nested more than " + MAX_DEPTH + " deep were not scanned", Verdict.UNKNOWN);
                 return;
@@ -279,6 +306,7 @@ public final class PickleScanner implements ContentScanner {
                     visitor.containerProblem(name, base + e.headerOffset(), "encrypted zip entry: its content cannot"
                             + " be read, so it was not scanned", Verdict.UNKNOWN);
                 }
+                if (e.stored() && remote != null && depth == 0 && !worthFetching(zip, e)) continue;
                 if (e.stored()) {
                     MemorySegment data = zip.raw(e);
                     if (!worthReading(data, e.name())) continue;
@@ -300,6 +328,26 @@ public final class PickleScanner implements ContentScanner {
                     visitor.containerProblem(name, base + e.headerOffset(), ex.getMessage(), Verdict.UNKNOWN);
                 }
             }
+        }
+
+        /**
+         * Over HTTP, whether a stored entry is worth fetching: not a storage record ({@code data/N}: tensor data,
+         * never unpickled by torch), not a numeric {@code .npy} (its header is read, its data not), and its first
+         * bytes {@link #worthReading worth reading}.
+         */
+        private boolean worthFetching(ZipArchive zip, ZipArchive.Entry e) {
+            if (e.name().toLowerCase(java.util.Locale.ROOT).matches("(.*/)?data/[^/]+")) return false;
+            long at = zip.dataOffset(e);
+            MemorySegment head = remote.window(at, Math.min(e.compressedSize(), 65_536 + 16));
+            if (!worthReading(head, e.name())) return false;
+            if (Containers.startsWith(head, 0, Containers.NPY_MAGIC)) {
+                try {
+                    return Containers.npyHeader(new ByteCursor(head, at, "npy", path)).dtype().object();
+                } catch (MalformedFileException ex) {
+                    return true; // judged on the whole entry, as locally
+                }
+            }
+            return true;
         }
 
         /**

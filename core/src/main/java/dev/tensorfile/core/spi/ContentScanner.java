@@ -28,6 +28,14 @@ public interface ContentScanner {
      */
     default boolean general() { return true; }
 
+    /**
+     * Scans a remote file through {@code file}'s {@link MappedFile#window windows}, fetching only what the scan reads
+     * (an archive's directory and the entries that may hold pickles), or empty when this scanner needs the whole file
+     * as a local one: {@link dev.tensorfile.core.Scanning#scan(java.net.URI, dev.tensorfile.core.RemoteOptions,
+     * ReadLimits)} then downloads it. Empty by default.
+     */
+    default java.util.Optional<ScanReport> scanRemote(MappedFile file, ReadLimits limits) { return java.util.Optional.empty(); }
+
     /** Writes a disassembly (offset, opcode, argument per line) of every pickle in {@code path}. */
     void disassemble(Path path, Appendable out) throws IOException;
 }

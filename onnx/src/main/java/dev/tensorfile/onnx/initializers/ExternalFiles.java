@@ -59,7 +59,8 @@ public final class ExternalFiles implements AutoCloseable {
 
     private MappedFile openRemote(TensorProto t, ExternalData x, String label) {
         try {
-            return MappedFile.remote(remote.sibling(x.file().toString().replace('\\', '/')));
+            // a file of tensor data only: one page tells its size; its bytes are fetched when a tensor is read
+            return MappedFile.remote(remote.sibling(x.file().toString().replace('\\', '/'), 1));
         } catch (TensorFileException e) {
             throw new MalformedFileException(InitializerTensors.FORMAT, path, label + " external_data", t.offset, "external data file '"
                     + x.location() + "' does not exist or cannot be read", e); // the HTTP reason is the cause
