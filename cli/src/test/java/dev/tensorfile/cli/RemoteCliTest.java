@@ -162,17 +162,16 @@ class RemoteCliTest {
         }
         Files.writeString(dir.resolve("model.safetensors.index.json"), map.append("}}").toString());
         server.faults(q -> q.path().endsWith(".safetensors") ? new LoopbackServer.Fault.Slow(200) : null);
-        long t0 = System.nanoTime();
         try (dev.tensorfile.core.TensorFile f = dev.tensorfile.core.TensorFiles.open(server.uri("model.safetensors.index.json"),
                 dev.tensorfile.core.RemoteOptions.DEFAULT.withToken(null).withConcurrency(4), dev.tensorfile.core.ReadLimits.DEFAULT)) {
             assertEquals(shards, f.tensors().size());
             assertEquals(-7f, f.tensor("t7").bytes().get(LittleEndian.FLOAT, 4));
             assertEquals(1 + shards, f.remoteTransfer().orElseThrow().requests(), "the index and one request per small shard");
         }
-        long ms = (System.nanoTime() - t0) / 1_000_000;
+        // Concurrency is shown by requests in flight at once (each shard's answer is held 200 ms), not by wall
+        // clock, which a loaded machine stretches.
         assertTrue(server.maxInFlight() <= 4, "bounded: " + server.maxInFlight());
         assertTrue(server.maxInFlight() >= 2, "concurrent: " + server.maxInFlight());
-        assertTrue(ms < shards * 200, "faster than one at a time: " + ms + " ms");
     }
 
     @Test

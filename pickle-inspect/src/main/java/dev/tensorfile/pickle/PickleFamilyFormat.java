@@ -1,6 +1,7 @@
 package dev.tensorfile.pickle;
 
-import dev.tensorfile.pickle.archive.Containers;
+import dev.tensorfile.pickle.archive.Magic;
+import dev.tensorfile.pickle.vm.PickleStart;
 import dev.tensorfile.pickle.torch.ShardIndex;
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.TensorFile;
@@ -31,13 +32,13 @@ abstract sealed class PickleFamilyFormat implements TensorFormat
 
     @Override
     public Recognition recognize(Path path, MemorySegment content) {
-        String family = PickleReader.recognize(content);
-        if (name.equals(family)) return Recognition.CONTENT;
+        Container family = Container.recognize(content);
+        if (family != null && name.equals(family.format)) return Recognition.CONTENT;
         if (family != null) return Recognition.NO;
         String file = path == null || path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.equals("pytorch") && ShardIndex.isIndexName(file)) return Recognition.CONTENT;
         // Protocol 0/1 pickles have no magic: only the name and a first byte that is an opcode suggest them.
-        if (name.equals("pickle") && (file.endsWith(".pkl") || file.endsWith(".pickle")) && Containers.mayBePickle(content, 0)) {
+        if (name.equals("pickle") && (file.endsWith(".pkl") || file.endsWith(".pickle")) && PickleStart.mayBePickle(content, 0)) {
             return Recognition.NAME;
         }
         return Recognition.NO;
@@ -68,9 +69,9 @@ abstract sealed class PickleFamilyFormat implements TensorFormat
      */
     @Override
     public Recognition recognize(dev.tensorfile.core.spi.MappedFile file, MemorySegment prefix) {
-        if (prefix.byteSize() < file.size() && Containers.isZipAt(prefix, 0)) {
-            String family = PickleReader.zipFamily(file);
-            if (family != null) return name.equals(family) ? Recognition.CONTENT : Recognition.NO;
+        if (prefix.byteSize() < file.size() && Magic.isZipAt(prefix, 0)) {
+            Container family = Container.recognizeZip(file);
+            if (family != null) return name.equals(family.format) ? Recognition.CONTENT : Recognition.NO;
         }
         return recognize(file.path(), prefix);
     }

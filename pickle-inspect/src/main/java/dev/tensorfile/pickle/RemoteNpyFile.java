@@ -1,7 +1,7 @@
 package dev.tensorfile.pickle;
 
 import dev.tensorfile.core.DType;
-import dev.tensorfile.pickle.archive.Containers;
+import dev.tensorfile.pickle.numpy.NpyHeader;
 import dev.tensorfile.pickle.numpy.NumpyDType;
 import dev.tensorfile.core.MalformedFileException;
 import dev.tensorfile.core.Metadata;
@@ -62,7 +62,7 @@ final class RemoteNpyFile implements TensorFile {
             if (length >= 0 && length <= 1_000_000) end = Math.min(size, (major == 1 ? 10 : 12) + length);
         }
         // the header's own checks, on exactly the bytes the local reader would find there
-        Containers.NpyHeader h = Containers.npyHeader(new ByteCursor(mapped.window(0, end), 0, "npy", path));
+        NpyHeader h = NpyHeader.read(new ByteCursor(mapped.window(0, end), 0, "npy", path));
         NumpyDType dt = h.dtype();
         if (h.fortran() || dt.object() || dt.type() == null || dt.type() == DType.STRING
                 || dt.bigEndian() && dt.type().blockBytes() > 1) {

@@ -1,6 +1,7 @@
 package dev.tensorfile.pickle;
 
-import dev.tensorfile.pickle.archive.Containers;
+import dev.tensorfile.pickle.numpy.NpyHeader;
+import dev.tensorfile.pickle.torch.LegacyStream;
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.ScanReport;
 import dev.tensorfile.core.Verdict;
@@ -461,7 +462,7 @@ class BypassCorpusTest {
     /** PyTorch's legacy format: the payload in the data pickle after magic, protocol and sys_info. */
     @Test
     void legacyFormat() {
-        byte[] magic = concat(Containers.LEGACY_MAGIC, new byte[] {'.'});
+        byte[] magic = concat(LegacyStream.MAGIC, new byte[] {'.'});
         byte[] protocol = new PickleBuilder().proto(2).op('M', 0xe9, 0x03).stop().bytes();
         byte[] sysInfo = new PickleBuilder().proto(2).op('}').stop().bytes();
         assertDangerous(concat(magic, protocol, sysInfo, evil()), "legacy.pth");
@@ -535,7 +536,7 @@ class BypassCorpusTest {
         h.append('\n');
         byte[] hb = h.toString().getBytes();
         byte[] pre = new byte[10];
-        System.arraycopy(Containers.NPY_MAGIC, 0, pre, 0, 6);
+        System.arraycopy(NpyHeader.MAGIC, 0, pre, 0, 6);
         pre[6] = 1;
         pre[8] = (byte) hb.length;
         pre[9] = (byte) (hb.length >> 8);

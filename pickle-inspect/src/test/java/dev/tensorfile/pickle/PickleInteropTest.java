@@ -1,6 +1,6 @@
 package dev.tensorfile.pickle;
 
-import dev.tensorfile.pickle.scan.Classifier;
+import dev.tensorfile.pickle.vm.PythonNames;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tensorfile.core.ReadLimits;
 import dev.tensorfile.core.ScanFinding;
@@ -56,7 +56,7 @@ class PickleInteropTest {
                     for (JsonNode g : m.path("dangerous_globals")) {
                         String q = g.asText();
                         int dot = q.lastIndexOf('.');
-                        String want = Classifier.canonical(q.substring(0, dot), q.substring(dot + 1));
+                        String want = PythonNames.canonical(q.substring(0, dot), q.substring(dot + 1));
                         assertTrue(dangerous.contains(want), q + " among " + dangerous);
                     }
                 } else {

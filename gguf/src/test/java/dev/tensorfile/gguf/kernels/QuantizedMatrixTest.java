@@ -4,6 +4,11 @@ import dev.tensorfile.core.DType;
 import dev.tensorfile.core.Tensor;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFiles;
+import dev.tensorfile.core.ReadLimits;
+import dev.tensorfile.core.RemoteOptions;
+import dev.tensorfile.core.loopback.LoopbackServer;
+import dev.tensorfile.core.spi.RemoteFile;
+import dev.tensorfile.gguf.GgufFormat;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -22,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The row view over tensors of real GGUF files (written by llama.cpp's tools, see {@code gguf/expected}): geometry,
- * rows as slices of the mapping, big-endian files, closed files; and matVec over every tensor of a supported type
+ * rows as slices of the mapping, remote and big-endian files, closed files; and matVec over every tensor of a supported type
  * against dequantize-then-dot.
  */
 class QuantizedMatrixTest {
@@ -135,5 +140,34 @@ class QuantizedMatrixTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.row(0));
         assertTrue(e.getMessage().contains(m.name()), e.getMessage());
         assertThrows(IllegalStateException.class, () -> QuantizedKernels.matVec(m, new float[m.columns()], new float[(int) m.rows()]));
+    }
+
+    @Test
+    void aRemoteTensorFetchesTheRowsItReadsAndGivesTheLocalBits() {
+        Path file = fixtures().resolve("dv-microllama-Q4_K_M.gguf");
+        RemoteOptions options = RemoteOptions.DEFAULT.withToken(null).withTimeout(java.time.Duration.ofSeconds(20));
+        try (LoopbackServer server = LoopbackServer.start(fixtures());
+             TensorFile local = TensorFiles.open(file);
+             TensorFile remote = new GgufFormat().open(RemoteFile.open(server.uri(file), options), ReadLimits.DEFAULT)) {
+            int checked = 0;
+            for (Tensor lt : local.tensors()) {
+                if (!QuantizedKernels.supports(lt.dtype()) || lt.shape().rank() < 2) continue;
+                QuantizedMatrix lm = QuantizedMatrix.of(lt);
+                QuantizedMatrix rm = QuantizedMatrix.of(remote.tensor(lt.name()));
+                // an unfetched remote row reads as zeros: equal bytes prove the view fetched before reading
+                long last = lm.rows() - 1;
+                assertArrayEquals(lm.row(last).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                        rm.row(last).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), lt.name());
+                float[] x = new float[lm.columns()];
+                for (int i = 0; i < x.length; i++) x[i] = (i % 7) - 3;
+                float[] ly = new float[(int) lm.rows()];
+                float[] ry = new float[(int) lm.rows()];
+                QuantizedKernels.matVec(lm, x, ly);
+                QuantizedKernels.matVec(rm, x, ry);
+                assertArrayEquals(ly, ry, 0f, lt.name());
+                checked++;
+            }
+            assertTrue(checked > 5, "tensors checked: " + checked);
+        }
     }
 }

@@ -68,14 +68,14 @@ public record NumpyDType(DType type, int itemSize, boolean bigEndian, boolean ob
         List<PValue> args = c.argList();
         String code = args.isEmpty() ? null : Values.str(args.get(0));
         Character order = null;
-        if (c.state instanceof PValue.PSeq st && st.items.size() >= 2) {
-            String o = Values.str(st.items.get(1));
+        if (c.state() instanceof PValue.PSeq st && st.items().size() >= 2) {
+            String o = Values.str(st.items().get(1));
             if (o != null && o.length() == 1) order = o.charAt(0);
             // Structured dtypes carry names/fields (items 3 and 4); we do not rebuild them, but the state's elsize
             // (item 5 of (version, byteorder, subarray, names, fields, elsize, alignment, flags)) says how many bytes
             // an element takes, which a reader of the bytes after it (joblib) needs: sklearn's tree nodes are one.
-            if (st.items.size() >= 5 && !(st.items.get(3) instanceof PValue.PNone)) {
-                Long elsize = st.items.size() >= 8 ? Values.integer(st.items.get(5)) : null;
+            if (st.items().size() >= 5 && !(st.items().get(3) instanceof PValue.PNone)) {
+                Long elsize = st.items().size() >= 8 ? Values.integer(st.items().get(5)) : null;
                 int size = elsize != null && elsize > 0 && elsize <= Integer.MAX_VALUE ? (int) (long) elsize : 0;
                 return new NumpyDType(null, size, false, false, "structured");
             }

@@ -9,18 +9,18 @@ import java.util.Map;
  * The Python literals a {@code .npy} header uses (numpy reads it with {@code ast.literal_eval}): a dict of str keys
  * whose values are strs, True/False, ints or tuples of ints. Nothing else is accepted; nesting is one level.
  */
-public final class PyLiteral {
+final class PyLiteral {
     private final String s;
     private int i;
 
     private PyLiteral(String s) { this.s = s; }
 
     /** A parsed dict: str keys to String, Boolean, Long or List of Long. */
-    public record Dict(Map<String, Object> values) {
-        public String string(String key) { return values.get(key) instanceof String v ? v : null; }
-        public Boolean bool(String key) { return values.get(key) instanceof Boolean v ? v : null; }
+    record Dict(Map<String, Object> values) {
+        String string(String key) { return values.get(key) instanceof String v ? v : null; }
+        Boolean bool(String key) { return values.get(key) instanceof Boolean v ? v : null; }
 
-        public long[] ints(String key) {
+        long[] ints(String key) {
             if (!(values.get(key) instanceof List<?> l)) return null;
             long[] out = new long[l.size()];
             for (int k = 0; k < out.length; k++) {
@@ -31,7 +31,7 @@ public final class PyLiteral {
         }
     }
 
-    public static Dict parseDict(String text) {
+    static Dict parseDict(String text) {
         PyLiteral p = new PyLiteral(text);
         p.ws();
         p.expect('{');

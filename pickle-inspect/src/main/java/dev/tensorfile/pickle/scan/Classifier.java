@@ -1,10 +1,10 @@
 package dev.tensorfile.pickle.scan;
 
-import dev.tensorfile.pickle.torch.TorchDTypes;
 import dev.tensorfile.core.Verdict;
+import dev.tensorfile.pickle.torch.TorchDTypes;
+import dev.tensorfile.pickle.vm.PythonNames;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -17,32 +17,6 @@ import java.util.Set;
 public final class Classifier {
     /** How a global is judged, and why. */
     public record Classification(Verdict verdict, String reason) {}
-
-    /**
-     * Python 2 names that CPython's unpickler maps for protocols below 3 ({@code Lib/_compat_pickle.py}
-     * IMPORT_MAPPING, the entries that matter for judging). Applied to every protocol here: judging the name a
-     * Python 2 pickle means is never less strict.
-     */
-    private static final Map<String, String> MODULE_MAPPING = Map.ofEntries(
-            Map.entry("__builtin__", "builtins"), Map.entry("exceptions", "builtins"),
-            Map.entry("copy_reg", "copyreg"), Map.entry("cPickle", "pickle"), Map.entry("commands", "subprocess"),
-            Map.entry("httplib", "http.client"), Map.entry("urllib2", "urllib.request"),
-            Map.entry("urlparse", "urllib.parse"), Map.entry("SocketServer", "socketserver"),
-            Map.entry("BaseHTTPServer", "http.server"), Map.entry("SimpleHTTPServer", "http.server"),
-            Map.entry("CGIHTTPServer", "http.server"), Map.entry("xmlrpclib", "xmlrpc.client"),
-            Map.entry("thread", "_thread"), Map.entry("Queue", "queue"), Map.entry("cStringIO", "io"),
-            Map.entry("StringIO", "io"), Map.entry("UserDict", "collections"), Map.entry("UserList", "collections"),
-            Map.entry("anydbm", "dbm"), Map.entry("whichdb", "dbm"), Map.entry("dumbdbm", "dbm.dumb"),
-            Map.entry("gdbm", "dbm.gnu"), Map.entry("dbhash", "dbm.bsd"), Map.entry("popen2", "subprocess"),
-            Map.entry("torch.tensor", "torch._tensor"));
-
-    /** {@code _compat_pickle.NAME_MAPPING} entries that move a name to another module. */
-    private static final Map<String, String> NAME_MAPPING = Map.of(
-            "__builtin__.reduce", "functools.reduce", "__builtin__.intern", "sys.intern",
-            "__builtin__.xrange", "builtins.range", "__builtin__.unicode", "builtins.str",
-            "__builtin__.long", "builtins.int", "__builtin__.basestring", "builtins.str",
-            "__builtin__.unichr", "builtins.chr", "itertools.imap", "builtins.map", "itertools.izip", "builtins.zip",
-            "itertools.ifilter", "builtins.filter");
 
     private static final List<String> TORCH_STORAGES = List.of("Double", "Float", "Half", "BFloat16", "Long", "Int",
             "Short", "Char", "Byte", "Bool", "ComplexDouble", "ComplexFloat", "QUInt8", "QInt8", "QInt32", "QUInt4x2",
@@ -147,16 +121,8 @@ public final class Classifier {
 
     public Classifier(Set<String> extraAllowed) { this.extraAllowed = Set.copyOf(extraAllowed); }
 
-    /** The name as CPython resolves it: compat mappings applied ({@code __builtin__.set} is {@code builtins.set}). */
-    public static String canonical(String module, String name) {
-        String mapped = NAME_MAPPING.get(module + "." + name);
-        if (mapped != null) return mapped;
-        String m = MODULE_MAPPING.getOrDefault(module, module);
-        return m + "." + name;
-    }
-
     public Classification classify(String module, String name) {
-        String q = canonical(module, name);
+        String q = PythonNames.canonical(module, name);
         String m = q.substring(0, q.length() - name.length() - 1);
         if (ALLOWED.contains(q)) return new Classification(Verdict.SAFE, "allow-listed data constructor");
         if (module.isEmpty() || name.isEmpty() || module.equals("?") || name.equals("?")) {

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** An opened pickle-based file: its tensors rebuilt from storages or arrays, never by running the pickle. */
-public final class PickleTensorFile implements TensorFile {
+final class PickleTensorFile implements TensorFile {
     private final Path path;
     private final String format;
     private final Metadata metadata;
@@ -24,7 +24,7 @@ public final class PickleTensorFile implements TensorFile {
     private final Runnable verifier;
     private final Map<String, String> aliases;
 
-    public PickleTensorFile(Path path, String format, Metadata metadata, List<Tensor> tensors, List<UnsupportedEntry> unsupported,
+    PickleTensorFile(Path path, String format, Metadata metadata, List<Tensor> tensors, List<UnsupportedEntry> unsupported,
             List<String> details, List<MappedFile> mappings, Runnable verifier, Map<String, String> aliases) {
         this.aliases = Map.copyOf(aliases);
         this.path = path;

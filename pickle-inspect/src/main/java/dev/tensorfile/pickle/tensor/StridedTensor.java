@@ -16,7 +16,7 @@ import java.lang.foreign.MemorySegment;
  * any other layout (transposed, every other column, stride-0 expansion, Fortran order, big-endian) is gathered in
  * row-major order on read.
  */
-public final class StridedTensor extends DecodedTensor {
+final class StridedTensor extends DecodedTensor {
     private final ByteSource storage;
     private final long offset;
     private final long[] shape;
@@ -51,7 +51,7 @@ public final class StridedTensor extends DecodedTensor {
      *     already deleted) or of the heap stay {@code StridedTensor}s
      * @param limits bound {@link #bytes()}: a stride of 0 lets a tiny storage claim any size
      */
-    public static Tensor of(TensorInfo info, ByteSource storage, long offset, long[] shape, long[] stride, boolean swap,
+    static Tensor of(TensorInfo info, ByteSource storage, long offset, long[] shape, long[] stride, boolean swap,
             MappedFile file, String format, ReadLimits limits) {
         StridedTensor t = new StridedTensor(info, storage, offset, shape, stride, swap, file, format, limits);
         if (storage instanceof ByteSource.Deferred d) {
@@ -69,7 +69,7 @@ public final class StridedTensor extends DecodedTensor {
      * Checks that every element the view can reach lies inside the storage; the error names the extent. Returns null
      * when it does, else what is wrong.
      */
-    public static String checkExtent(long storageElements, long offset, long[] shape, long[] stride) {
+    static String checkExtent(long storageElements, long offset, long[] shape, long[] stride) {
         if (shape.length != stride.length) return "size has " + shape.length + " dimensions but stride has " + stride.length;
         if (offset < 0) return "negative storage offset " + offset;
         try {

@@ -1,16 +1,17 @@
 package dev.tensorfile.pickle.tensor;
 
+import dev.tensorfile.core.DType;
 import dev.tensorfile.pickle.numpy.NumpyDType;
 import dev.tensorfile.pickle.scan.Classifier;
 import dev.tensorfile.pickle.torch.TorchDTypes;
 import dev.tensorfile.pickle.vm.Opcode;
 import dev.tensorfile.pickle.vm.PValue;
-import dev.tensorfile.pickle.vm.PickleMachine;
-import dev.tensorfile.pickle.vm.Values;
-import dev.tensorfile.core.DType;
 import dev.tensorfile.pickle.vm.PValue.PCall;
 import dev.tensorfile.pickle.vm.PValue.PDict;
 import dev.tensorfile.pickle.vm.PValue.PSeq;
+import dev.tensorfile.pickle.vm.PickleMachine;
+import dev.tensorfile.pickle.vm.PythonNames;
+import dev.tensorfile.pickle.vm.Values;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,31 +29,31 @@ import java.util.Set;
  * Constructs with no dense data here (quantized, sparse, meta, nested, wrapper subclasses) are reported by name.
  * The walk is bounded in depth and follows each node once, so cycles end.
  */
-public final class TensorCollector {
+final class TensorCollector {
     /** A torch tensor: a view of persistent storage {@code storage}. */
-    public record TorchTensor(String name, PValue.PPersistent storage, DType dtype, long offset, long[] shape, long[] stride) {}
+    record TorchTensor(String name, PValue.PPersistent storage, DType dtype, long offset, long[] shape, long[] stride) {}
 
     /** A numpy array whose bytes are in the pickle (or after it, for joblib). */
-    public record NumpyArray(String name, NumpyDType dtype, long[] shape, boolean fortran, Object data) {}
+    record NumpyArray(String name, NumpyDType dtype, long[] shape, boolean fortran, Object data) {}
 
     /** joblib before 0.10: an array in the sibling {@code .npy} file {@code file}, as named in the pickle. */
-    public record SiblingArray(String name, String file) {}
+    record SiblingArray(String name, String file) {}
 
     /** Something tensor-like that is not rebuilt, with why. */
-    public record Refused(String name, String why) {}
+    record Refused(String name, String why) {}
 
-    public final List<Object> found = new ArrayList<>();
+    final List<Object> found = new ArrayList<>();
     private final int maxDepth;
     private final Map<PValue, Boolean> visiting = new IdentityHashMap<>();
     private final Set<String> names = new HashSet<>();
     private final java.util.function.Function<String, RuntimeException> tooDeep;
 
-    public TensorCollector(int maxDepth, java.util.function.Function<String, RuntimeException> tooDeep) {
+    TensorCollector(int maxDepth, java.util.function.Function<String, RuntimeException> tooDeep) {
         this.maxDepth = maxDepth;
         this.tooDeep = tooDeep;
     }
 
-    public void walk(PValue root) { walk(root, "", 0); }
+    void walk(PValue root) { walk(root, "", 0); }
 
     private void walk(PValue v, String name, int depth) {
         if (v == null) return;
@@ -60,9 +61,9 @@ public final class TensorCollector {
         if (tensor(v, name)) return;
         if (visiting.put(v, Boolean.TRUE) != null) return; // shared or cyclic: walked once
         switch (v) {
-            case PDict d -> dict(d.keys, d.values, name, depth);
-            case PSeq s when s.kind == PSeq.Kind.LIST || s.kind == PSeq.Kind.TUPLE -> {
-                for (int i = 0; i < s.items.size(); i++) walk(s.items.get(i), join(name, Integer.toString(i)), depth + 1);
+            case PDict d -> dict(d.keys(), d.values(), name, depth);
+            case PSeq s when s.kind() == PSeq.Kind.LIST || s.kind() == PSeq.Kind.TUPLE -> {
+                for (int i = 0; i < s.items().size(); i++) walk(s.items().get(i), join(name, Integer.toString(i)), depth + 1);
             }
             case PCall c -> object(c, name, depth);
             default -> { }
@@ -84,12 +85,12 @@ public final class TensorCollector {
     }
 
     private void object(PCall c, String name, int depth) {
-        if (!c.setKeys.isEmpty()) dict(c.setKeys, c.setValues, name, depth);
-        PValue state = c.state;
+        if (!c.setKeys().isEmpty()) dict(c.setKeys(), c.setValues(), name, depth);
+        PValue state = c.state();
         // (state, slotstate) tuples: both carry attributes.
-        if (state instanceof PSeq s && s.kind == PSeq.Kind.TUPLE && s.items.size() == 2) {
-            walk(s.items.get(0), name, depth + 1);
-            walk(s.items.get(1), name, depth + 1);
+        if (state instanceof PSeq s && s.kind() == PSeq.Kind.TUPLE && s.items().size() == 2) {
+            walk(s.items().get(0), name, depth + 1);
+            walk(s.items().get(1), name, depth + 1);
             return;
         }
         if (state instanceof PDict d) {
@@ -99,12 +100,12 @@ public final class TensorCollector {
                 module(d, name, depth);
                 return;
             }
-            dict(d.keys, d.values, name, depth);
+            dict(d.keys(), d.values(), name, depth);
             return;
         }
         if (state != null) walk(state, name, depth + 1);
-        else if (c.target() != null && !Classifier.ALLOWED.contains(Classifier.canonical(
-                ((PValue.PGlobal) c.callable).module, ((PValue.PGlobal) c.callable).name))) {
+        else if (c.target() != null && !Classifier.ALLOWED.contains(PythonNames.canonical(
+                ((PValue.PGlobal) c.callable()).module(), ((PValue.PGlobal) c.callable()).name()))) {
             for (int i = 0; i < c.argList().size(); i++) walk(c.argList().get(i), name, depth + 1);
         }
     }
@@ -120,10 +121,10 @@ public final class TensorCollector {
         }
         for (String part : List.of("_parameters", "_buffers", "_modules")) {
             if (!(d.get(part) instanceof PDict sub)) continue;
-            for (int i = 0; i < sub.keys.size(); i++) {
-                String k = key(sub.keys.get(i));
+            for (int i = 0; i < sub.keys().size(); i++) {
+                String k = key(sub.keys().get(i));
                 if (k == null || (part.equals("_buffers") && nonPersistent.contains(k))) continue;
-                walk(sub.values.get(i), join(name, k), depth + 1);
+                walk(sub.values().get(i), join(name, k), depth + 1);
             }
         }
     }
@@ -131,7 +132,7 @@ public final class TensorCollector {
     /** Records {@code v} if it is a tensor or array; true when it was one (rebuilt or refused). */
     private boolean tensor(PValue v, String name) {
         if (!(v instanceof PCall c) || c.target() == null) return false;
-        String t = Classifier.canonical(((PValue.PGlobal) c.callable).module, ((PValue.PGlobal) c.callable).name);
+        String t = PythonNames.canonical(((PValue.PGlobal) c.callable()).module(), ((PValue.PGlobal) c.callable()).name());
         List<PValue> a = c.argList();
         switch (t) {
             case "torch._utils._rebuild_tensor", "torch._utils._rebuild_tensor_v2" -> {
@@ -139,8 +140,8 @@ public final class TensorCollector {
                 return true;
             }
             case "torch._utils._rebuild_tensor_v3" -> {
-                DType dt = a.size() > 6 && a.get(6) instanceof PValue.PGlobal g && g.module.equals("torch")
-                        ? TorchDTypes.ofDType(g.name) : null;
+                DType dt = a.size() > 6 && a.get(6) instanceof PValue.PGlobal g && g.module().equals("torch")
+                        ? TorchDTypes.ofDType(g.name()) : null;
                 if (dt == null) refuse(name, "_rebuild_tensor_v3 with dtype " + (a.size() > 6 ? Values.describe(a.get(6)) : "missing")
                         + ", which has no element type here");
                 else torch(name, a, dt);
@@ -153,7 +154,7 @@ public final class TensorCollector {
             }
             case "torch._tensor._rebuild_from_type_v2" -> {
                 if (a.size() >= 3 && a.get(0) instanceof PValue.PGlobal f && Values.seq(a.get(2)) != null) {
-                    PCall inner = new PCall(f, a.get(2), Opcode.REDUCE, c.offset);
+                    PCall inner = new PCall(f, a.get(2), Opcode.REDUCE, c.offset());
                     if (tensor(inner, name)) return true;
                 }
                 refuse(name, "tensor subclass rebuilt by _rebuild_from_type_v2 from something that is not a tensor");
@@ -182,12 +183,12 @@ public final class TensorCollector {
                 return true;
             }
             case "joblib.numpy_pickle.ZNDArrayWrapper" -> {
-                String file = c.state instanceof PDict st ? Values.str(st.get("filename")) : null;
+                String file = c.state() instanceof PDict st ? Values.str(st.get("filename")) : null;
                 refuse(name, "joblib < 0.10 compressed array in the sibling file '" + file + "' is not read");
                 return true;
             }
             case PickleMachine.JOBLIB_SIBLING_WRAPPER -> {
-                String file = c.state instanceof PDict st ? Values.str(st.get("filename")) : null;
+                String file = c.state() instanceof PDict st ? Values.str(st.get("filename")) : null;
                 if (file == null) refuse(name, "joblib NDArrayWrapper without a file name");
                 else add(new SiblingArray(name, file), name);
                 return true;
@@ -214,9 +215,9 @@ public final class TensorCollector {
         if (dt == null) {
             List<PValue> id = Values.seq(p.id());
             if (id != null && id.size() >= 2 && id.get(1) instanceof PValue.PGlobal g) {
-                dt = TorchDTypes.ofStorage(g.name);
+                dt = TorchDTypes.ofStorage(g.name());
                 if (dt == null) {
-                    refuse(name, "storage " + g.qualified() + (g.name.startsWith("Q") ? " (quantized)" : "") + " is not supported");
+                    refuse(name, "storage " + g.qualified() + (g.name().startsWith("Q") ? " (quantized)" : "") + " is not supported");
                     return;
                 }
             } else {
@@ -235,7 +236,7 @@ public final class TensorCollector {
 
     private void reconstruct(String name, PCall c) {
         // numpy methods.c array_setstate: (version, shape, dtype, is_fortran, rawdata) or without the version.
-        List<PValue> st = Values.seq(c.state);
+        List<PValue> st = Values.seq(c.state());
         if (st == null) {
             refuse(name, "numpy array without state");
             return;
@@ -275,7 +276,7 @@ public final class TensorCollector {
     }
 
     private void joblib(String name, PCall c) {
-        if (!(c.state instanceof PDict st)) {
+        if (!(c.state() instanceof PDict st)) {
             refuse(name, "joblib array wrapper without state");
             return;
         }
@@ -290,7 +291,7 @@ public final class TensorCollector {
             refuse(name, "numpy object array: Python objects, not numbers (scanned, never loaded)");
             return;
         }
-        array(name, dt, shape, "F".equals(order), c.joblibData);
+        array(name, dt, shape, "F".equals(order), c.joblibData());
     }
 
     private void array(String name, NumpyDType dt, long[] shape, boolean fortran, Object data) {

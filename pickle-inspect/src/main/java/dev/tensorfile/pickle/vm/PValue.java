@@ -58,13 +58,19 @@ public sealed interface PValue {
     /** A list, tuple, set or frozenset. */
     final class PSeq implements PValue {
         public enum Kind { LIST, TUPLE, SET, FROZENSET }
-        public final Kind kind;
-        public final List<PValue> items;
+        final Kind kind;
+        final List<PValue> items;
 
         PSeq(Kind kind, List<PValue> items) {
             this.kind = kind;
             this.items = items;
         }
+
+        /** Which of the four it is. */
+        public Kind kind() { return kind; }
+
+        /** Its items, in order (a list's APPENDs land here). */
+        public List<PValue> items() { return items; }
 
         @Override public String toString() { return kind.name().toLowerCase() + "[" + items.size() + "]"; }
     }
@@ -72,8 +78,8 @@ public sealed interface PValue {
     /** A dict, or the dict-like result of {@code collections.OrderedDict()} and its kin. */
     final class PDict implements PValue {
         final String type;
-        public final List<PValue> keys = new ArrayList<>();
-        public final List<PValue> values = new ArrayList<>();
+        final List<PValue> keys = new ArrayList<>();
+        final List<PValue> values = new ArrayList<>();
 
         public PDict(String type) { this.type = type; }
 
@@ -85,14 +91,20 @@ public sealed interface PValue {
             return null;
         }
 
+        /** Its keys, in insertion order (duplicates kept, as the pickle set them). */
+        public List<PValue> keys() { return keys; }
+
+        /** Its values, parallel to {@link #keys()}. */
+        public List<PValue> values() { return values; }
+
         @Override public String toString() { return type + "{" + keys.size() + "}"; }
     }
 
     /** A global reference ({@code GLOBAL}, {@code STACK_GLOBAL}, {@code INST}): a name, never resolved. */
     final class PGlobal implements PValue {
-        public final String module;
-        public final String name;
-        public final long offset;
+        final String module;
+        final String name;
+        final long offset;
 
         PGlobal(String module, String name, long offset) {
             this.module = module;
@@ -100,6 +112,16 @@ public sealed interface PValue {
             this.offset = offset;
         }
 
+        /** The module, as the pickle names it. */
+        public String module() { return module; }
+
+        /** The name in the module (dotted for an attribute walk), as the pickle names it. */
+        public String name() { return name; }
+
+        /** The absolute offset of the opcode that referenced it. */
+        public long offset() { return offset; }
+
+        /** {@code module.name}. */
         public String qualified() { return module + "." + name; }
 
         @Override public String toString() { return qualified(); }
@@ -111,16 +133,16 @@ public sealed interface PValue {
      * Nothing is called.
      */
     final class PCall implements PValue {
-        public final PValue callable;
+        final PValue callable;
         final PValue args;
         final Opcode opcode;
-        public final long offset;
-        public PValue state;
+        final long offset;
+        PValue state;
         final List<PValue> appended = new ArrayList<>();
-        public final List<PValue> setKeys = new ArrayList<>();
-        public final List<PValue> setValues = new ArrayList<>();
+        final List<PValue> setKeys = new ArrayList<>();
+        final List<PValue> setValues = new ArrayList<>();
         /** joblib: where the raw array bytes that follow this wrapper's BUILD lie in the stream. */
-        public MemorySegment joblibData;
+        MemorySegment joblibData;
         /** joblib object arrays: the root of the nested pickle that follows this wrapper's BUILD. */
         PValue joblibObjects;
 
@@ -130,6 +152,24 @@ public sealed interface PValue {
             this.opcode = opcode;
             this.offset = offset;
         }
+
+        /** What is called: a global, or a computed value. */
+        public PValue callable() { return callable; }
+
+        /** The absolute offset of the opcode that made the call. */
+        public long offset() { return offset; }
+
+        /** The state BUILD gave it, or null. */
+        public PValue state() { return state; }
+
+        /** Keys SETITEM(S) set on the result, parallel to {@link #setValues()}. */
+        public List<PValue> setKeys() { return setKeys; }
+
+        /** Values SETITEM(S) set on the result. */
+        public List<PValue> setValues() { return setValues; }
+
+        /** joblib: the raw array bytes after this wrapper's BUILD, or null. */
+        public MemorySegment joblibData() { return joblibData; }
 
         /** The called global's qualified name, or null when the callable is not a global. */
         public String target() { return callable instanceof PGlobal g ? g.qualified() : null; }

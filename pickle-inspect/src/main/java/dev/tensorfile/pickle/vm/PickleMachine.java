@@ -1,9 +1,7 @@
 package dev.tensorfile.pickle.vm;
 
-import dev.tensorfile.pickle.numpy.NumpyDType;
-import dev.tensorfile.pickle.scan.Classifier;
-import dev.tensorfile.core.MalformedFileException;
 import dev.tensorfile.core.spi.ByteCursor;
+import dev.tensorfile.pickle.numpy.NumpyDType;
 import dev.tensorfile.pickle.vm.PValue.PBool;
 import dev.tensorfile.pickle.vm.PValue.PBytes;
 import dev.tensorfile.pickle.vm.PValue.PCall;
@@ -16,7 +14,6 @@ import dev.tensorfile.pickle.vm.PValue.PNone;
 import dev.tensorfile.pickle.vm.PValue.PSeq;
 import dev.tensorfile.pickle.vm.PValue.PStr;
 
-import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.math.BigInteger;
@@ -166,12 +163,12 @@ public final class PickleMachine {
                 String line = line(c, at, 4400);
                 if (line.equals("00")) push(new PBool(false), c, at);
                 else if (line.equals("01")) push(new PBool(true), c, at);
-                else push(parseInt(line, c, at), c, at);
+                else push(TextArguments.parseInt(line, c, at), c, at);
             }
             case LONG -> {
                 String line = line(c, at, 4400);
                 if (line.endsWith("L")) line = line.substring(0, line.length() - 1);
-                push(parseInt(line, c, at), c, at);
+                push(TextArguments.parseInt(line, c, at), c, at);
             }
             case BININT -> push(PInt.of(c.i32()), c, at);
             case BININT1 -> push(PInt.of(c.u8()), c, at);
@@ -185,7 +182,7 @@ public final class PickleMachine {
             case FLOAT -> {
                 String line = line(c, at, 400);
                 try {
-                    push(new PFloat(parseFloat(line)), c, at);
+                    push(new PFloat(TextArguments.parseFloat(line)), c, at);
                 } catch (NumberFormatException e) {
                     throw c.failAt(at, "FLOAT argument '" + Values.shorten(line) + "' is not a number");
                 }
@@ -197,7 +194,7 @@ public final class PickleMachine {
                 c.order(o);
                 push(new PFloat(d), c, at);
             }
-            case STRING -> push(new PLegacyStr(MemorySegment.ofArray(unquote(line(c, at, limits.maxStringBytes()), c, at))), c, at);
+            case STRING -> push(new PLegacyStr(MemorySegment.ofArray(TextArguments.unquote(line(c, at, limits.maxStringBytes()), c, at))), c, at);
             case BINSTRING -> {
                 int n = c.i32();
                 if (n < 0) throw c.failAt(at, "BINSTRING with negative length " + n);
@@ -213,7 +210,7 @@ public final class PickleMachine {
             case NONE -> push(PNone.NONE, c, at);
             case NEWTRUE -> push(new PBool(true), c, at);
             case NEWFALSE -> push(new PBool(false), c, at);
-            case UNICODE -> push(PStr.of(rawUnicodeEscape(line(c, at, limits.maxStringBytes()), c, at)), c, at);
+            case UNICODE -> push(PStr.of(TextArguments.rawUnicodeEscape(line(c, at, limits.maxStringBytes()), c, at)), c, at);
             case SHORT_BINUNICODE -> push(utf8(c, c.u8(), at), c, at);
             case BINUNICODE -> push(utf8(c, c.u32(), at), c, at);
             case BINUNICODE8 -> push(utf8(c, c.u64Size("BINUNICODE8 length"), at), c, at);
@@ -286,10 +283,10 @@ public final class PickleMachine {
                 fence = stack.size();
             }
             case POP_MARK -> popMark(c, at);
-            case GET -> get(parseIndex(line(c, at, 40), c, at), c, at);
+            case GET -> get(TextArguments.parseIndex(line(c, at, 40), c, at), c, at);
             case BINGET -> get(c.u8(), c, at);
             case LONG_BINGET -> get(c.u32(), c, at);
-            case PUT -> put(parseIndex(line(c, at, 40), c, at), c, at);
+            case PUT -> put(TextArguments.parseIndex(line(c, at, 40), c, at), c, at);
             case BINPUT -> put(c.u8(), c, at);
             case LONG_BINPUT -> put(c.u32(), c, at);
             case MEMOIZE -> put(memo.size(), c, at);
@@ -375,7 +372,7 @@ public final class PickleMachine {
 
     private PValue reduce(PValue callable, PValue args, long abs) {
         if (callable instanceof PGlobal g && Values.seq(args) != null && Values.seq(args).isEmpty()) {
-            String q = Classifier.canonical(g.module, g.name);
+            String q = PythonNames.canonical(g.module, g.name);
             if (q.equals("collections.OrderedDict") || q.equals("builtins.dict") || q.equals("collections.defaultdict")
                     || q.equals("collections.Counter")) {
                 return new PDict(q);
@@ -580,38 +577,6 @@ public final class PickleMachine {
         }
     }
 
-    private static long parseIndex(String line, ByteCursor c, long at) {
-        try {
-            return Long.parseLong(line.strip());
-        } catch (NumberFormatException e) {
-            throw c.failAt(at, "memo index '" + Values.shorten(line) + "' is not an integer");
-        }
-    }
-
-    private static PValue parseInt(String line, ByteCursor c, long at) {
-        String s = line.strip().replace("_", "");
-        if (s.length() > PickleLimits.MAX_INT_DIGITS) {
-            throw c.failAt(at, "integer of " + s.length() + " digits (Python refuses more than "
-                    + PickleLimits.MAX_INT_DIGITS + ")");
-        }
-        try {
-            BigInteger v = new BigInteger(s);
-            return v.bitLength() < 64 ? PInt.of(v.longValue()) : new PValue.PBigInt(v, (v.bitLength() + 8) / 8);
-        } catch (NumberFormatException e) {
-            throw c.failAt(at, "'" + Values.shorten(line) + "' is not an integer");
-        }
-    }
-
-    private static double parseFloat(String line) {
-        String s = line.strip().toLowerCase();
-        return switch (s) {
-            case "inf", "+inf", "infinity" -> Double.POSITIVE_INFINITY;
-            case "-inf", "-infinity" -> Double.NEGATIVE_INFINITY;
-            case "nan", "+nan", "-nan" -> Double.NaN;
-            default -> Double.parseDouble(s);
-        };
-    }
-
     private PValue twosComplement(long n, ByteCursor c, long at) {
         MemorySegment raw = counted(c, n, at);
         if (n == 0) return PInt.of(0);
@@ -622,83 +587,4 @@ public final class PickleMachine {
         BigInteger v = new BigInteger(be);
         return v.bitLength() < 64 ? PInt.of(v.longValue()) : new PValue.PBigInt(v, n);
     }
-
-    /** Decodes a STRING argument: a quoted Python repr with backslash escapes (pickle.py load_string). */
-    private static byte[] unquote(String line, ByteCursor c, long at) {
-        String s = line.strip();
-        if (s.length() < 2 || (s.charAt(0) != '\'' && s.charAt(0) != '"') || s.charAt(s.length() - 1) != s.charAt(0)) {
-            throw c.failAt(at, "the STRING opcode argument must be quoted");
-        }
-        s = s.substring(1, s.length() - 1);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            if (ch != '\\' || i + 1 == s.length()) {
-                byte[] b = String.valueOf(ch).getBytes(StandardCharsets.UTF_8);
-                out.write(b, 0, b.length);
-                continue;
-            }
-            char e = s.charAt(++i);
-            switch (e) {
-                case 'n' -> out.write('\n');
-                case 't' -> out.write('\t');
-                case 'r' -> out.write('\r');
-                case 'a' -> out.write(7);
-                case 'b' -> out.write(8);
-                case 'f' -> out.write(12);
-                case 'v' -> out.write(11);
-                case '\n' -> { }
-                case 'x' -> {
-                    if (i + 2 >= s.length()) throw c.failAt(at, "bad \\x escape in STRING");
-                    try {
-                        out.write(Integer.parseInt(s.substring(i + 1, i + 3), 16));
-                    } catch (RuntimeException ex) {
-                        throw c.failAt(at, "bad \\x escape in STRING");
-                    }
-                    i += 2;
-                }
-                default -> {
-                    if (e >= '0' && e <= '7') {
-                        int v = e - '0';
-                        for (int k = 0; k < 2 && i + 1 < s.length() && s.charAt(i + 1) >= '0' && s.charAt(i + 1) <= '7'; k++) {
-                            v = v * 8 + (s.charAt(++i) - '0');
-                        }
-                        out.write(v & 0xFF);
-                    } else {
-                        out.write(e == '\\' || e == '\'' || e == '"' ? e : '\\');
-                        if (e != '\\' && e != '\'' && e != '"') out.write(e);
-                    }
-                }
-            }
-        }
-        return out.toByteArray();
-    }
-
-    /** Decodes a UNICODE argument: raw-unicode-escape (latin-1 plus {@code \\uXXXX} and {@code \\UXXXXXXXX}). */
-    private static String rawUnicodeEscape(String line, ByteCursor c, long at) {
-        // The line was decoded as UTF-8; raw-unicode-escape bytes are latin-1, so recover them first.
-        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-        String latin = new String(bytes, StandardCharsets.ISO_8859_1);
-        if (latin.indexOf('\\') < 0) return latin;
-        StringBuilder sb = new StringBuilder(latin.length());
-        for (int i = 0; i < latin.length(); i++) {
-            char ch = latin.charAt(i);
-            if (ch == '\\' && i + 1 < latin.length() && (latin.charAt(i + 1) == 'u' || latin.charAt(i + 1) == 'U')) {
-                int digits = latin.charAt(i + 1) == 'u' ? 4 : 8;
-                if (i + 2 + digits > latin.length()) throw c.failAt(at, "truncated \\u escape in UNICODE");
-                try {
-                    sb.appendCodePoint(Integer.parseUnsignedInt(latin.substring(i + 2, i + 2 + digits), 16));
-                } catch (RuntimeException e) {
-                    throw c.failAt(at, "bad \\u escape in UNICODE");
-                }
-                i += 1 + digits;
-            } else {
-                sb.append(ch);
-            }
-        }
-        return sb.toString();
-    }
-
-    /** A malformed-stream error in the pickle being run, for callers that need one outside the cursor. */
-    static MalformedFileException malformed(ByteCursor c, String what) { return c.fail(what); }
 }
