@@ -451,6 +451,39 @@ class RemoteCostTest {
         assertTrue(t.bytesFetched() <= 100 * 1024, t.toString());
     }
 
+    // ---- HDF5: a Keras 2 layout of 500 datasets, h5py's, at 1 MB and at 16 GB ----------------------------------------
+
+    /** The sparse file hdf5's remote/make_keras_layout.py describes (its non-hole runs, gzipped): the data are holes. */
+    static Path unpackExtents(String name) throws IOException {
+        Path out = dir.resolve(name);
+        Path extents = RemoteEquivalenceTest.REPO.resolve("hdf5/src/test/resources/hdf5/remote").resolve(name + ".extents.gz");
+        try (var in = new java.io.DataInputStream(new java.util.zip.GZIPInputStream(Files.newInputStream(extents)));
+             RandomAccessFile raf = new RandomAccessFile(out.toFile(), "rw")) {
+            ByteBuffer head = ByteBuffer.wrap(in.readNBytes(12)).order(ByteOrder.LITTLE_ENDIAN);
+            raf.setLength(head.getLong());
+            for (int i = head.getInt(); i > 0; i--) {
+                ByteBuffer run = ByteBuffer.wrap(in.readNBytes(12)).order(ByteOrder.LITTLE_ENDIAN);
+                raf.seek(run.getLong());
+                raf.write(in.readNBytes(run.getInt()));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void hdf5KerasLayoutOf500Datasets() throws IOException {
+        for (String name : new String[] {"keras-layout-4096.h5", "keras-layout-16.h5"}) {
+            Path file = unpackExtents(name);
+            long size = Files.size(file);
+            RemoteTransfer t = openAndList(file);
+            row(name + " (Keras 2 layout, 500 datasets)", size, -1, t, null);
+            // Each layer's metadata lies beside its weights (h5py's layout): a request per cluster of it, a few MB in
+            // all however large the weights (docs/remote.md).
+            assertTrue(t.bytesFetched() < 16 << 20 && t.requests() < 400, t.toString());
+            Files.delete(file);
+        }
+    }
+
     // ---- PyTorch zip: 1,000 tensors, a 3 GB sparse checkpoint and a 4 MB one --------------------------------------
 
     @Test

@@ -172,7 +172,7 @@ final class ChunkedStorage implements DataStorage {
         if (!space.contains(ref.address(), ref.size())) {
             throw space.malformed("chunk", ref.address(), "of " + ref.size() + " bytes lies past the end of the file (" + space.size() + " bytes)");
         }
-        MemorySegment stored = space.slice(ref.address(), filtered ? ref.size() : chunkBytes, "chunk");
+        MemorySegment stored = space.data(ref.address(), filtered ? ref.size() : chunkBytes, "chunk");
         byte[] raw = stored.toArray(ValueLayout.JAVA_BYTE);
         if (!filtered) return raw;
         long where = space.fileOffset + space.baseAddress + ref.address();

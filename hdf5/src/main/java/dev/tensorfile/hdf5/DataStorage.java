@@ -1,5 +1,7 @@
 package dev.tensorfile.hdf5;
 
+import dev.tensorfile.core.spi.MappedFile;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -14,9 +16,12 @@ sealed interface DataStorage permits DataStorage.Block, DataStorage.Fill, Chunke
     /** Reads and checks every stored byte (every chunk decoded, every checksum checked). */
     default void verify() {}
 
-    /** Bytes of the file, as they are. */
-    record Block(MemorySegment data) implements DataStorage {
+    /**
+     * Bytes of the file, as they are: a slice of {@code file}'s mapping, fetched when read if the file is remote.
+     */
+    record Block(MemorySegment data, MappedFile file) implements DataStorage {
         @Override public void read(long byteOffset, MemorySegment dst, int threads) {
+            if (file.isRemote()) file.require(file.offsetOf(data) + byteOffset, dst.byteSize());
             MemorySegment.copy(data, byteOffset, dst, 0, dst.byteSize());
         }
     }

@@ -9,6 +9,7 @@ import dev.tensorfile.core.TensorFormat;
 import dev.tensorfile.core.TensorWriter;
 import dev.tensorfile.core.WriteOptions;
 import dev.tensorfile.core.spi.MappedFile;
+import dev.tensorfile.core.spi.RemoteFile;
 import dev.tensorfile.hdf5.format.Superblock;
 
 import java.lang.foreign.MemorySegment;
@@ -51,6 +52,21 @@ public final class Hdf5Format implements TensorFormat {
         } catch (RuntimeException | StackOverflowError e) {
             mapped.close();
             throw wrap(path, e);
+        }
+    }
+
+    /**
+     * Reads a remote file through windows of the structures it parses (superblock, object headers, B-trees, heaps,
+     * attributes), not the whole file; a dataset's data are fetched by range when read, a chunked one's index too.
+     */
+    @Override
+    public TensorFile open(RemoteFile file, ReadLimits limits) {
+        MappedFile mapped = MappedFile.remote(file);
+        try {
+            return new Hdf5TensorFile(mapped, 0, mapped.size(), "hdf5", limits, Metadata.empty(), List.of());
+        } catch (RuntimeException | StackOverflowError e) {
+            mapped.close();
+            throw wrap(file.path(), e);
         }
     }
 

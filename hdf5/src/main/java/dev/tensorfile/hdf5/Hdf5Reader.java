@@ -329,7 +329,7 @@ final class Hdf5Reader {
                     throw space.malformed("data layout message", lm.dataAddress(), "dataset '" + name + "' needs " + byteLength
                             + " bytes but its compact storage holds " + c.size());
                 }
-                return new DataStorage.Block(space.slice(c.address(), byteLength, "compact data"));
+                return new DataStorage.Block(space.slice(c.address(), byteLength, "compact data"), owner.mapped());
             }
             case DataLayoutMessage.Contiguous c -> {
                 if (c.address() == AddressSpace.UNDEFINED) return new DataStorage.Fill(fill);
@@ -341,7 +341,7 @@ final class Hdf5Reader {
                     throw space.malformed("data layout message", lm.dataAddress(), "dataset '" + name + "' data [" + c.address()
                             + ", +" + byteLength + ") lies past the end of the file (" + space.size() + " bytes)");
                 }
-                return new DataStorage.Block(space.slice(c.address(), byteLength, "contiguous data"));
+                return new DataStorage.Block(space.dataSlice(c.address(), byteLength, "contiguous data"), owner.mapped());
             }
             case DataLayoutMessage.Chunked c -> {
                 long[] dims = ds.dims();

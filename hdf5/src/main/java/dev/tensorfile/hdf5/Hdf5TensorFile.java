@@ -42,8 +42,9 @@ final class Hdf5TensorFile implements TensorFile {
         this.mapped = mapped;
         this.format = format;
         this.limits = limits;
-        MemorySegment seg = mapped.segment().asSlice(offset, length);
-        AddressSpace space = new AddressSpace(seg, offset, mapped.path(), limits);
+        // not fetched for a remote file: the address space fetches each structure as it reads it
+        MemorySegment seg = mapped.dataSlice(offset, length);
+        AddressSpace space = new AddressSpace(seg, offset, mapped.path(), limits, mapped);
         Hdf5Reader reader = new Hdf5Reader(space, this);
         reader.read();
         Metadata.Builder md = Metadata.builder().putAll(prefix).putAll(reader.metadata.build());
@@ -90,6 +91,10 @@ final class Hdf5TensorFile implements TensorFile {
         return details;
     }
     @Override public List<UnsupportedEntry> unsupported() { return unsupported; }
+    @Override
+    public Optional<dev.tensorfile.core.RemoteTransfer> remoteTransfer() {
+        return mapped.remote().map(dev.tensorfile.core.spi.RemoteFile::transferred);
+    }
 
     /**
      * Every written chunk of every chunked dataset decoded (checksums included) and every other tensor read end to

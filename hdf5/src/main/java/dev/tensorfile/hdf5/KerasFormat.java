@@ -71,7 +71,16 @@ public final class KerasFormat implements TensorFormat {
     public TensorFile open(Path path, ReadLimits limits) {
         String n = path.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         if (n.endsWith(".weights.json")) return openSharded(path, limits);
-        MappedFile mapped = MappedFile.open(path, "keras");
+        return openArchive(MappedFile.open(path, "keras"), limits);
+    }
+
+    /**
+     * The archive in {@code mapped} (closed on failure): its directory, {@code config.json} and
+     * {@code metadata.json}, and the stored {@code model.weights.h5} read in place. For a remote file each is
+     * fetched by range: the directory from the end, the two JSON members, the HDF5 structures through windows.
+     */
+    private static TensorFile openArchive(MappedFile mapped, ReadLimits limits) {
+        Path path = mapped.path();
         try {
             ZipArchive zip = ZipArchive.read(mapped, "keras", limits.maxCollectionSize(), limits.maxHeaderBytes());
             List<ZipArchive.Entry> entries = zip.entries();
@@ -130,14 +139,14 @@ public final class KerasFormat implements TensorFormat {
     }
 
     /**
-     * A remote file is downloaded whole and read as a local one (the default); a shard index's shards are each
-     * opened so, relative to the index's URL, by the same name rules as locally.
+     * A remote archive is read as a local one is, through windows (see {@link #openArchive}); a shard index's
+     * shards are each opened remotely, relative to the index's URL, by the same name rules as locally.
      */
     @Override
     public TensorFile open(dev.tensorfile.core.spi.RemoteFile remote, ReadLimits limits) {
         Path path = remote.path();
         String n = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-        if (!n.endsWith(".weights.json")) return TensorFormat.super.open(remote, limits);
+        if (!n.endsWith(".weights.json")) return openArchive(MappedFile.remote(remote), limits);
         try (dev.tensorfile.core.spi.MappedFile mapped = dev.tensorfile.core.spi.MappedFile.remote(remote)) {
             if (mapped.size() > limits.maxHeaderBytes()) throw new TensorFileException("keras", path, "index is larger than the limit");
             JsonNode root;

@@ -55,6 +55,7 @@ public final class BTreeV1 {
             int entries = AddressSpace.u16(c);
             space.offset(c);
             space.offset(c);
+            c = space.more(c, (long) entries * (keySize + space.offsetSize));
             c.requireCount(entries, keySize + space.offsetSize, "B-tree entry");
             long[] children = new long[entries];
             for (int i = 0; i < entries; i++) {

@@ -65,6 +65,7 @@ final class FractalHeap {
         rootBlock = space.offset(c);
         rootRows = AddressSpace.u16(c);
         if (filterLength > 0) {
+            c = space.more(c, space.lengthSize + 4L + filterLength + 4);
             space.length(c);
             c.skip(4);
             c.skip(filterLength);
@@ -180,9 +181,15 @@ final class FractalHeap {
     /** A cursor at the first child entry of the indirect block. */
     private ByteCursor indirectBlock(long block, int rows) {
         ByteCursor c = space.at(block, "fractal heap indirect block");
+        int directRows = Math.min(rows, maxDirectRows);
+        long entries = (long) directRows * width * (space.offsetSize + (filterLength > 0 ? space.lengthSize + 4 : 0))
+                + (long) (rows - directRows) * width * space.offsetSize;
         // a block already checked (signature, owner, checksum) is not parsed again: a dense group's B-tree walk
         // looks up every link through the same root indirect block
-        if (verified.contains(block)) return c.seek(c.position() + 5 + space.offsetSize + offsetBytes);
+        if (verified.contains(block)) {
+            c.seek(c.position() + 5 + space.offsetSize + offsetBytes);
+            return space.more(c, entries);
+        }
         long start = c.position();
         AddressSpace.signature(c, "FHIB");
         int version = c.u8();
@@ -191,10 +198,8 @@ final class FractalHeap {
         if (header != address) throw c.failAt(start + 5, "belongs to heap " + header + ", not " + address);
         c.skip(offsetBytes);
         long entriesAt = c.position();
-        int directRows = Math.min(rows, maxDirectRows);
-        long entries = (long) directRows * width * (space.offsetSize + (filterLength > 0 ? space.lengthSize + 4 : 0))
-                + (long) (rows - directRows) * width * space.offsetSize;
         if (!verified.contains(block)) {
+            c = space.more(c, entries + 4);
             if (entries > c.remaining()) throw c.fail("indirect block of " + rows + " rows runs past the end of the file");
             AddressSpace.checksum(c, start, entriesAt + entries);
             verified.add(block);

@@ -36,9 +36,12 @@ public record Superblock(int version, long location, int offsetSize, int lengthS
 
     /** Reads the superblock and sets the sizes and base address of {@code space}. */
     public static Superblock read(AddressSpace space) {
-        long at = find(space.segment);
-        ByteCursor c = new ByteCursor(space.segment, space.fileOffset, AddressSpace.FORMAT, space.path).structure("superblock");
-        if (at < 0) throw c.fail("no HDF5 signature at offset 0, 512, 1024, ... of the file");
+        long at = space.findSuperblock();
+        if (at < 0) {
+            throw new ByteCursor(space.segment, space.fileOffset, AddressSpace.FORMAT, space.path).structure("superblock")
+                    .fail("no HDF5 signature at offset 0, 512, 1024, ... of the file");
+        }
+        ByteCursor c = space.at(at, "superblock"); // the base address is 0 until the superblock sets it
         c.seek(at + 8);
         int version = c.u8();
         int offsetSize;

@@ -18,6 +18,7 @@ final class SymbolTableNode {
         if (version != 1) throw c.failAt(c.position() - 1, "symbol table node version " + version + " is not 1");
         c.skip(1);
         int count = AddressSpace.u16(c);
+        c = space.more(c, count * (2L * space.offsetSize + 24));
         c.requireCount(count, 2L * space.offsetSize + 24, "symbol table entry");
         for (int i = 0; i < count; i++) {
             long nameOffset = space.length(c);
