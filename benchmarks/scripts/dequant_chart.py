@@ -83,7 +83,7 @@ def cpu_ggml(files):
 def cpu_java(files):
     """GgufDequantCpuTime's lines: KIND IMPL TYPE median X GB/s (min A, max B), or KIND copy median ..."""
     out = {}
-    line = re.compile(r'^(resident|mapped)\s+(?:(scalar|panama) )?(\S+)\s+median\s+([\d.]+) GB/s\s+\(min\s+([\d.]+), max\s+([\d.]+)\)')
+    line = re.compile(r'^(resident|mapped|segment)\s+(?:(scalar|panama) )?(\S+)\s+median\s+([\d.]+) GB/s\s+\(min\s+([\d.]+), max\s+([\d.]+)\)')
     for f in files:
         for ln in open(f):
             m = line.match(ln)
@@ -105,6 +105,16 @@ def cpu_table(g, j):
     cj = j.get(('copy', 'copy', 'resident'))
     rows.append(f'| copy ceiling (memcpy / MemorySegment.copy) | {fmt(cg)} | {fmt(cj)} | {ratio(cj, cg)} | | |')
     out = '\n'.join(rows)
+    if any(k[2] == 'segment' for k in j):
+        rows = ['| type | ggml C (its aligned buffer) | ours, default | ratio | ours, Vector API | ratio |',
+                '|---|---|---|---|---|---|']
+        for t in TYPES:
+            gg = g.get((t, 'resident'))
+            s = j.get(('scalar', t, 'segment'))
+            p = j.get(('panama', t, 'segment'))
+            rows.append(f'| {t} | {fmt(gg)} | {fmt(s)} | {ratio(s, gg)} | {fmt(p)} | {ratio(p, gg)} |')
+        out += ('\n\nCache resident into a 64-byte-aligned native MemorySegment, thread CPU time:\n\n'
+                + '\n'.join(rows))
     if any(k[2] == 'mapped' for k in j):
         rows = ['| type | ggml C stream | ratio to its memcpy | ours, default | ratio to mapped copy | '
                 'ours, Vector API | ratio to mapped copy |', '|---|---|---|---|---|---|---|']

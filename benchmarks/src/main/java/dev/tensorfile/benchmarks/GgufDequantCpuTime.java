@@ -13,6 +13,7 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -23,8 +24,13 @@ import java.util.Random;
  * a native {@link MemorySegment} instead of the array. Prints GB/s of float output per CPU second, the median
  * of {@code rounds} rounds of 300 ms CPU each after as many warm-up rounds.
  *
+ * <p>Types given after the rounds are measured alone (default: all of them, one after the other, and the copy
+ * ceilings; with a list, the ceilings only if it names {@code copy}; segment and mapped only the five). Run each type
+ * of interest in its own JVM, as JMH forks do: decoding other types first can leave the shared Vector API code
+ * compiled for them, which cost Q4_K about 10% in some runs.
+ *
  * <pre>java --add-modules jdk.incubator.vector [-Dtensorfile.quant=scalar] -cp ... \
- *     dev.tensorfile.benchmarks.GgufDequantCpuTime [resident|mapped|both] [rounds]</pre>
+ *     dev.tensorfile.benchmarks.GgufDequantCpuTime [resident|mapped|both] [rounds] [TYPE...]</pre>
  */
 public final class GgufDequantCpuTime {
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
@@ -41,15 +47,22 @@ public final class GgufDequantCpuTime {
     public static void main(String[] args) throws IOException {
         String which = args.length > 0 ? args[0] : "both";
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 7;
+        List<String> names = Arrays.asList(args).subList(Math.min(2, args.length), args.length);
+        boolean copy = names.isEmpty() || names.contains("copy");
+        DType[] types = names.isEmpty() ? TYPES
+                : names.stream().filter(n -> !n.equals("copy")).map(DType::valueOf).toArray(DType[]::new);
+        DType[] mappedTypes = Arrays.stream(types).filter(Arrays.asList(MAPPED_TYPES)::contains).toArray(DType[]::new);
         String impl = GgmlBlockCodecProvider.implementation();
         float[] out = new float[GgufDequantBenchmark.FLOATS];
         if (!which.equals("mapped")) {
             // shared, as a mapped file's arena is (a confined arena's per-access owner check costs some kernels 3x)
             try (Arena arena = Arena.ofShared()) {
                 MemorySegment copySrc = arena.allocate(GgufDequantBenchmark.RESIDENT_BYTES, 64);
-                report("resident", "copy", rounds, () -> MemorySegment.copy(copySrc, ValueLayout.JAVA_FLOAT_UNALIGNED, 0,
-                        out, 0, GgufDequantBenchmark.FLOATS));
-                for (DType t : TYPES) {
+                if (copy) {
+                    report("resident", "copy", rounds, () -> MemorySegment.copy(copySrc, ValueLayout.JAVA_FLOAT_UNALIGNED, 0,
+                            out, 0, GgufDequantBenchmark.FLOATS));
+                }
+                for (DType t : types) {
                     byte[] q = GgufDequantBenchmark.blocks(t);
                     MemorySegment in = arena.allocate(q.length, 64);
                     MemorySegment.copy(MemorySegment.ofArray(q), 0, in, 0, q.length);
@@ -59,7 +72,7 @@ public final class GgufDequantCpuTime {
                 }
                 // the same into a native segment (BlockCodec's MemorySegment destination), for the mapped types
                 MemorySegment dst = arena.allocate(GgufDequantBenchmark.RESIDENT_BYTES, 64);
-                for (DType t : MAPPED_TYPES) {
+                for (DType t : mappedTypes) {
                     byte[] q = GgufDequantBenchmark.blocks(t);
                     MemorySegment in = arena.allocate(q.length, 64);
                     MemorySegment.copy(MemorySegment.ofArray(q), 0, in, 0, q.length);
@@ -72,9 +85,9 @@ public final class GgufDequantCpuTime {
         if (!which.equals("resident")) {
             byte[] pattern = new byte[GgufDequantBenchmark.RESIDENT_BYTES];
             new Random(42).nextBytes(pattern);
-            mapped("copy", pattern, rounds, (in, pos) -> MemorySegment.copy(in, ValueLayout.JAVA_FLOAT_UNALIGNED, pos,
+            if (copy) mapped("copy", pattern, rounds, (in, pos) -> MemorySegment.copy(in, ValueLayout.JAVA_FLOAT_UNALIGNED, pos,
                     out, 0, GgufDequantBenchmark.FLOATS));
-            for (DType t : MAPPED_TYPES) {
+            for (DType t : mappedTypes) {
                 BlockCodec codec = codec(t);
                 int blocks = GgufDequantBenchmark.FLOATS / t.blockElements();
                 mapped(impl + " " + t, GgufDequantBenchmark.blocks(t), rounds,

@@ -67,7 +67,7 @@ public final class LoopbackServer implements AutoCloseable {
     private LoopbackServer(String address, Path root) throws IOException {
         this.root = root.toAbsolutePath().normalize();
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(address), 0), 64);
-        server.createContext("/", this::handle);
+        server.createContext("/", this::answer);
         server.setExecutor(executor);
         server.start();
     }
@@ -107,17 +107,12 @@ public final class LoopbackServer implements AutoCloseable {
 
     public void clear() { requests.clear(); }
 
-    /** The most requests the server was answering at once. */
+    /**
+     * The most requests held at once by a {@link Fault.Slow} delay. Counted only while held, before any byte of the
+     * answer is sent: a client cannot have seen the answer (and started another request in its place) while the
+     * request still counts, so the figure never exceeds what the client had in flight.
+     */
     public int maxInFlight() { return maxInFlight.get(); }
-
-    private void handle(HttpExchange x) throws IOException {
-        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-        try {
-            answer(x);
-        } finally {
-            inFlight.decrementAndGet();
-        }
-    }
 
     private void answer(HttpExchange x) throws IOException {
         try (x) {
@@ -127,10 +122,13 @@ public final class LoopbackServer implements AutoCloseable {
             requests.add(req);
             Fault fault = faults.apply(req);
             if (fault instanceof Fault.Slow s) {
+                maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
                 try {
                     Thread.sleep(s.millis());
                 } catch (InterruptedException e) {
                     return;
+                } finally {
+                    inFlight.decrementAndGet();
                 }
             } else if (fault instanceof Fault.Redirect r) {
                 x.getResponseHeaders().set("Location", r.to().toString());

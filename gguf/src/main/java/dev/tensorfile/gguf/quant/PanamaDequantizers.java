@@ -183,17 +183,17 @@ final class PanamaDequantizers implements Dequantizers {
             }
             // elements 0..31: bits 0..1 of qs[0..31], hmask bit 0
             for (int l = 0; l < 16; l += L) {
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsShorts().reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 4))
-                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[0]).intoArray(y, yi + 0 + l);
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsShorts().reinterpretAsBytes().and((byte) 3)
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[0]).intoArray(y, yi + l);
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).and((byte) 3)
                         .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[1]).intoArray(y, yi + 16 + l);
             }
             // elements 32..63: bits 2..3 of qs[0..31], hmask bit 1
             for (int l = 0; l < 16; l += L) {
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 1).reinterpretAsBytes().and((byte) 4))
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 1).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[2]).intoArray(y, yi + 32 + l);
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
                         .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 1).reinterpretAsBytes().and((byte) 4))
@@ -202,16 +202,16 @@ final class PanamaDequantizers implements Dequantizers {
             // elements 64..95: bits 4..5 of qs[0..31], hmask bit 2
             for (int l = 0; l < 16; l += L) {
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().reinterpretAsBytes().and((byte) 4))
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[4]).intoArray(y, yi + 64 + l);
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().reinterpretAsBytes().and((byte) 4))
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[5]).intoArray(y, yi + 80 + l);
             }
             // elements 96..127: bits 6..7 of qs[0..31], hmask bit 3
             for (int l = 0; l < 16; l += L) {
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 1).reinterpretAsBytes().and((byte) 4))
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 1).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[6]).intoArray(y, yi + 96 + l);
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
                         .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 1).reinterpretAsBytes().and((byte) 4))
@@ -219,17 +219,17 @@ final class PanamaDequantizers implements Dequantizers {
             }
             // elements 128..159: bits 0..1 of qs[32..63], hmask bit 4
             for (int l = 0; l < 16; l += L) {
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsShorts().reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 4))
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[8]).intoArray(y, yi + 128 + l);
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsShorts().reinterpretAsBytes().and((byte) 3)
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).and((byte) 3)
                         .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[9]).intoArray(y, yi + 144 + l);
             }
             // elements 160..191: bits 2..3 of qs[32..63], hmask bit 5
             for (int l = 0; l < 16; l += L) {
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 3).reinterpretAsBytes().and((byte) 4))
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 3).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[10]).intoArray(y, yi + 160 + l);
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
                         .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 3).reinterpretAsBytes().and((byte) 4))
@@ -238,7 +238,7 @@ final class PanamaDequantizers implements Dequantizers {
             // elements 192..223: bits 4..5 of qs[32..63], hmask bit 6
             for (int l = 0; l < 16; l += L) {
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 4))
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[12]).intoArray(y, yi + 192 + l);
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
                         .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 4))
@@ -247,7 +247,7 @@ final class PanamaDequantizers implements Dequantizers {
             // elements 224..255: bits 6..7 of qs[32..63], hmask bit 7
             for (int l = 0; l < 16; l += L) {
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 5).reinterpretAsBytes().and((byte) 4))
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 5).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[14]).intoArray(y, yi + 224 + l);
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
                         .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 5).reinterpretAsBytes().and((byte) 4))
@@ -276,7 +276,7 @@ final class PanamaDequantizers implements Dequantizers {
             // sub-blocks 0 and 1
             for (int l = 0; l < 32; l += L) {
                 ByteVector v = ByteVector.fromMemorySegment(B, x, off + 16 + l, LE);
-                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).mul(dm[0]).sub(dm[8 + L]).intoArray(y, yi + 0 + l);
+                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).mul(dm[0]).sub(dm[8 + L]).intoArray(y, yi + l);
                 ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
                         .convertShape(B2F, F, 0)).mul(dm[1]).sub(dm[9 + L]).intoArray(y, yi + 32 + l);
             }
@@ -322,7 +322,7 @@ final class PanamaDequantizers implements Dequantizers {
                 ShortVector h = ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts();
                 ByteVector v = ByteVector.fromMemorySegment(B, x, off + 48 + l, LE);
                 ((FloatVector) v.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10))
-                        .convertShape(B2F, F, 0)).mul(dm[0]).sub(dm[8 + L]).intoArray(y, yi + 0 + l);
+                        .convertShape(B2F, F, 0)).mul(dm[0]).sub(dm[8 + L]).intoArray(y, yi + l);
                 ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
                         .or(h.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10))
                         .convertShape(B2F, F, 0)).mul(dm[1]).sub(dm[9 + L]).intoArray(y, yi + 32 + l);
@@ -494,17 +494,17 @@ final class PanamaDequantizers implements Dequantizers {
             }
             // elements 0..31: bits 0..1 of qs[0..31], hmask bit 0
             for (int l = 0; l < 16; l += L) {
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsShorts().reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 4))
-                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[0]).intoMemorySegment(y, 4 * (yi + 0 + l), LE);
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsShorts().reinterpretAsBytes().and((byte) 3)
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 4))
+                        .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[0]).intoMemorySegment(y, 4 * (yi + l), LE);
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).and((byte) 3)
                         .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[1]).intoMemorySegment(y, 4 * (yi + 16 + l), LE);
             }
             // elements 32..63: bits 2..3 of qs[0..31], hmask bit 1
             for (int l = 0; l < 16; l += L) {
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 1).reinterpretAsBytes().and((byte) 4))
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 1).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[2]).intoMemorySegment(y, 4 * (yi + 32 + l), LE);
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
                         .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 1).reinterpretAsBytes().and((byte) 4))
@@ -513,16 +513,16 @@ final class PanamaDequantizers implements Dequantizers {
             // elements 64..95: bits 4..5 of qs[0..31], hmask bit 2
             for (int l = 0; l < 16; l += L) {
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().reinterpretAsBytes().and((byte) 4))
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[4]).intoMemorySegment(y, 4 * (yi + 64 + l), LE);
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().reinterpretAsBytes().and((byte) 4))
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[5]).intoMemorySegment(y, 4 * (yi + 80 + l), LE);
             }
             // elements 96..127: bits 6..7 of qs[0..31], hmask bit 3
             for (int l = 0; l < 16; l += L) {
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 1).reinterpretAsBytes().and((byte) 4))
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 1).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[6]).intoMemorySegment(y, 4 * (yi + 96 + l), LE);
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
                         .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 1).reinterpretAsBytes().and((byte) 4))
@@ -530,17 +530,17 @@ final class PanamaDequantizers implements Dequantizers {
             }
             // elements 128..159: bits 0..1 of qs[32..63], hmask bit 4
             for (int l = 0; l < 16; l += L) {
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsShorts().reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 4))
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[8]).intoMemorySegment(y, 4 * (yi + 128 + l), LE);
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsShorts().reinterpretAsBytes().and((byte) 3)
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).and((byte) 3)
                         .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[9]).intoMemorySegment(y, 4 * (yi + 144 + l), LE);
             }
             // elements 160..191: bits 2..3 of qs[32..63], hmask bit 5
             for (int l = 0; l < 16; l += L) {
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 3).reinterpretAsBytes().and((byte) 4))
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 3).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[10]).intoMemorySegment(y, 4 * (yi + 160 + l), LE);
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
                         .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 3).reinterpretAsBytes().and((byte) 4))
@@ -549,7 +549,7 @@ final class PanamaDequantizers implements Dequantizers {
             // elements 192..223: bits 4..5 of qs[32..63], hmask bit 6
             for (int l = 0; l < 16; l += L) {
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 4))
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[12]).intoMemorySegment(y, 4 * (yi + 192 + l), LE);
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
                         .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 4))
@@ -558,7 +558,7 @@ final class PanamaDequantizers implements Dequantizers {
             // elements 224..255: bits 6..7 of qs[32..63], hmask bit 7
             for (int l = 0; l < 16; l += L) {
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 0 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 5).reinterpretAsBytes().and((byte) 4))
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 5).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[14]).intoMemorySegment(y, 4 * (yi + 224 + l), LE);
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
                         .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 5).reinterpretAsBytes().and((byte) 4))
@@ -578,7 +578,7 @@ final class PanamaDequantizers implements Dequantizers {
             // sub-blocks 0 and 1
             for (int l = 0; l < 32; l += L) {
                 ByteVector v = ByteVector.fromMemorySegment(B, x, off + 16 + l, LE);
-                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).mul(dm[0]).sub(dm[8 + L]).intoMemorySegment(y, 4 * (yi + 0 + l), LE);
+                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).mul(dm[0]).sub(dm[8 + L]).intoMemorySegment(y, 4 * (yi + l), LE);
                 ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
                         .convertShape(B2F, F, 0)).mul(dm[1]).sub(dm[9 + L]).intoMemorySegment(y, 4 * (yi + 32 + l), LE);
             }
@@ -619,7 +619,7 @@ final class PanamaDequantizers implements Dequantizers {
                 ShortVector h = ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts();
                 ByteVector v = ByteVector.fromMemorySegment(B, x, off + 48 + l, LE);
                 ((FloatVector) v.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10))
-                        .convertShape(B2F, F, 0)).mul(dm[0]).sub(dm[8 + L]).intoMemorySegment(y, 4 * (yi + 0 + l), LE);
+                        .convertShape(B2F, F, 0)).mul(dm[0]).sub(dm[8 + L]).intoMemorySegment(y, 4 * (yi + l), LE);
                 ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
                         .or(h.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10))
                         .convertShape(B2F, F, 0)).mul(dm[1]).sub(dm[9 + L]).intoMemorySegment(y, 4 * (yi + 32 + l), LE);
