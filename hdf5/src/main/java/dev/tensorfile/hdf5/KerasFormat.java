@@ -67,6 +67,24 @@ public final class KerasFormat implements TensorFormat {
         return n.endsWith(".keras") ? Recognition.NAME : Recognition.NO;
     }
 
+    /**
+     * A remote archive is recognised from its central directory, read from the end through windows: the first
+     * fetched bytes of a large {@code .keras} hold no end record.
+     */
+    @Override
+    public Recognition recognize(MappedFile file, MemorySegment prefix) {
+        if (prefix.byteSize() < file.size() && prefix.byteSize() >= 22 && ZipArchive.startsWithLocalHeader(prefix)) {
+            try {
+                ZipArchive zip = ZipArchive.read(file, "keras", ReadLimits.DEFAULT.maxCollectionSize(),
+                        ReadLimits.DEFAULT.maxHeaderBytes());
+                for (ZipArchive.Entry e : zip.entries()) if (e.name().equals("model.weights.h5")) return Recognition.CONTENT;
+            } catch (RuntimeException e) {
+                // not a zip this reader reads: by name, as locally
+            }
+        }
+        return recognize(file.path(), prefix);
+    }
+
     @Override
     public TensorFile open(Path path, ReadLimits limits) {
         String n = path.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
