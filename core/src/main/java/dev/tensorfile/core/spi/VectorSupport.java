@@ -1,7 +1,13 @@
 package dev.tensorfile.core.spi;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.reflect.InvocationTargetException;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
  * The one decision, per JVM, whether tensorfile's hot paths (F16/BF16 widening in core, GGUF dequantization) use the
@@ -22,6 +28,8 @@ public final class VectorSupport {
     public static final String PROPERTY = "tensorfile.quant";
     /** The incubator module. */
     public static final String VECTOR_MODULE = "jdk.incubator.vector";
+
+    private static final Logger LOG = LoggerFactory.getLogger(VectorSupport.class);
 
     /** The values of {@value #PROPERTY}. */
     public enum Mode {
@@ -102,5 +110,38 @@ public final class VectorSupport {
     public static String unavailableReason() {
         return vectorModule().isPresent() ? null
                 : VECTOR_MODULE + " is not in the boot layer (start the JVM with --add-modules " + VECTOR_MODULE + ")";
+    }
+
+    /**
+     * The implementation a hot path uses under {@code mode}: what {@code panama} makes where {@link #useVectorApi(Mode)}
+     * says so and it can be made, {@code scalar} otherwise. {@code panama} loads the Vector API class by name (so
+     * nothing links against the incubator module unless it is used) and is called only after {@code addReads} has
+     * given the caller's module its read edge to {@link #vectorModule()}: {@link Module#addReads} is caller-sensitive,
+     * so the caller passes {@code m -> MyClass.class.getModule().addReads(m)}.
+     *
+     * @param what names the hot path in DEBUG logs ("dequantizers", "kernels")
+     * @throws IllegalStateException if {@code mode} is {@code panama} and the Vector API or the class cannot be had
+     */
+    public static <T> T choose(Mode mode, String what, Consumer<Module> addReads, Callable<? extends T> panama, T scalar) {
+        if (!useVectorApi(mode)) {
+            LOG.debug("tensorfile {}: scalar ({}={}, {})", what, PROPERTY, mode, unavailableReason());
+            return scalar;
+        }
+        vectorModule().ifPresent(addReads);
+        String why;
+        try {
+            T p = panama.call();
+            LOG.debug("tensorfile {}: panama ({})", what, p);
+            return p;
+        } catch (InvocationTargetException e) {
+            why = String.valueOf(e.getCause().getMessage());
+        } catch (ReflectiveOperationException | LinkageError e) {
+            why = "cannot load the Vector API " + what + ": " + e;
+        } catch (Exception e) {
+            why = String.valueOf(e.getMessage());
+        }
+        if (mode == Mode.PANAMA) throw cannotHonour(why);
+        LOG.debug("tensorfile {}: scalar ({})", what, why);
+        return scalar;
     }
 }

@@ -1,10 +1,6 @@
 package dev.tensorfile.gguf.quant;
 
 import dev.tensorfile.core.spi.VectorSupport;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import java.util.Optional;
 
 /**
  * Chooses the {@link Dequantizers} once per JVM from core's {@link VectorSupport} decision (system property
@@ -17,7 +13,6 @@ import java.util.Optional;
 final class DequantizerChoice {
     static final String VECTOR_MODULE = VectorSupport.VECTOR_MODULE;
     private static final String PANAMA_CLASS = "dev.tensorfile.gguf.quant.PanamaDequantizers";
-    private static final Logger LOG = LoggerFactory.getLogger(DequantizerChoice.class);
 
     private DequantizerChoice() {}
 
@@ -36,32 +31,10 @@ final class DequantizerChoice {
     }
 
     static Dequantizers choose(VectorSupport.Mode mode) {
-        if (!VectorSupport.useVectorApi(mode)) {
-            LOG.debug("tensorfile dequantizers: scalar ({}={}, {})", VectorSupport.PROPERTY, mode,
-                    VectorSupport.unavailableReason());
-            return StagedDequantizers.INSTANCE;
-        }
-        // A named gguf module needs a read edge to the incubator module (requires static adds none at run time
-        // unless the module was resolved); unnamed modules read everything already.
-        Optional<Module> vector = VectorSupport.vectorModule();
-        vector.ifPresent(m -> DequantizerChoice.class.getModule().addReads(m));
-        String why;
-        try {
-            Dequantizers p = loadPanama();
-            LOG.debug("tensorfile dequantizers: panama ({})", p);
-            return p;
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            why = String.valueOf(e.getCause().getMessage());
-        } catch (ReflectiveOperationException | LinkageError e) {
-            why = "cannot load " + PANAMA_CLASS + ": " + e;
-        }
-        if (mode == VectorSupport.Mode.PANAMA) throw VectorSupport.cannotHonour(why);
-        LOG.debug("tensorfile dequantizers: scalar ({})", why);
-        return StagedDequantizers.INSTANCE;
-    }
-
-    private static Dequantizers loadPanama() throws ReflectiveOperationException {
-        Class<?> c = Class.forName(PANAMA_CLASS, true, DequantizerChoice.class.getClassLoader());
-        return (Dequantizers) c.getDeclaredMethod("create").invoke(null);
+        // a named gguf module needs its own read edge to the incubator module (addReads is caller-sensitive)
+        return VectorSupport.choose(mode, "dequantizers", m -> DequantizerChoice.class.getModule().addReads(m),
+                () -> (Dequantizers) Class.forName(PANAMA_CLASS, true, DequantizerChoice.class.getClassLoader())
+                        .getDeclaredMethod("create").invoke(null),
+                StagedDequantizers.INSTANCE);
     }
 }
