@@ -1,19 +1,23 @@
 package dev.tensorfile.gguf.kernels;
 
 import dev.tensorfile.core.DType;
+import dev.tensorfile.gguf.quant.PanamaSpecies;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
+import static dev.tensorfile.gguf.quant.PanamaSpecies.B;
+import static dev.tensorfile.gguf.quant.PanamaSpecies.F;
+import static dev.tensorfile.gguf.quant.PanamaSpecies.I;
+import static dev.tensorfile.gguf.quant.PanamaSpecies.L;
+import static dev.tensorfile.gguf.quant.PanamaSpecies.S;
 import static jdk.incubator.vector.VectorOperators.B2F;
 import static jdk.incubator.vector.VectorOperators.B2I;
 import static jdk.incubator.vector.VectorOperators.I2F;
@@ -37,21 +41,14 @@ final class PanamaDots implements Dots {
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
     private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final int L = F.length();
     private static final int STEP = 4 * L;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, L * 16)));
-    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
     private static final float HALF_MAGIC = Float.intBitsToFloat(113 << 23);
 
     private PanamaDots() {}
 
     /** Called reflectively by {@link DotChoice}; refuses vectors other than 256 or 512 bits. */
     static Dots create() {
-        if (L < 8 || L > 16 || S.length() != L || I.length() != L || B.length() != L) {
-            throw new UnsupportedOperationException("preferred vector species " + F + " is not usable (need 256 or 512 bits)");
-        }
+        PanamaSpecies.requireUsable();
         return new PanamaDots();
     }
 

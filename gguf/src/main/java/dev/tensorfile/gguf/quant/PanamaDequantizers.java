@@ -3,16 +3,18 @@ package dev.tensorfile.gguf.quant;
 import dev.tensorfile.core.DType;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import static dev.tensorfile.gguf.quant.PanamaSpecies.B;
+import static dev.tensorfile.gguf.quant.PanamaSpecies.F;
+import static dev.tensorfile.gguf.quant.PanamaSpecies.I;
+import static dev.tensorfile.gguf.quant.PanamaSpecies.L;
+import static dev.tensorfile.gguf.quant.PanamaSpecies.S;
 import static jdk.incubator.vector.VectorOperators.B2F;
 import java.nio.ByteOrder;
 
@@ -42,23 +44,14 @@ import java.nio.ByteOrder;
  */
 final class PanamaDequantizers implements Dequantizers {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final int L = F.length();
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Short> S =
-            VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, L * 16)));
-    private static final VectorSpecies<Byte> B =
-            VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
     private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
     private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
 
     private PanamaDequantizers() {}
 
-    /** Called reflectively by {@link DequantizerChoice}; refuses machines whose vectors are narrower than 128 bits. */
+    /** Called reflectively by {@link DequantizerChoice}; refuses vectors other than 256 or 512 bits. */
     static Dequantizers create() {
-        if (L < 8 || L > 16 || S.length() != L || I.length() != L || B.length() != L) {
-            throw new UnsupportedOperationException("preferred vector species " + F + " is not usable (need 256 or 512 bits)");
-        }
+        PanamaSpecies.requireUsable();
         return new PanamaDequantizers();
     }
 
