@@ -3,6 +3,7 @@ package dev.tensorfile.benchmarks;
 import dev.tensorfile.core.Converter;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFiles;
+import dev.tensorfile.testframework.TorchCheckpoints;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -43,7 +44,7 @@ public class PickleConvertBenchmark {
     public void write() throws IOException {
         dir = Files.createTempDirectory("pickle-convert-");
         checkpoint = dir.resolve("model.pt");
-        PickleCheckpoints.write(checkpoint, TENSORS, BYTES / 4 / TENSORS, false);
+        TorchCheckpoints.write(checkpoint, TENSORS, BYTES / 4 / TENSORS, false);
     }
 
     /** Each invocation starts without outputs (see {@link Outputs#deleteAndSync}): none pays for freeing the last one's. */

@@ -6,6 +6,7 @@ import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFiles;
 import dev.tensorfile.core.Verdict;
 import dev.tensorfile.pickle.PickleScanner;
+import dev.tensorfile.testframework.TorchCheckpoints;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -44,7 +45,7 @@ public class PickleScanBenchmark {
     public void write() throws IOException {
         file = Files.createTempFile("checkpoint-" + storageMiB + "m-", ".pt");
         long elements = (long) storageMiB * (1 << 20) / 4 / TENSORS;
-        PickleCheckpoints.write(file, TENSORS, elements, true);
+        TorchCheckpoints.write(file, TENSORS, elements, true);
         ScanReport r = scanner.scan(file, ReadLimits.DEFAULT);
         if (r.verdict() != Verdict.SAFE) throw new IllegalStateException("setup: " + r.findings());
     }

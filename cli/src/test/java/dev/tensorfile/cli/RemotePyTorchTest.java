@@ -6,6 +6,7 @@ import dev.tensorfile.core.RemoteOptions;
 import dev.tensorfile.core.TensorFile;
 import dev.tensorfile.core.TensorFiles;
 import dev.tensorfile.core.loopback.LoopbackServer;
+import dev.tensorfile.testframework.TorchCheckpoints;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package dev.tensorfile.benchmarks;
+package dev.tensorfile.testframework;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,16 +14,26 @@ import java.util.zip.CRC32;
  * Writes PyTorch zip checkpoints ({@code torch.save} layout: {@code archive/data.pkl}, {@code archive/data/<i>}
  * stored entries aligned to 64 bytes, {@code archive/version}) of any size without torch: a protocol 2 state dict
  * of F32 tensors, each on its own storage. Storage bytes are random, or left as a sparse hole (zeros) so that a
- * 2 GB file costs no disk time to make.
+ * 2 GB file costs no disk time to make. For the remote counting tests and the pickle benchmarks alike.
  */
-final class PickleCheckpoints {
-    private PickleCheckpoints() {}
+public final class TorchCheckpoints {
+    private TorchCheckpoints() {}
 
-    /** Writes {@code tensors} tensors of {@code elements} floats each; {@code sparse} leaves their bytes as holes. */
-    static void write(Path file, int tensors, long elements, boolean sparse) throws IOException {
+    /**
+     * Writes {@code tensors} tensors of {@code elements} floats each; {@code sparse} leaves their bytes as holes.
+     *
+     * @param file where to write (created or truncated)
+     * @param tensors how many tensors
+     * @param elements floats per tensor
+     * @param sparse true to leave the storages' bytes as holes (zeros) instead of random bytes
+     * @return the bytes of structure: data.pkl and the central directory with its end record
+     * @throws IOException if the file cannot be written
+     */
+    public static long write(Path file, int tensors, long elements, boolean sparse) throws IOException {
         byte[] pickle = stateDict(tensors, elements);
         List<Central> central = new ArrayList<>();
         Random random = new Random(42);
+        long zerosCrc = -1;
         try (RandomAccessFile out = new RandomAccessFile(file.toFile(), "rw")) {
             out.setLength(0);
             central.add(small(out, "archive/data.pkl", pickle));
@@ -55,10 +65,14 @@ final class PickleCheckpoints {
                         out.write(chunk, 0, (int) Math.min(chunk.length, size - done));
                     }
                 } else {
-                    for (long done = 0; done < size; done += chunk.length) {
-                        crc.update(chunk, 0, (int) Math.min(chunk.length, size - done));
+                    if (zerosCrc < 0) {
+                        java.util.Arrays.fill(chunk, (byte) 0);
+                        for (long done = 0; done < size; done += chunk.length) {
+                            crc.update(chunk, 0, (int) Math.min(chunk.length, size - done));
+                        }
+                        zerosCrc = crc.getValue();
                     }
-                    crcValue = crc.getValue();
+                    crcValue = zerosCrc;
                     localHeader(out, nameBytes, crcValue, size, pad);
                     out.seek(out.getFilePointer() + size);
                 }
@@ -79,6 +93,7 @@ final class PickleCheckpoints {
             le(end, 0x06054b50, 4); le(end, 0, 2); le(end, 0, 2); le(end, central.size(), 2); le(end, central.size(), 2);
             le(end, c.length, 4); le(end, cdStart, 4); le(end, 0, 2);
             out.write(end.toByteArray());
+            return pickle.length + c.length + 22;
         }
     }
 
