@@ -1,8 +1,7 @@
-package dev.tensorfile.core;
+package dev.tensorfile.core.spi;
 
 import org.junit.jupiter.api.Test;
 
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -21,36 +20,27 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** How {@link ParallelRead} splits a read into chunks and waits for them, whatever the executor does with its tasks. */
-class ParallelReadTest {
-    /** A Q4_K tensor's geometry (256-element blocks) without data: ParallelRead looks only at the block size. */
-    private static Tensor tensor(long elements) {
-        TensorInfo info = TensorInfo.of("w", DType.Q4_K, Shape.of(elements / 256, 256));
-        return new Tensor() {
-            @Override public TensorInfo info() { return info; }
-            @Override public boolean isView() { return true; }
-            @Override public MemorySegment bytes() { throw new UnsupportedOperationException(); }
-            @Override public void readBytes(long byteOffset, MemorySegment dst) { throw new UnsupportedOperationException(); }
-        };
-    }
+/** How {@link ParallelChunks} splits a range into chunks and waits for them, whatever the executor does with its tasks. */
+class ParallelChunksTest {
+    /** Chunks start on multiples of this, as a read's start on a 256-element block. */
+    private static final int ALIGN = 256;
+    private static final int MIN_CHUNK = 1 << 16;
 
     /** Records which output positions each call wrote, and that every call starts on a block boundary. */
-    private static final class Coverage implements ParallelRead.Range {
+    private static final class Coverage implements ParallelChunks.Range {
         final AtomicIntegerArray written;
-        final long first;
         final AtomicInteger calls = new AtomicInteger();
 
-        Coverage(long first, int count) {
-            this.first = first;
+        Coverage(int count) {
             this.written = new AtomicIntegerArray(count);
         }
 
         @Override
-        public void read(long from, int at, int n) {
+        public void run(long from, long to) {
             calls.incrementAndGet();
-            assertEquals(first + at, from);
-            assertEquals(0, at % 256, "a chunk starts on a block boundary");
-            for (int i = at; i < at + n; i++) written.incrementAndGet(i);
+            assertEquals(0, from % ALIGN, "a chunk starts on a multiple of the alignment");
+            assertTrue(to - from >= MIN_CHUNK || to == written.length(), "only the last chunk is short");
+            for (int i = (int) from; i < to; i++) written.incrementAndGet(i);
         }
 
         void assertEveryPositionOnce() {
@@ -65,10 +55,10 @@ class ParallelReadTest {
         int count = 3 * (1 << 20) + 256 * 5;
         for (Executor ex : new Executor[] {null, new ForkJoinPool(1), new ForkJoinPool(7), Executors.newFixedThreadPool(3)}) {
             try {
-                Coverage c = new Coverage(512, count);
-                ParallelRead.run(tensor(count + 512), 512, count, ex, c);
+                Coverage c = new Coverage(count);
+                ParallelChunks.run(count, MIN_CHUNK, ALIGN, ex, c);
                 c.assertEveryPositionOnce();
-                assertTrue(c.calls.get() > 1, "a 3 Mi-element read is split");
+                assertTrue(c.calls.get() > 1, "a range of 3 Mi items is split");
             } finally {
                 if (ex instanceof ExecutorService s) s.shutdownNow();
             }
@@ -76,14 +66,15 @@ class ParallelReadTest {
     }
 
     @Test
-    void smallReadsRunInlineOnTheCaller() {
-        int count = Tensor.PARALLEL_MIN_ELEMENTS;
+    void aRangeOfAtMostOneChunkRunsInlineOnTheCaller() {
+        int count = MIN_CHUNK;
         Thread caller = Thread.currentThread();
         List<Thread> threads = new ArrayList<>();
-        ParallelRead.run(tensor(count), 0, count, r -> { throw new AssertionError("no task for a small read"); },
-                (from, at, n) -> {
+        ParallelChunks.run(count, MIN_CHUNK, ALIGN, r -> { throw new AssertionError("no task for a small range"); },
+                (from, to) -> {
                     threads.add(Thread.currentThread());
-                    assertEquals(count, n);
+                    assertEquals(0, from);
+                    assertEquals(count, to);
                 });
         assertEquals(List.of(caller), threads);
     }
@@ -92,8 +83,8 @@ class ParallelReadTest {
     void anExecutorThatNeverRunsTheTasksLeavesTheCallerReadingEverything() {
         int count = 1 << 21;
         List<Runnable> queued = new ArrayList<>();
-        Coverage c = new Coverage(0, count);
-        ParallelRead.run(tensor(count), 0, count, queued::add, c);   // returns without any task having run
+        Coverage c = new Coverage(count);
+        ParallelChunks.run(count, MIN_CHUNK, ALIGN, queued::add, c);   // returns without any task having run
         c.assertEveryPositionOnce();
         assertFalse(queued.isEmpty(), "tasks were offered");
         queued.forEach(Runnable::run);                                 // a late task finds nothing left to read
@@ -103,8 +94,8 @@ class ParallelReadTest {
     @Test
     void aRejectingExecutorLeavesTheCallerReadingEverything() {
         int count = 1 << 21;
-        Coverage c = new Coverage(0, count);
-        ParallelRead.run(tensor(count), 0, count, r -> { throw new RejectedExecutionException("full"); }, c);
+        Coverage c = new Coverage(count);
+        ParallelChunks.run(count, MIN_CHUNK, ALIGN, r -> { throw new RejectedExecutionException("full"); }, c);
         c.assertEveryPositionOnce();
     }
 
@@ -116,7 +107,7 @@ class ParallelReadTest {
             Thread caller = Thread.currentThread();
             AtomicInteger taskChunks = new AtomicInteger();
             AtomicInteger unfinished = new AtomicInteger();
-            ParallelRead.run(tensor(count), 0, count, pool, (from, at, n) -> {
+            ParallelChunks.run(count, MIN_CHUNK, ALIGN, pool, (from, to) -> {
                 if (Thread.currentThread() == caller) {
                     sleep(5);   // slow enough that the task gets a chunk
                 } else if (taskChunks.getAndIncrement() == 0) {
@@ -139,13 +130,15 @@ class ParallelReadTest {
         try {
             AtomicInteger reads = new AtomicInteger();
             IllegalStateException boom = new IllegalStateException("closed");
-            CompletionException e = assertThrows(CompletionException.class, () -> ParallelRead.run(tensor(count), 0,
-                    count, pool, (from, at, n) -> {
+            CompletionException e = assertThrows(CompletionException.class, () -> ParallelChunks.run(count, MIN_CHUNK,
+                    ALIGN, pool, (from, to) -> {
                         reads.incrementAndGet();
-                        if (at == 0) throw boom;
+                        if (from == 0) throw boom;
+                        sleep(2);   // the failure is seen before the other chunks finish
                     }));
             assertInstanceOf(IllegalStateException.class, e.getCause());
-            assertTrue(reads.get() < count / ParallelRead.MIN_CHUNK_ELEMENTS, "chunks after the failure are skipped");
+            // at most one chunk per thread runs beside the failing one; the other (of 16) are skipped
+            assertTrue(reads.get() <= 1 + ParallelChunks.workers(pool), "chunks after the failure are skipped: " + reads);
         } finally {
             pool.shutdownNow();
             assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
@@ -160,7 +153,7 @@ class ParallelReadTest {
             Thread caller = Thread.currentThread();
             AtomicInteger taskChunks = new AtomicInteger();
             AtomicInteger unfinished = new AtomicInteger();
-            ParallelRead.run(tensor(count), 0, count, pool, (from, at, n) -> {
+            ParallelChunks.run(count, MIN_CHUNK, ALIGN, pool, (from, to) -> {
                 if (Thread.currentThread() == caller) {
                     if (!caller.isInterrupted()) sleep(5);
                 } else if (taskChunks.getAndIncrement() == 0) {
