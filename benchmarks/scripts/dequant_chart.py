@@ -13,6 +13,8 @@ JMH's residentSegment (into a 64-byte-aligned native segment, as ggml's harness 
 --cpu-ggml / --cpu-java: the thread-CPU-time pair (benchmarks/scripts/ggml_baseline.py's harness, GgufDequantCpuTime
 with -Dtensorfile.quant=scalar and =panama): a table of every type, median GB/s per CPU second, error = half the
 spread of the rounds, and the mapped rows as ratios to the mapped copy ceiling of the same run.
+--jmh-parallel PATH=file.json: JMH JSON of GgufParallelReadBenchmark for one path (scalar or panama): a table of the
+split read's wall-clock speedup over one thread, with the ratio's error propagated from both JMH errors.
 """
 import argparse
 import json
@@ -208,12 +210,31 @@ def svg(data, path):
     open(path, 'w').write('\n'.join(out) + '\n')
 
 
+def parallel_table(specs):
+    rows = ['| path | type | one thread (GB/s) | split across the common pool and the caller (GB/s) | speedup |',
+            '|---|---|---|---|---|']
+    for spec in specs:
+        path, f = spec.split('=', 1)
+        got = {}
+        for r in json.load(open(f)):
+            m = re.search(r'GgufParallelReadBenchmark\.(oneThread|commonPool)$', r['benchmark'])
+            if m:
+                pm = r['primaryMetric']
+                got[(r['params']['type'], m.group(1))] = (pm['score'], pm.get('scoreError') or 0.0)
+        for t in ['Q8_0', 'Q4_K']:
+            if (t, 'oneThread') in got and (t, 'commonPool') in got:
+                one, split = got[(t, 'oneThread')], got[(t, 'commonPool')]
+                rows.append(f'| {path} | {t} | {fmt(one)} | {fmt(split)} | {ratio(split, one)} |')
+    return '\n'.join(rows)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--jmh', action='append', default=[])
     ap.add_argument('--ggml', action='append', default=[])
     ap.add_argument('--cpu-ggml', action='append', default=[])
     ap.add_argument('--cpu-java', action='append', default=[])
+    ap.add_argument('--jmh-parallel', action='append', default=[])
     ap.add_argument('--svg')
     a = ap.parse_args()
     data = jmh(a.jmh)
@@ -228,6 +249,9 @@ def main():
     if a.cpu_ggml and a.cpu_java:
         print('\nThread CPU time, cache resident (median GB/s per CPU second ± half the spread of the rounds):\n')
         print(cpu_table(cpu_ggml(a.cpu_ggml), cpu_java(a.cpu_java)))
+    if a.jmh_parallel:
+        print('\nParallel readFloats of a 16 MiB-output tensor, wall clock (JMH, GB/s of float output, mean ± error):\n')
+        print(parallel_table(a.jmh_parallel))
     if a.svg:
         svg(data, a.svg)
 
