@@ -14,12 +14,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@link GgufParallelReadBenchmark}'s two reads of a 16 MiB-output tensor (one thread; split across the common pool
- * with the caller taking a share), timed both in wall clock and in <em>thread CPU time per range</em>. On a machine
- * shared with other builds the wall-clock speedup only shows how much of a second core the other processes left
- * us; the CPU time of each range does not depend on that. The split read's critical path is its slowest range
- * (the caller's share or the pool task's, each measured with {@link ThreadMXBean} on its own thread), so
- * {@code single CPU / critical-path CPU} is the speedup the split allows on as many idle cores as it has ranges,
- * and {@code all ranges' CPU / single CPU} the work it adds. Prints medians of {@code rounds} rounds of 8 reads.
+ * with the caller taking chunks too), timed both in wall clock and in <em>thread CPU time</em>. On a machine shared
+ * with other builds the wall-clock speedup only shows how much of a second core the other processes left us; the CPU
+ * time does not depend on that. The split read hands out chunks to whichever thread is running, so on idle cores its
+ * wall clock approaches {@code all threads' CPU / workers} (plus at most one chunk at the end): {@code workers *
+ * single CPU / all threads' CPU} is the speedup the split allows on as many idle cores as it has workers, and {@code
+ * all threads' CPU / single CPU} the work it adds (claiming chunks, the caller's spin at the end, cache traffic). The
+ * busiest thread's CPU is printed too: under load the caller does most chunks itself. Prints medians of {@code
+ * rounds} rounds of 8 reads.
  *
  * <pre>java --add-modules jdk.incubator.vector -cp ... dev.tensorfile.benchmarks.GgufParallelReadCpuTime [rounds]</pre>
  */
@@ -72,7 +74,7 @@ public final class GgufParallelReadCpuTime {
                 poolMax.set(0);
                 long c1 = MX.getCurrentThreadCpuTime();
                 tensor.readFloats(0, out, 0, out.length, pool);
-                long cc = MX.getCurrentThreadCpuTime() - c1;   // the caller's share (waiting for the rest is parked, not CPU)
+                long cc = MX.getCurrentThreadCpuTime() - c1;   // the caller's chunks and its wait for the last ones
                 callerSum += cc;
                 callerMax = Math.max(callerMax, cc);
                 poolMaxSum += Math.max(cc, poolMax.get());
@@ -87,11 +89,13 @@ public final class GgufParallelReadCpuTime {
             }
         }
         double s = median(singleCpu);
-        System.out.printf("%s, %d MiB out: one thread %.2f ms CPU (%.2f ms wall); split: critical path %.2f ms CPU, "
-                        + "all ranges %.2f ms CPU, %.2f ms wall%n", t, 4 * out.length >> 20, s / 1e6, median(singleWall) / 1e6,
+        int workers = ForkJoinPool.getCommonPoolParallelism() + 1;
+        System.out.printf("%s, %d MiB out: one thread %.2f ms CPU (%.2f ms wall); split: busiest thread %.2f ms CPU, "
+                        + "all threads %.2f ms CPU, %.2f ms wall%n", t, 4 * out.length >> 20, s / 1e6, median(singleWall) / 1e6,
                 median(critical) / 1e6, median(total) / 1e6, median(splitWall) / 1e6);
-        System.out.printf("%s: speedup allowed by the split (CPU) %.2fx, added work %.1f%%, wall-clock speedup under "
-                + "this load %.2fx%n", t, s / median(critical), 100 * (median(total) / s - 1), median(singleWall) / median(splitWall));
+        System.out.printf("%s: speedup allowed by the split on %d idle cores (CPU) %.2fx, added work %.1f%%, wall-clock "
+                + "speedup under this load %.2fx%n", t, workers, workers * s / median(total), 100 * (median(total) / s - 1),
+                median(singleWall) / median(splitWall));
     }
 
     private static double median(double[] v) {

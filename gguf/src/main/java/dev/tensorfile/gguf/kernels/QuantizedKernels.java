@@ -1,16 +1,13 @@
 package dev.tensorfile.gguf.kernels;
 
 import dev.tensorfile.core.DType;
+import dev.tensorfile.core.spi.ParallelChunks;
 
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
 
 /**
  * Fused dot products of weight rows with float activations, and matrix–vector products over a
@@ -133,9 +130,9 @@ public final class QuantizedKernels {
     }
 
     /**
-     * {@link #matVec(QuantizedMatrix, float[], float[])} with the rows split into contiguous ranges run on
-     * {@code executor} (the common pool if null) and one on the calling thread; returns when all are done. A
-     * matrix of fewer than {@value #PARALLEL_MIN_ELEMENTS} weights per worker is split into fewer ranges.
+     * {@link #matVec(QuantizedMatrix, float[], float[])} with the rows split into chunks that the calling thread
+     * and tasks on {@code executor} (the common pool if null) claim in turn ({@link ParallelChunks}); returns when
+     * all are done. Chunks hold at least {@value #PARALLEL_MIN_ELEMENTS} weights, so a small matrix runs inline.
      *
      * @throws java.util.concurrent.CompletionException wrapping what a range threw
      */
@@ -143,29 +140,8 @@ public final class QuantizedKernels {
         long rows = matrix.rows();
         Objects.checkFromIndexSize(0, matrix.columns(), x.length);
         Objects.checkFromToIndex(0, rows, y.length);
-        Executor ex = executor != null ? executor : ForkJoinPool.commonPool();
-        // the caller takes a range too: a pool of parallelism p gives p + 1 workers
-        int workers = executor instanceof ForkJoinPool p ? p.getParallelism() + 1
-                : executor == null ? ForkJoinPool.getCommonPoolParallelism() + 1
-                : Runtime.getRuntime().availableProcessors();
+        // chunks of rows claimed by whichever thread runs (the caller too), at least PARALLEL_MIN_ELEMENTS weights each
         long minRows = Math.max(1, PARALLEL_MIN_ELEMENTS / Math.max(1, matrix.columns()));
-        long per = Math.max(minRows, (rows + workers - 1) / Math.max(1, workers));
-        if (rows <= per || workers <= 1) {
-            matVec(matrix, x, y, 0, rows);
-            return;
-        }
-        List<CompletableFuture<Void>> parts = new ArrayList<>();
-        long last = (rows - 1) / per * per;
-        for (long at = 0; at < last; at += per) {
-            long from = at;
-            long to = at + per;
-            parts.add(CompletableFuture.runAsync(() -> matVec(matrix, x, y, from, to), ex));
-        }
-        CompletableFuture<Void> all = CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
-        try {
-            matVec(matrix, x, y, last, rows);
-        } finally {
-            all.join();   // even when the caller's range failed: no range may still be writing after we return
-        }
+        ParallelChunks.run(rows, minRows, 1, executor, (from, to) -> matVec(matrix, x, y, from, to));
     }
 }

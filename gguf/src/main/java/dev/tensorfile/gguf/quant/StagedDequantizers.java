@@ -24,8 +24,9 @@ import java.nio.ByteOrder;
  *       at 256 or more, and pays a fixed pre-/post-loop cost per loop. The 32-element types therefore decode 64
  *       blocks per loop, with the fp16 scale of each block broadcast into 32 shorts of a {@code long[]} (plain long
  *       stores; read back as shorts through a heap segment and converted in the loop by the vectorised
- *       {@link Float#float16ToFloat}); the K types run the 32 elements
- *       of four sub-blocks in one loop, a scale per statement.</li>
+ *       {@link Float#float16ToFloat}); Q4_K runs the 32
+ *       elements of four sub-blocks in one loop, a scale per statement, and Q5_K a whole super-block in one loop
+ *       over staged scales and mins (below).</li>
  *   <li>No multiplication of two narrow integers (C2 does not vectorise it); products that ggml forms as
  *       {@code (d*sc)*q} are exact in float32 for every K type (at most 23 significant bits, see
  *       {@link #decodeQ6_K}), so they can be formed in any order without changing a bit.</li>
@@ -36,9 +37,24 @@ import java.nio.ByteOrder;
  *       multiplies.</li>
  *   <li>The trip count, not the statement count: a 32-trip loop with 32 statements (a block written out by hand)
  *       is not packed at all; 32-trip loops get 128-bit vectors and scalar pre-/post-loops (17 GB/s for a bare
- *       {@code y = d * q} per 32 elements, 58 per 256). That is why the K types (a scale per 32 elements inside
- *       a 256-element block) stay near 0.3x ggml here: a broadcast of their two per-32 factors costs as many
- *       stores as it saves (tried: byte broadcasts of sc and m in one 256-trip loop, 14.5 GB/s against 14.0).</li>
+ *       {@code y = d * q} per 32 elements, 58 per 256). Every loop pays about 16 scalar elements per statement (its
+ *       pre-loop aligns the store and runs at least once, its post-loop takes the rest), so several statements per
+ *       loop do not share that cost; only longer trip counts do.</li>
+ *   <li>So the K types (a factor per 32 elements, two per 256) stay near 0.3x ggml here. Loop-only ceilings for
+ *       256 elements with loop-invariant {@code d}, {@code n} (thread CPU time, 1 MiB output): {@code d*q[k] - n}
+ *       over a byte[] 38-41 GB/s; {@code d*p[k] - n*m[k]} (short, byte) 26, at 1024 trips 37, at 4096 40;
+ *       {@code d*(sc[k]*q[k]) - n*m[k]} (three byte[]) 19.5; Q4_K's four statements of 32 trips 17.7. A loop per
+ *       super-block thus caps near 26, and longer loops would need {@code d} and {@code dmin} per element as well
+ *       (another 128 long stores per block). Tried for Q4_K (14.1 GB/s as it is): {@code sc*q} staged as shorts
+ *       ({@code Long.expand} into 16-bit lanes, one multiply per four) and {@code m} as bytes, one 256-trip loop
+ *       per block: 10 (64 + 32 stores and 64 multiplies per block, and C2 spills in the staging); four blocks as
+ *       four statements of one 256-trip loop: not vectorised at all (3); {@code q}, {@code sc}, {@code m} as three
+ *       byte arrays: 13.0 (13.3 with a block copy instead of reads from the segment). The three byte arrays do win
+ *       for Q5_K, whose codes were staged from a block copy already: 11.9 against 11.3. Packing
+ *       {@code q | sc << 4 | m << 10} into one short fails: masks on shorts in the float loop run scalar (2.8); on
+ *       an int[] they vectorise (26 for two fields), but an int per element is 128 stores per block.
+ *       {@code Math.fma(d, sc*q, -(dmin*m))} would be exact as well but flips the sign of a NaN {@code dmin*m},
+ *       which ggml's subtraction returns unchanged.</li>
  *   <li>No stores into a {@link MemorySegment} in the float loop: C2 does not vectorise them (2.6 GB/s), so a
  *       segment destination goes through an L1-resident tile ({@link #segmentDecoder}).</li>
  * </ul>
@@ -380,38 +396,83 @@ final class StagedDequantizers implements Dequantizers {
     // ---- 256-element super-blocks: codes staged per super-block, four sub-blocks per loop ----
 
     /**
-     * The 6-bit scales (as {@code sc}, from byte 0 up) and mins (as {@code m}) of the eight sub-blocks of a
-     * Q4_K/Q5_K block whose 12 scale bytes are at {@code s} ({@code get_scale_min_k4}), one per byte of each long.
+     * The 6-bit scales of the eight sub-blocks of a Q4_K/Q5_K block whose 12 scale bytes are at {@code s} of
+     * {@code x} ({@code get_scale_min_k4}), one per byte of the result, sub-block 0 in the lowest.
      */
-    private static long scalesK4(MemorySegment x, long s) {
-        long s01 = x.get(LittleEndian.LONG, s);
-        long s2 = x.get(LittleEndian.INT, s + 8) & 0xFFFFFFFFL;
-        return (s01 & 0x3F3F3F3FL) | (((s2 & 0x0F0F0F0FL) | ((s01 >>> 2) & 0x30303030L)) << 32);
-    }
-
-    private static long minsK4(MemorySegment x, long s) {
-        long s01 = x.get(LittleEndian.LONG, s);
-        long s2 = x.get(LittleEndian.INT, s + 8) & 0xFFFFFFFFL;
-        return ((s01 >>> 32) & 0x3F3F3F3FL) | ((((s2 >>> 4) & 0x0F0F0F0FL) | ((s01 >>> 34) & 0x30303030L)) << 32);
-    }
-
-    /** {@link #scalesK4(MemorySegment, long)} of a block copied into {@code x}. */
     private static long scalesK4(byte[] x, int s) {
         long s01 = (long) LONGS.get(x, s);
         long s2 = (int) INTS.get(x, s + 8) & 0xFFFFFFFFL;
         return (s01 & 0x3F3F3F3FL) | (((s2 & 0x0F0F0F0FL) | ((s01 >>> 2) & 0x30303030L)) << 32);
     }
 
-    /** {@link #minsK4(MemorySegment, long)} of a block copied into {@code x}. */
+    /** The 6-bit mins, as {@link #scalesK4} gives the scales. */
     private static long minsK4(byte[] x, int s) {
         long s01 = (long) LONGS.get(x, s);
         long s2 = (int) INTS.get(x, s + 8) & 0xFFFFFFFFL;
         return ((s01 >>> 32) & 0x3F3F3F3FL) | ((((s2 >>> 4) & 0x0F0F0F0FL) | ((s01 >>> 34) & 0x30303030L)) << 32);
     }
 
+    /** {@link #scalesK4(byte[], int)} of a block read in place from {@code x}. */
+    private static long scalesK4(MemorySegment x, long s) {
+        long s01 = x.get(LittleEndian.LONG, s);
+        long s2 = x.get(LittleEndian.INT, s + 8) & 0xFFFFFFFFL;
+        return (s01 & 0x3F3F3F3FL) | (((s2 & 0x0F0F0F0FL) | ((s01 >>> 2) & 0x30303030L)) << 32);
+    }
+
+    /** {@link #minsK4(byte[], int)} of a block read in place from {@code x}. */
+    private static long minsK4(MemorySegment x, long s) {
+        long s01 = x.get(LittleEndian.LONG, s);
+        long s2 = x.get(LittleEndian.INT, s + 8) & 0xFFFFFFFFL;
+        return ((s01 >>> 32) & 0x3F3F3F3FL) | ((((s2 >>> 4) & 0x0F0F0F0FL) | ((s01 >>> 34) & 0x30303030L)) << 32);
+    }
+
     /** Byte {@code j} of {@code v}, unsigned. */
     private static int byteOf(long v, int j) {
         return (int) (v >>> (8 * j)) & 0xFF;
+    }
+
+    /**
+     * The per-element staging of {@link #decodeQ5_K}, one set per thread: the codes, and the 6-bit scale and min
+     * of each code's sub-block broadcast into bytes, so that a whole super-block is one 256-trip loop whose only
+     * loop-invariant factors are {@code d} and {@code dmin}.
+     */
+    private static final class KStaging {
+        final byte[] q = new byte[256];
+        final byte[] sc = new byte[256];
+        final byte[] m = new byte[256];
+        final byte[] raw = new byte[176];
+    }
+
+    private static final ThreadLocal<KStaging> K_STAGING = ThreadLocal.withInitial(KStaging::new);
+
+    /**
+     * Broadcasts the scales ({@code sc}) and mins ({@code m}) of sub-blocks {@code 2t} and {@code 2t+1} (one per
+     * byte of {@code scales}, {@code mins}) into bytes {@code 64t..64t+64} of {@code sc} and {@code m}.
+     */
+    private static void broadcastScalesMins(long scales, long mins, int t, byte[] sc, byte[] m) {
+        long sa = byteOf(scales, 2 * t) * LO1;
+        long sb = byteOf(scales, 2 * t + 1) * LO1;
+        long ma = byteOf(mins, 2 * t) * LO1;
+        long mb = byteOf(mins, 2 * t + 1) * LO1;
+        int o = 64 * t;
+        for (int w = 0; w < 32; w += 8) {
+            put(sc, o + w, sa);
+            put(sc, o + 32 + w, sb);
+            put(m, o + w, ma);
+            put(m, o + 32 + w, mb);
+        }
+    }
+
+    /**
+     * ggml's {@code (d*sc)*q - dmin*m} as {@code d*(sc*q) - dmin*m}: {@code sc*q} (at most 63 * 31) is exact in
+     * float32 and so is {@code d*(sc*q)} (11 + 11 significant bits), as ggml's {@code d*sc} and {@code (d*sc)*q} are,
+     * so the two products are the same number and the one rounding, at the subtraction, is the same too. Written
+     * so, the factor that changes every 32 elements is a staged byte per element and the whole super-block is one
+     * 256-trip loop (512-bit vectors); four 32-trip loops per 128 elements got 128-bit vectors and a scalar pre- and
+     * post-loop per statement (see the class comment).
+     */
+    private static void scaledMinusMin(byte[] q, byte[] sc, byte[] m, float d, float dmin, float[] y, int yi) {
+        for (int k = 0; k < 256; k++) y[yi + k] = d * ((float) sc[k] * q[k]) - dmin * m[k];
     }
 
     static void decodeQ4_K(MemorySegment x, long off, float[] y, int yi, int blocks) {
@@ -461,8 +522,11 @@ final class StagedDequantizers implements Dequantizers {
     }
 
     static void decodeQ5_K(MemorySegment x, long off, float[] y, int yi, int blocks) {
-        byte[] q = new byte[256];
-        byte[] raw = new byte[176];
+        KStaging s = K_STAGING.get();
+        byte[] q = s.q;
+        byte[] sc = s.sc;
+        byte[] m = s.m;
+        byte[] raw = s.raw;
         for (int i = 0; i < blocks; i++, off += 176, yi += 256) {
             // one bounds and liveness check per block; the staging below then reads the copy with constant offsets
             MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, 176);
@@ -481,39 +545,12 @@ final class StagedDequantizers implements Dequantizers {
                 put(q, 192 + 8 * w, (v3 & LO4) | (((h >>> 6) & LO1) << 4));
                 put(q, 224 + 8 * w, ((v3 >>> 4) & LO4) | (((h >>> 7) & LO1) << 4));
             }
-            // y = (d*sc)*q - dmin*m, ggml's d1 * q - m1, four sub-blocks per loop
+            long scales = scalesK4(raw, 4);
+            long mins = minsK4(raw, 4);
+            for (int t = 0; t < 4; t++) broadcastScalesMins(scales, mins, t, sc, m);
             float d = Float.float16ToFloat((short) SHORTS.get(raw, 0));
             float dmin = Float.float16ToFloat((short) SHORTS.get(raw, 2));
-            long sc = scalesK4(raw, 4);
-            long m = minsK4(raw, 4);
-            float d0 = d * byteOf(sc, 0);
-            float m0 = dmin * byteOf(m, 0);
-            float d1 = d * byteOf(sc, 1);
-            float m1 = dmin * byteOf(m, 1);
-            float d2 = d * byteOf(sc, 2);
-            float m2 = dmin * byteOf(m, 2);
-            float d3 = d * byteOf(sc, 3);
-            float m3 = dmin * byteOf(m, 3);
-            for (int j = 0; j < 32; j++) {
-                y[yi + j] = d0 * q[j] - m0;
-                y[yi + 32 + j] = d1 * q[32 + j] - m1;
-                y[yi + 64 + j] = d2 * q[64 + j] - m2;
-                y[yi + 96 + j] = d3 * q[96 + j] - m3;
-            }
-            d0 = d * byteOf(sc, 4);
-            m0 = dmin * byteOf(m, 4);
-            d1 = d * byteOf(sc, 5);
-            m1 = dmin * byteOf(m, 5);
-            d2 = d * byteOf(sc, 6);
-            m2 = dmin * byteOf(m, 6);
-            d3 = d * byteOf(sc, 7);
-            m3 = dmin * byteOf(m, 7);
-            for (int j = 0; j < 32; j++) {
-                y[yi + 128 + j] = d0 * q[128 + j] - m0;
-                y[yi + 160 + j] = d1 * q[160 + j] - m1;
-                y[yi + 192 + j] = d2 * q[192 + j] - m2;
-                y[yi + 224 + j] = d3 * q[224 + j] - m3;
-            }
+            scaledMinusMin(q, sc, m, d, dmin, y, yi);
         }
     }
 

@@ -135,7 +135,7 @@ class DotAgreementTest {
 
     @org.junit.jupiter.api.Test
     void aParallelMatVecSplitsRowsAndChangesNoBit() {
-        // 97 rows of 4096: about 400,000 weights, split into ranges across a pool of three plus the caller
+        // 97 rows of 4096: about 400,000 weights, split into chunks of rows across an executor and the caller
         int rows = 97;
         int columns = 4096;
         DType type = DType.Q8_0;
@@ -148,14 +148,28 @@ class DotAgreementTest {
         float[] y = new float[rows];
         QuantizedKernels.matVec(m, x, y);
         java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        // an executor whose task runs to the end on a thread of its own before the caller goes on: every chunk is
+        // then computed off the calling thread (with a real pool, who takes which chunk depends on timing)
+        java.util.concurrent.Executor elsewhere = r -> {
+            Thread t = new Thread(() -> { threads.add(Thread.currentThread()); r.run(); });
+            t.start();
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        };
+        float[] yp = new float[rows];
+        QuantizedKernels.matVec(m, x, yp, elsewhere);
+        for (int r = 0; r < rows; r++) assertEquals(Float.floatToRawIntBits(y[r]), Float.floatToRawIntBits(yp[r]), "row " + r);
         ForkJoinPool pool = new ForkJoinPool(3);
         try {
-            float[] yp = new float[rows];
-            QuantizedKernels.matVec(m, x, yp, r -> pool.execute(() -> { threads.add(Thread.currentThread()); r.run(); }));
-            for (int r = 0; r < rows; r++) assertEquals(Float.floatToRawIntBits(y[r]), Float.floatToRawIntBits(yp[r]), "row " + r);
+            float[] ypool = new float[rows];
+            QuantizedKernels.matVec(m, x, ypool, pool);
+            for (int r = 0; r < rows; r++) assertEquals(Float.floatToRawIntBits(y[r]), Float.floatToRawIntBits(ypool[r]), "row " + r);
         } finally {
             pool.shutdown();
         }
-        org.junit.jupiter.api.Assertions.assertFalse(threads.isEmpty(), "no range ran on the executor");
+        org.junit.jupiter.api.Assertions.assertFalse(threads.isEmpty(), "no chunk ran on the executor");
     }
 }
