@@ -3,8 +3,8 @@ package dev.tensorfile.gguf.quant;
 import dev.tensorfile.core.DType;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -24,8 +24,15 @@ import java.nio.ByteOrder;
  * {@link DequantizerChoice} only when {@code jdk.incubator.vector} is present.
  *
  * <p>Bit-identical to {@link ReferenceDequantizers}: the integer codes are exact in any width, and each float result
- * is computed with the same single-rounding operations in the same order ({@code (d*sc)*q}, then {@code - dmin*m}
- * as a separate subtraction; the Vector API never fuses a multiply and an add unless asked to with {@code FMA}).
+ * is rounded exactly where the scalar decoder rounds it. Q4_K and Q5_K compute {@code d1 * q - m1} as one
+ * {@code fma(q, d1, -m1)}, which is the same number: {@code d1 = d * sc} is exact in float32 (an fp16 11-bit
+ * significand times a 6-bit scale: 17 bits), so is {@code d1 * q} (4- or 5-bit q: at most 22 bits of 24, never
+ * subnormal), so the scalar decoder's multiply does not round and its subtraction is the one rounding, as in the
+ * FMA; {@code x - m1 == x + (-m1)} for every finite pair, signed zeros included. The FMA differs only in which NaN
+ * it propagates (the addend's, and {@code -m1} flips a NaN's sign), so a block with a non-finite {@code d} or
+ * {@code dmin} (never in a real model) goes to the scalar decoder, one well-predicted branch per 256 outputs.
+ * Q6_K and Q3_K have no subtraction to fuse ({@code (d * sc) * q}); Q2_K keeps the multiply and the subtraction
+ * apart (not measured). The Vector API never fuses unless asked to with {@code fma}.
  * Species: the preferred float species (L lanes, 8 or 16: AVX2 or AVX-512; a 128-bit machine keeps the scalar
  * decoders, since there is no 32-bit byte shape to widen from); bytes are loaded L at a time.
  *
@@ -34,18 +41,31 @@ import java.nio.ByteOrder;
  * {@code MaxInlineLevel} (15) and the compiled graph within its node budget; past either, the operation runs as
  * boxed Java code, 20 to 50 times slower. A kernel is often inlined a few levels deep (codec, lambda), so every
  * level spent here counts. The one helper per block type ({@code scaleCodesK4}, {@code scaleCodesQ3_K}) is small
- * and scalar until its last call. Byte shifts are done on 16-bit lanes ({@code reinterpretAsShorts}) and masked
- * after: x86 has no byte shift, and a byte-lane shift costs four instructions where the 16-bit one costs one.
+ * and scalar until its last call. Byte shifts are done on 32-bit lanes ({@code reinterpretAsInts}) and masked
+ * after, so that no bit crosses into a neighbouring byte's kept bits: x86 has no byte shift (a byte-lane shift
+ * costs four instructions), and C2 emits a 32-bit shift by a constant as one instruction with an immediate,
+ * where a 16-bit one takes the count from a vector register (two more instructions each, and a register per
+ * count held across the loop: Q3_K ran 16% faster for this change alone).
  *
- * <p>Unlike ggml's kernels as gcc builds them with {@code -march=native}, which contract {@code d1 * q - m1} into a
- * fused multiply-subtract (so ggml's x86 output differs in the last bit from gguf-py's and from its own portable
- * build), these keep the multiply and the subtraction apart: one more instruction per 16 outputs, for outputs
- * that do not depend on the machine.
+ * <p>ggml's own kernels, as gcc builds them with {@code -march=native}, contract {@code d1 * q - m1} the same way
+ * (by the argument above, with the same result as ours and gguf-py's for finite scales).
+ *
+ * <p>Measured and kept (thread CPU time, 1 MiB of output, cache resident, AMD Zen 4 with AVX-512): the FMA and the
+ * non-finite check, the 32-bit shifts, and Q4_K/Q5_K loops over a slice of exactly the blocks' bytes with offsets
+ * from the int block index (as {@code decodeQ8_0}; C2 then hoists the bounds checks): Q5_K into a native segment
+ * 35 to 48 GB/s, Q4_K 52 to 54. Into a {@code float[]} these changed little (Q5_K 33 to 34.5, Q4_K 42 to 41.5,
+ * noise level): a large float[] starts 16 bytes past a 64-byte line (a G1 humongous object after its 16-byte
+ * header), every 512-bit store straddles two lines, and the array kernels run at about three quarters of the
+ * segment ones whatever the arithmetic; ggml loses the same way into a buffer at +16 (Q4_K 47 to 43 GB/s).
+ * Tried and dropped: 256-bit vectors for the Q8_0 array stores (53 to 49 GB/s), 512-bit arithmetic stored as
+ * two 256-bit halves (53 to 40), Q5_K array stores in address order (no change; Q4_K keeps its in-order stores,
+ * within noise of the interleaved ones).
  */
 final class PanamaDequantizers implements Dequantizers {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
     private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
 
     private PanamaDequantizers() {}
 
@@ -120,7 +140,7 @@ final class PanamaDequantizers implements Dequantizers {
             for (int j = 0; j < 16; j += L) {
                 ByteVector q = ByteVector.fromMemorySegment(B, in, o + 2 + j, LE);
                 ((FloatVector) q.and((byte) 0x0F).sub((byte) 8).convertShape(B2F, F, 0)).mul(d).intoArray(y, yi + 32 * i + j);
-                ((FloatVector) q.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).sub((byte) 8)
+                ((FloatVector) q.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).sub((byte) 8)
                         .convertShape(B2F, F, 0)).mul(d).intoArray(y, yi + 32 * i + 16 + j);
             }
         }
@@ -159,7 +179,7 @@ final class PanamaDequantizers implements Dequantizers {
     }
 
     /**
-     * {@code dl * (((q >> shift) & 3) - (hmask bit ? 0 : 4))} as bytes: the two low bits by a 16-bit shift (at
+     * {@code dl * (((q >> shift) & 3) - (hmask bit ? 0 : 4))} as bytes: the two low bits by a 32-bit shift (at
      * most 6, so they stay within their byte) and an AND, the hmask bit moved to bit 2 the same way, then 4
      * subtracted; the product with {@code dl = d * (scale - 32)} is the scalar decoder's. Written out per
      * (128-element half, 2-bit plane) like Q4_K, for the same reason.
@@ -177,73 +197,73 @@ final class PanamaDequantizers implements Dequantizers {
             // elements 0..31: bits 0..1 of qs[0..31], hmask bit 0
             for (int l = 0; l < 16; l += L) {
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 4))
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[0]).intoArray(y, yi + l);
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 4))
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[1]).intoArray(y, yi + 16 + l);
             }
             // elements 32..63: bits 2..3 of qs[0..31], hmask bit 1
             for (int l = 0; l < 16; l += L) {
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 1).reinterpretAsBytes().and((byte) 4))
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHL, 1).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[2]).intoArray(y, yi + 32 + l);
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 1).reinterpretAsBytes().and((byte) 4))
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHL, 1).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[3]).intoArray(y, yi + 48 + l);
             }
             // elements 64..95: bits 4..5 of qs[0..31], hmask bit 2
             for (int l = 0; l < 16; l += L) {
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
                         .or(ByteVector.fromMemorySegment(B, x, off + l, LE).and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[4]).intoArray(y, yi + 64 + l);
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
                         .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[5]).intoArray(y, yi + 80 + l);
             }
             // elements 96..127: bits 6..7 of qs[0..31], hmask bit 3
             for (int l = 0; l < 16; l += L) {
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 1).reinterpretAsBytes().and((byte) 4))
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 1).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[6]).intoArray(y, yi + 96 + l);
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 1).reinterpretAsBytes().and((byte) 4))
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 1).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[7]).intoArray(y, yi + 112 + l);
             }
             // elements 128..159: bits 0..1 of qs[32..63], hmask bit 4
             for (int l = 0; l < 16; l += L) {
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 4))
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[8]).intoArray(y, yi + 128 + l);
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 4))
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[9]).intoArray(y, yi + 144 + l);
             }
             // elements 160..191: bits 2..3 of qs[32..63], hmask bit 5
             for (int l = 0; l < 16; l += L) {
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 3).reinterpretAsBytes().and((byte) 4))
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 3).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[10]).intoArray(y, yi + 160 + l);
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 3).reinterpretAsBytes().and((byte) 4))
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 3).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[11]).intoArray(y, yi + 176 + l);
             }
             // elements 192..223: bits 4..5 of qs[32..63], hmask bit 6
             for (int l = 0; l < 16; l += L) {
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 4))
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[12]).intoArray(y, yi + 192 + l);
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 4))
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[13]).intoArray(y, yi + 208 + l);
             }
             // elements 224..255: bits 6..7 of qs[32..63], hmask bit 7
             for (int l = 0; l < 16; l += L) {
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 5).reinterpretAsBytes().and((byte) 4))
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 5).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[14]).intoArray(y, yi + 224 + l);
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 5).reinterpretAsBytes().and((byte) 4))
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 5).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[15]).intoArray(y, yi + 240 + l);
             }
         }
@@ -251,104 +271,133 @@ final class PanamaDequantizers implements Dequantizers {
 
     /**
      * Per 32 bytes of nibbles (sub-blocks {@code 2p} and {@code 2p + 1}): the low nibbles by a byte AND, the high
-     * ones by a 16-bit shift and the same AND (x86 has no byte shift; a byte-lane LSHR costs four instructions).
-     * {@code dm} holds {@code d * codes} from index 0 and {@code dmin * codes} from 16, so {@code m[j]} sits at
-     * {@code 16 + 8 + j} with 16 lanes and {@code 16 + j} with 8 (part 1). The next block's scales are decoded
-     * before this block's nibbles, so that their chain of dependent instructions overlaps this block's vector work.
+     * ones by a 32-bit shift and the same AND, each written out in address order (low nibbles of both 16-byte
+     * halves, then the high ones). {@code dm} holds {@code d * codes} from index 0 and {@code -dmin * codes} (the
+     * FMA's addend; {@code (-dmin) * m} is {@code -(dmin * m)} exactly) from 16, so {@code -m1} of sub-block
+     * {@code j} sits at {@code 16 + 8 + j} with 16 lanes and {@code 16 + j} with 8 (part 1). The next block's
+     * scales are decoded before this block's nibbles, so that their chain of dependent instructions overlaps this block's vector work.
      * The four sub-block pairs are written out: as a loop (or a helper per pair, which C2 stops inlining after two)
      * C2 recomputes range-check bounds per pair, and Q4_K ran at three quarters of ggml's speed.
      */
     static void decodeQ4_K(MemorySegment x, long off, float[] y, int yi, int blocks) {
+        MemorySegment in = x.asSlice(off, 144L * blocks);
         float[] dm = new float[32];
-        ByteVector next = scaleCodesK4(x, off);
-        for (int i = 0; i < blocks; i++, off += 144, yi += 256) {
+        ByteVector next = scaleCodesK4(in, 0);
+        for (int i = 0; i < blocks; i++) {
+            long o = 144L * i;
+            int yo = yi + 256 * i;
             ByteVector codes = next;
-            next = scaleCodesK4(x, i + 1 < blocks ? off + 144 : off);
-            ((FloatVector) codes.convertShape(B2F, F, 0)).mul(Bits.fp16(x, off)).intoArray(dm, 0);
-            ((FloatVector) codes.convertShape(B2F, F, 16 / L - 1)).mul(Bits.fp16(x, off + 2)).intoArray(dm, 16);
+            next = scaleCodesK4(in, i + 1 < blocks ? o + 144 : o);
+            int dd = in.get(LE_INT, o);
+            if ((dd & 0x7C00) == 0x7C00 || (dd & 0x7C000000) == 0x7C000000) {
+                KQuants.decodeQ4_K(in, o, y, yo, 1);   // a non-finite d or dmin: see the class comment
+                continue;
+            }
+            ((FloatVector) codes.convertShape(B2F, F, 0)).mul(Float.float16ToFloat((short) dd)).intoArray(dm, 0);
+            ((FloatVector) codes.convertShape(B2F, F, 16 / L - 1)).mul(-Float.float16ToFloat((short) (dd >>> 16))).intoArray(dm, 16);
             // sub-blocks 0 and 1
             for (int l = 0; l < 32; l += L) {
-                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 16 + l, LE);
-                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).mul(dm[0]).sub(dm[8 + L]).intoArray(y, yi + l);
-                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
-                        .convertShape(B2F, F, 0)).mul(dm[1]).sub(dm[9 + L]).intoArray(y, yi + 32 + l);
+                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 16 + l, LE);
+                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).fma(dm[0], dm[8 + L]).intoArray(y, yo + l);
+            }
+            for (int l = 0; l < 32; l += L) {
+                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 16 + l, LE);
+                ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .convertShape(B2F, F, 0)).fma(dm[1], dm[9 + L]).intoArray(y, yo + 32 + l);
             }
             // sub-blocks 2 and 3
             for (int l = 0; l < 32; l += L) {
-                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 48 + l, LE);
-                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).mul(dm[2]).sub(dm[10 + L]).intoArray(y, yi + 64 + l);
-                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
-                        .convertShape(B2F, F, 0)).mul(dm[3]).sub(dm[11 + L]).intoArray(y, yi + 96 + l);
+                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 48 + l, LE);
+                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).fma(dm[2], dm[10 + L]).intoArray(y, yo + 64 + l);
+            }
+            for (int l = 0; l < 32; l += L) {
+                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 48 + l, LE);
+                ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .convertShape(B2F, F, 0)).fma(dm[3], dm[11 + L]).intoArray(y, yo + 96 + l);
             }
             // sub-blocks 4 and 5
             for (int l = 0; l < 32; l += L) {
-                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 80 + l, LE);
-                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).mul(dm[4]).sub(dm[12 + L]).intoArray(y, yi + 128 + l);
-                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
-                        .convertShape(B2F, F, 0)).mul(dm[5]).sub(dm[13 + L]).intoArray(y, yi + 160 + l);
+                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 80 + l, LE);
+                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).fma(dm[4], dm[12 + L]).intoArray(y, yo + 128 + l);
+            }
+            for (int l = 0; l < 32; l += L) {
+                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 80 + l, LE);
+                ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .convertShape(B2F, F, 0)).fma(dm[5], dm[13 + L]).intoArray(y, yo + 160 + l);
             }
             // sub-blocks 6 and 7
             for (int l = 0; l < 32; l += L) {
-                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 112 + l, LE);
-                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).mul(dm[6]).sub(dm[14 + L]).intoArray(y, yi + 192 + l);
-                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
-                        .convertShape(B2F, F, 0)).mul(dm[7]).sub(dm[15 + L]).intoArray(y, yi + 224 + l);
+                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 112 + l, LE);
+                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).fma(dm[6], dm[14 + L]).intoArray(y, yo + 192 + l);
+            }
+            for (int l = 0; l < 32; l += L) {
+                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 112 + l, LE);
+                ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .convertShape(B2F, F, 0)).fma(dm[7], dm[15 + L]).intoArray(y, yo + 224 + l);
             }
         }
     }
 
     /**
      * As Q4_K. The fifth bit of sub-block {@code 2p} is bit {@code 2p} of {@code qh[l]}, of sub-block {@code 2p+1}
-     * bit {@code 2p+1} (u1, u2 in ggml); each reaches bit 4 by a constant 16-bit shift (left by at most 4 or right
+     * bit {@code 2p+1} (u1, u2 in ggml); each reaches bit 4 by a constant 32-bit shift (left by at most 4 or right
      * by at most 3, so no bit crosses into the neighbouring byte's bit 4) and a byte AND.
      */
     static void decodeQ5_K(MemorySegment x, long off, float[] y, int yi, int blocks) {
+        MemorySegment in = x.asSlice(off, 176L * blocks);
         float[] dm = new float[32];
-        ByteVector next = scaleCodesK4(x, off);
-        for (int i = 0; i < blocks; i++, off += 176, yi += 256) {
+        ByteVector next = scaleCodesK4(in, 0);
+        for (int i = 0; i < blocks; i++) {
+            long o = 176L * i;
+            int yo = yi + 256 * i;
             ByteVector codes = next;
-            next = scaleCodesK4(x, i + 1 < blocks ? off + 176 : off);
-            ((FloatVector) codes.convertShape(B2F, F, 0)).mul(Bits.fp16(x, off)).intoArray(dm, 0);
-            ((FloatVector) codes.convertShape(B2F, F, 16 / L - 1)).mul(Bits.fp16(x, off + 2)).intoArray(dm, 16);
+            next = scaleCodesK4(in, i + 1 < blocks ? o + 176 : o);
+            int dd = in.get(LE_INT, o);
+            if ((dd & 0x7C00) == 0x7C00 || (dd & 0x7C000000) == 0x7C000000) {
+                KQuants.decodeQ5_K(in, o, y, yo, 1);   // a non-finite d or dmin: see the class comment
+                continue;
+            }
+            ((FloatVector) codes.convertShape(B2F, F, 0)).mul(Float.float16ToFloat((short) dd)).intoArray(dm, 0);
+            ((FloatVector) codes.convertShape(B2F, F, 16 / L - 1)).mul(-Float.float16ToFloat((short) (dd >>> 16))).intoArray(dm, 16);
             // sub-blocks 0 and 1: fifth bits 0 and 1 of qh
             for (int l = 0; l < 32; l += L) {
-                ShortVector h = ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts();
-                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 48 + l, LE);
+                IntVector h = ByteVector.fromMemorySegment(B, in, o + 16 + l, LE).reinterpretAsInts();
+                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 48 + l, LE);
                 ((FloatVector) v.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10))
-                        .convertShape(B2F, F, 0)).mul(dm[0]).sub(dm[8 + L]).intoArray(y, yi + l);
-                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .convertShape(B2F, F, 0)).fma(dm[0], dm[8 + L]).intoArray(y, yo + l);
+                ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
                         .or(h.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10))
-                        .convertShape(B2F, F, 0)).mul(dm[1]).sub(dm[9 + L]).intoArray(y, yi + 32 + l);
+                        .convertShape(B2F, F, 0)).fma(dm[1], dm[9 + L]).intoArray(y, yo + 32 + l);
             }
             // sub-blocks 2 and 3: fifth bits 2 and 3 of qh
             for (int l = 0; l < 32; l += L) {
-                ShortVector h = ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts();
-                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 80 + l, LE);
+                IntVector h = ByteVector.fromMemorySegment(B, in, o + 16 + l, LE).reinterpretAsInts();
+                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 80 + l, LE);
                 ((FloatVector) v.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x10))
-                        .convertShape(B2F, F, 0)).mul(dm[2]).sub(dm[10 + L]).intoArray(y, yi + 64 + l);
-                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .convertShape(B2F, F, 0)).fma(dm[2], dm[10 + L]).intoArray(y, yo + 64 + l);
+                ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
                         .or(h.lanewise(VectorOperators.LSHL, 1).reinterpretAsBytes().and((byte) 0x10))
-                        .convertShape(B2F, F, 0)).mul(dm[3]).sub(dm[11 + L]).intoArray(y, yi + 96 + l);
+                        .convertShape(B2F, F, 0)).fma(dm[3], dm[11 + L]).intoArray(y, yo + 96 + l);
             }
             // sub-blocks 4 and 5: fifth bits 4 and 5 of qh
             for (int l = 0; l < 32; l += L) {
-                ShortVector h = ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts();
-                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 112 + l, LE);
+                IntVector h = ByteVector.fromMemorySegment(B, in, o + 16 + l, LE).reinterpretAsInts();
+                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 112 + l, LE);
                 ((FloatVector) v.and((byte) 0x0F).or(h.reinterpretAsBytes().and((byte) 0x10))
-                        .convertShape(B2F, F, 0)).mul(dm[4]).sub(dm[12 + L]).intoArray(y, yi + 128 + l);
-                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .convertShape(B2F, F, 0)).fma(dm[4], dm[12 + L]).intoArray(y, yo + 128 + l);
+                ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
                         .or(h.lanewise(VectorOperators.LSHR, 1).reinterpretAsBytes().and((byte) 0x10))
-                        .convertShape(B2F, F, 0)).mul(dm[5]).sub(dm[13 + L]).intoArray(y, yi + 160 + l);
+                        .convertShape(B2F, F, 0)).fma(dm[5], dm[13 + L]).intoArray(y, yo + 160 + l);
             }
             // sub-blocks 6 and 7: fifth bits 6 and 7 of qh
             for (int l = 0; l < 32; l += L) {
-                ShortVector h = ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts();
-                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 144 + l, LE);
+                IntVector h = ByteVector.fromMemorySegment(B, in, o + 16 + l, LE).reinterpretAsInts();
+                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 144 + l, LE);
                 ((FloatVector) v.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x10))
-                        .convertShape(B2F, F, 0)).mul(dm[6]).sub(dm[14 + L]).intoArray(y, yi + 192 + l);
-                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .convertShape(B2F, F, 0)).fma(dm[6], dm[14 + L]).intoArray(y, yo + 192 + l);
+                ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
                         .or(h.lanewise(VectorOperators.LSHR, 3).reinterpretAsBytes().and((byte) 0x10))
-                        .convertShape(B2F, F, 0)).mul(dm[7]).sub(dm[15 + L]).intoArray(y, yi + 224 + l);
+                        .convertShape(B2F, F, 0)).fma(dm[7], dm[15 + L]).intoArray(y, yo + 224 + l);
             }
         }
     }
@@ -469,7 +518,7 @@ final class PanamaDequantizers implements Dequantizers {
             for (int j = 0; j < 16; j += L) {
                 ByteVector q = ByteVector.fromMemorySegment(B, in, o + 2 + j, LE);
                 ((FloatVector) q.and((byte) 0x0F).sub((byte) 8).convertShape(B2F, F, 0)).mul(d).intoMemorySegment(out, 128L * i + 4 * j, LE);
-                ((FloatVector) q.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).sub((byte) 8)
+                ((FloatVector) q.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).sub((byte) 8)
                         .convertShape(B2F, F, 0)).mul(d).intoMemorySegment(out, 128L * i + 64 + 4 * j, LE);
             }
         }
@@ -488,164 +537,186 @@ final class PanamaDequantizers implements Dequantizers {
             // elements 0..31: bits 0..1 of qs[0..31], hmask bit 0
             for (int l = 0; l < 16; l += L) {
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 4))
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[0]).intoMemorySegment(y, 4 * (yi + l), LE);
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 4))
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[1]).intoMemorySegment(y, 4 * (yi + 16 + l), LE);
             }
             // elements 32..63: bits 2..3 of qs[0..31], hmask bit 1
             for (int l = 0; l < 16; l += L) {
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 1).reinterpretAsBytes().and((byte) 4))
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHL, 1).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[2]).intoMemorySegment(y, 4 * (yi + 32 + l), LE);
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 1).reinterpretAsBytes().and((byte) 4))
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHL, 1).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[3]).intoMemorySegment(y, 4 * (yi + 48 + l), LE);
             }
             // elements 64..95: bits 4..5 of qs[0..31], hmask bit 2
             for (int l = 0; l < 16; l += L) {
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
                         .or(ByteVector.fromMemorySegment(B, x, off + l, LE).and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[4]).intoMemorySegment(y, 4 * (yi + 64 + l), LE);
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
                         .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[5]).intoMemorySegment(y, 4 * (yi + 80 + l), LE);
             }
             // elements 96..127: bits 6..7 of qs[0..31], hmask bit 3
             for (int l = 0; l < 16; l += L) {
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 1).reinterpretAsBytes().and((byte) 4))
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 32 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 1).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[6]).intoMemorySegment(y, 4 * (yi + 96 + l), LE);
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 1).reinterpretAsBytes().and((byte) 4))
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 48 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 1).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[7]).intoMemorySegment(y, 4 * (yi + 112 + l), LE);
             }
             // elements 128..159: bits 0..1 of qs[32..63], hmask bit 4
             for (int l = 0; l < 16; l += L) {
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 4))
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[8]).intoMemorySegment(y, 4 * (yi + 128 + l), LE);
                 ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 4))
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[9]).intoMemorySegment(y, 4 * (yi + 144 + l), LE);
             }
             // elements 160..191: bits 2..3 of qs[32..63], hmask bit 5
             for (int l = 0; l < 16; l += L) {
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 3).reinterpretAsBytes().and((byte) 4))
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 3).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[10]).intoMemorySegment(y, 4 * (yi + 160 + l), LE);
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 3).reinterpretAsBytes().and((byte) 4))
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 3).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[11]).intoMemorySegment(y, 4 * (yi + 176 + l), LE);
             }
             // elements 192..223: bits 4..5 of qs[32..63], hmask bit 6
             for (int l = 0; l < 16; l += L) {
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 4))
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[12]).intoMemorySegment(y, 4 * (yi + 192 + l), LE);
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 4))
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[13]).intoMemorySegment(y, 4 * (yi + 208 + l), LE);
             }
             // elements 224..255: bits 6..7 of qs[32..63], hmask bit 7
             for (int l = 0; l < 16; l += L) {
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 5).reinterpretAsBytes().and((byte) 4))
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 64 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 5).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[14]).intoMemorySegment(y, 4 * (yi + 224 + l), LE);
-                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
-                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 5).reinterpretAsBytes().and((byte) 4))
+                ((FloatVector) ByteVector.fromMemorySegment(B, x, off + 80 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3)
+                        .or(ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, 5).reinterpretAsBytes().and((byte) 4))
                         .sub((byte) 4).convertShape(B2F, F, 0)).mul(dl[15]).intoMemorySegment(y, 4 * (yi + 240 + l), LE);
             }
         }
     }
 
     static void decodeQ4_K(MemorySegment x, long off, MemorySegment y, long yi, int blocks) {
+        MemorySegment in = x.asSlice(off, 144L * blocks);
+        MemorySegment out = y.asSlice(4 * yi, 1024L * blocks);
         float[] dm = new float[32];
-        ByteVector next = scaleCodesK4(x, off);
-        for (int i = 0; i < blocks; i++, off += 144, yi += 256) {
+        ByteVector next = scaleCodesK4(in, 0);
+        for (int i = 0; i < blocks; i++) {
+            long o = 144L * i;
+            long yo = 256L * i;
             ByteVector codes = next;
-            next = scaleCodesK4(x, i + 1 < blocks ? off + 144 : off);
-            ((FloatVector) codes.convertShape(B2F, F, 0)).mul(Bits.fp16(x, off)).intoArray(dm, 0);
-            ((FloatVector) codes.convertShape(B2F, F, 16 / L - 1)).mul(Bits.fp16(x, off + 2)).intoArray(dm, 16);
+            next = scaleCodesK4(in, i + 1 < blocks ? o + 144 : o);
+            int dd = in.get(LE_INT, o);
+            if ((dd & 0x7C00) == 0x7C00 || (dd & 0x7C000000) == 0x7C000000) {
+                float[] one = new float[256];   // a non-finite d or dmin: see the class comment
+                KQuants.decodeQ4_K(in, o, one, 0, 1);
+                MemorySegment.copy(one, 0, out, LE_FLOAT, 1024L * i, 256);
+                continue;
+            }
+            ((FloatVector) codes.convertShape(B2F, F, 0)).mul(Float.float16ToFloat((short) dd)).intoArray(dm, 0);
+            ((FloatVector) codes.convertShape(B2F, F, 16 / L - 1)).mul(-Float.float16ToFloat((short) (dd >>> 16))).intoArray(dm, 16);
             // sub-blocks 0 and 1
             for (int l = 0; l < 32; l += L) {
-                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 16 + l, LE);
-                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).mul(dm[0]).sub(dm[8 + L]).intoMemorySegment(y, 4 * (yi + l), LE);
-                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
-                        .convertShape(B2F, F, 0)).mul(dm[1]).sub(dm[9 + L]).intoMemorySegment(y, 4 * (yi + 32 + l), LE);
+                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 16 + l, LE);
+                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).fma(dm[0], dm[8 + L]).intoMemorySegment(out, 4 * (yo + l), LE);
+                ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .convertShape(B2F, F, 0)).fma(dm[1], dm[9 + L]).intoMemorySegment(out, 4 * (yo + 32 + l), LE);
             }
             // sub-blocks 2 and 3
             for (int l = 0; l < 32; l += L) {
-                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 48 + l, LE);
-                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).mul(dm[2]).sub(dm[10 + L]).intoMemorySegment(y, 4 * (yi + 64 + l), LE);
-                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
-                        .convertShape(B2F, F, 0)).mul(dm[3]).sub(dm[11 + L]).intoMemorySegment(y, 4 * (yi + 96 + l), LE);
+                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 48 + l, LE);
+                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).fma(dm[2], dm[10 + L]).intoMemorySegment(out, 4 * (yo + 64 + l), LE);
+                ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .convertShape(B2F, F, 0)).fma(dm[3], dm[11 + L]).intoMemorySegment(out, 4 * (yo + 96 + l), LE);
             }
             // sub-blocks 4 and 5
             for (int l = 0; l < 32; l += L) {
-                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 80 + l, LE);
-                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).mul(dm[4]).sub(dm[12 + L]).intoMemorySegment(y, 4 * (yi + 128 + l), LE);
-                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
-                        .convertShape(B2F, F, 0)).mul(dm[5]).sub(dm[13 + L]).intoMemorySegment(y, 4 * (yi + 160 + l), LE);
+                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 80 + l, LE);
+                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).fma(dm[4], dm[12 + L]).intoMemorySegment(out, 4 * (yo + 128 + l), LE);
+                ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .convertShape(B2F, F, 0)).fma(dm[5], dm[13 + L]).intoMemorySegment(out, 4 * (yo + 160 + l), LE);
             }
             // sub-blocks 6 and 7
             for (int l = 0; l < 32; l += L) {
-                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 112 + l, LE);
-                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).mul(dm[6]).sub(dm[14 + L]).intoMemorySegment(y, 4 * (yi + 192 + l), LE);
-                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
-                        .convertShape(B2F, F, 0)).mul(dm[7]).sub(dm[15 + L]).intoMemorySegment(y, 4 * (yi + 224 + l), LE);
+                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 112 + l, LE);
+                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).fma(dm[6], dm[14 + L]).intoMemorySegment(out, 4 * (yo + 192 + l), LE);
+                ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .convertShape(B2F, F, 0)).fma(dm[7], dm[15 + L]).intoMemorySegment(out, 4 * (yo + 224 + l), LE);
             }
         }
     }
 
     static void decodeQ5_K(MemorySegment x, long off, MemorySegment y, long yi, int blocks) {
+        MemorySegment in = x.asSlice(off, 176L * blocks);
+        MemorySegment out = y.asSlice(4 * yi, 1024L * blocks);
         float[] dm = new float[32];
-        ByteVector next = scaleCodesK4(x, off);
-        for (int i = 0; i < blocks; i++, off += 176, yi += 256) {
+        ByteVector next = scaleCodesK4(in, 0);
+        for (int i = 0; i < blocks; i++) {
+            long o = 176L * i;
+            long yo = 256L * i;
             ByteVector codes = next;
-            next = scaleCodesK4(x, i + 1 < blocks ? off + 176 : off);
-            ((FloatVector) codes.convertShape(B2F, F, 0)).mul(Bits.fp16(x, off)).intoArray(dm, 0);
-            ((FloatVector) codes.convertShape(B2F, F, 16 / L - 1)).mul(Bits.fp16(x, off + 2)).intoArray(dm, 16);
+            next = scaleCodesK4(in, i + 1 < blocks ? o + 176 : o);
+            int dd = in.get(LE_INT, o);
+            if ((dd & 0x7C00) == 0x7C00 || (dd & 0x7C000000) == 0x7C000000) {
+                float[] one = new float[256];   // a non-finite d or dmin: see the class comment
+                KQuants.decodeQ5_K(in, o, one, 0, 1);
+                MemorySegment.copy(one, 0, out, LE_FLOAT, 1024L * i, 256);
+                continue;
+            }
+            ((FloatVector) codes.convertShape(B2F, F, 0)).mul(Float.float16ToFloat((short) dd)).intoArray(dm, 0);
+            ((FloatVector) codes.convertShape(B2F, F, 16 / L - 1)).mul(-Float.float16ToFloat((short) (dd >>> 16))).intoArray(dm, 16);
             // sub-blocks 0 and 1: fifth bits 0 and 1 of qh
             for (int l = 0; l < 32; l += L) {
-                ShortVector h = ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts();
-                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 48 + l, LE);
+                IntVector h = ByteVector.fromMemorySegment(B, in, o + 16 + l, LE).reinterpretAsInts();
+                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 48 + l, LE);
                 ((FloatVector) v.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10))
-                        .convertShape(B2F, F, 0)).mul(dm[0]).sub(dm[8 + L]).intoMemorySegment(y, 4 * (yi + l), LE);
-                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .convertShape(B2F, F, 0)).fma(dm[0], dm[8 + L]).intoMemorySegment(out, 4 * (yo + l), LE);
+                ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
                         .or(h.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10))
-                        .convertShape(B2F, F, 0)).mul(dm[1]).sub(dm[9 + L]).intoMemorySegment(y, 4 * (yi + 32 + l), LE);
+                        .convertShape(B2F, F, 0)).fma(dm[1], dm[9 + L]).intoMemorySegment(out, 4 * (yo + 32 + l), LE);
             }
             // sub-blocks 2 and 3: fifth bits 2 and 3 of qh
             for (int l = 0; l < 32; l += L) {
-                ShortVector h = ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts();
-                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 80 + l, LE);
+                IntVector h = ByteVector.fromMemorySegment(B, in, o + 16 + l, LE).reinterpretAsInts();
+                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 80 + l, LE);
                 ((FloatVector) v.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x10))
-                        .convertShape(B2F, F, 0)).mul(dm[2]).sub(dm[10 + L]).intoMemorySegment(y, 4 * (yi + 64 + l), LE);
-                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .convertShape(B2F, F, 0)).fma(dm[2], dm[10 + L]).intoMemorySegment(out, 4 * (yo + 64 + l), LE);
+                ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
                         .or(h.lanewise(VectorOperators.LSHL, 1).reinterpretAsBytes().and((byte) 0x10))
-                        .convertShape(B2F, F, 0)).mul(dm[3]).sub(dm[11 + L]).intoMemorySegment(y, 4 * (yi + 96 + l), LE);
+                        .convertShape(B2F, F, 0)).fma(dm[3], dm[11 + L]).intoMemorySegment(out, 4 * (yo + 96 + l), LE);
             }
             // sub-blocks 4 and 5: fifth bits 4 and 5 of qh
             for (int l = 0; l < 32; l += L) {
-                ShortVector h = ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts();
-                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 112 + l, LE);
+                IntVector h = ByteVector.fromMemorySegment(B, in, o + 16 + l, LE).reinterpretAsInts();
+                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 112 + l, LE);
                 ((FloatVector) v.and((byte) 0x0F).or(h.reinterpretAsBytes().and((byte) 0x10))
-                        .convertShape(B2F, F, 0)).mul(dm[4]).sub(dm[12 + L]).intoMemorySegment(y, 4 * (yi + 128 + l), LE);
-                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .convertShape(B2F, F, 0)).fma(dm[4], dm[12 + L]).intoMemorySegment(out, 4 * (yo + 128 + l), LE);
+                ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
                         .or(h.lanewise(VectorOperators.LSHR, 1).reinterpretAsBytes().and((byte) 0x10))
-                        .convertShape(B2F, F, 0)).mul(dm[5]).sub(dm[13 + L]).intoMemorySegment(y, 4 * (yi + 160 + l), LE);
+                        .convertShape(B2F, F, 0)).fma(dm[5], dm[13 + L]).intoMemorySegment(out, 4 * (yo + 160 + l), LE);
             }
             // sub-blocks 6 and 7: fifth bits 6 and 7 of qh
             for (int l = 0; l < 32; l += L) {
-                ShortVector h = ByteVector.fromMemorySegment(B, x, off + 16 + l, LE).reinterpretAsShorts();
-                ByteVector v = ByteVector.fromMemorySegment(B, x, off + 144 + l, LE);
+                IntVector h = ByteVector.fromMemorySegment(B, in, o + 16 + l, LE).reinterpretAsInts();
+                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 144 + l, LE);
                 ((FloatVector) v.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x10))
-                        .convertShape(B2F, F, 0)).mul(dm[6]).sub(dm[14 + L]).intoMemorySegment(y, 4 * (yi + 192 + l), LE);
-                ((FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .convertShape(B2F, F, 0)).fma(dm[6], dm[14 + L]).intoMemorySegment(out, 4 * (yo + 192 + l), LE);
+                ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
                         .or(h.lanewise(VectorOperators.LSHR, 3).reinterpretAsBytes().and((byte) 0x10))
-                        .convertShape(B2F, F, 0)).mul(dm[7]).sub(dm[15 + L]).intoMemorySegment(y, 4 * (yi + 224 + l), LE);
+                        .convertShape(B2F, F, 0)).fma(dm[7], dm[15 + L]).intoMemorySegment(out, 4 * (yo + 224 + l), LE);
             }
         }
     }

@@ -93,6 +93,9 @@ final class StagedDequantizers implements Dequantizers {
         final MemorySegment hs = MemorySegment.ofArray(h);
         final MemorySegment hms = MemorySegment.ofArray(hm);
         final float[] tile = new float[TILE];
+        /** Q8_0's codes as longs: a {@code long[]} cannot alias {@link #raw}, so C2 packs the copy into 32-byte moves. */
+        final long[] ql = new long[BATCH_ELEMENTS / 8];
+        final MemorySegment qls = MemorySegment.ofArray(ql);
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -204,12 +207,20 @@ final class StagedDequantizers implements Dequantizers {
 
     // ---- 32-element blocks: 64 per loop, the per-block scale broadcast into shorts ----
 
+    /**
+     * Three loops per batch instead of one staging loop: the scale broadcast alone (C2 packs its eight long stores into
+     * one 512-bit store of a replicated value), the codes alone (packed into 32-byte loads and stores, since the
+     * destination is a {@code long[]} that cannot alias the {@code byte[]} source; into a {@code byte[]} the stores
+     * may alias the loads and stay eight-byte moves), then the float loop. Measured 32 GB/s against 24 for the fused
+     * staging loop; fusing the two staging loops again loses the packing (26).
+     */
     static void decodeQ8_0(MemorySegment x, long off, float[] y, int yi, int blocks) {
         int full = blocks - blocks % BATCH;
         if (full > 0) {
             Scratch s = SCRATCH.get();
-            byte[] q = s.q;
+            long[] ql = s.ql;
             long[] h = s.h;
+            MemorySegment qs = s.qls;
             MemorySegment hs = s.hs;
             byte[] raw = s.raw;
             for (int b = 0; b < full; b += BATCH, yi += BATCH_ELEMENTS) {
@@ -217,14 +228,14 @@ final class StagedDequantizers implements Dequantizers {
                 // check is not hoisted out of the block loop: 3x slower)
                 MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, BATCH * 34);
                 off += BATCH * 34;
+                for (int i = 0, r = 0; i < BATCH; i++, r += 34) broadcastHalf(raw, r, h, i);
                 for (int i = 0, r = 0; i < BATCH; i++, r += 34) {
-                    broadcastHalf(raw, r, h, i);
-                    put(q, 32 * i, (long) LONGS.get(raw, r + 2));
-                    put(q, 32 * i + 8, (long) LONGS.get(raw, r + 10));
-                    put(q, 32 * i + 16, (long) LONGS.get(raw, r + 18));
-                    put(q, 32 * i + 24, (long) LONGS.get(raw, r + 26));
+                    ql[4 * i] = (long) LONGS.get(raw, r + 2);
+                    ql[4 * i + 1] = (long) LONGS.get(raw, r + 10);
+                    ql[4 * i + 2] = (long) LONGS.get(raw, r + 18);
+                    ql[4 * i + 3] = (long) LONGS.get(raw, r + 26);
                 }
-                for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * half(hs, k);
+                for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = qs.get(ValueLayout.JAVA_BYTE, k) * half(hs, k);
             }
         }
         LegacyQuants.decodeQ8_0(x, off, y, yi, blocks - full);
