@@ -6,6 +6,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -53,19 +54,26 @@ import java.nio.ByteOrder;
  * <p>Measured and kept (thread CPU time, 1 MiB of output, cache resident, AMD Zen 4 with AVX-512): the FMA and the
  * non-finite check, the 32-bit shifts, and Q4_K/Q5_K loops over a slice of exactly the blocks' bytes with offsets
  * from the int block index (as {@code decodeQ8_0}; C2 then hoists the bounds checks): Q5_K into a native segment
- * 35 to 48 GB/s, Q4_K 52 to 54. Into a {@code float[]} these changed little (Q5_K 33 to 34.5, Q4_K 42 to 41.5,
- * noise level): a large float[] starts 16 bytes past a 64-byte line (a G1 humongous object after its 16-byte
- * header), every 512-bit store straddles two lines, and the array kernels run at about three quarters of the
- * segment ones whatever the arithmetic; ggml loses the same way into a buffer at +16 (Q4_K 47 to 43 GB/s).
- * Tried and dropped: 256-bit vectors for the Q8_0 array stores (53 to 49 GB/s), 512-bit arithmetic stored as
- * two 256-bit halves (53 to 40), Q5_K array stores in address order (no change; Q4_K keeps its in-order stores,
- * within noise of the interleaved ones).
+ * 35 to 48 GB/s, Q4_K 52 to 54; Q5_K's array kernel in 32-byte steps (see there), 33 to 38. Into a
+ * {@code float[]} the rest changed little (Q4_K 42 to 41.5, noise level): a large float[] starts 16 bytes past a
+ * 64-byte line (a G1 humongous object after its 16-byte header), every 512-bit store straddles two lines, and the
+ * array kernels run at about three quarters of the segment ones whatever the arithmetic; ggml loses the same way
+ * into a buffer at +16 (Q4_K 47 to 43 GB/s, Q5_K 37.5 to 34.5, Q8_0 57 to 49).
+ * Tried and dropped: 256-bit vectors for the Q8_0 array stores (53 to 49 GB/s); 512-bit arithmetic stored as
+ * two 256-bit halves (53 to 40); Q5_K array stores in address order (no change; Q4_K keeps its in-order stores,
+ * within noise of the interleaved ones); Q4_K in 32-byte steps (array 41 to 39, segment 54 to 44: the part
+ * extraction costs more than the halved nibble work); a per-sub-block table of the 16 (Q4_K) or 32 (Q5_K)
+ * possible outputs, {@code fma(iota, d1, -m1)}, looked up with {@code IntVector.selectFrom} (vpermd/vpermi2d)
+ * instead of converting and scaling each code: no gain into an array (Q5_K 34.5 to 32), and the segment kernels
+ * of the same JVM fell to half speed (C2's shared Vector API call sites compiled for the other shapes).
  */
 final class PanamaDequantizers implements Dequantizers {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
     private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
     private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+    /** 32 bytes: Q5_K's {@code qh}, or the nibbles of two sub-blocks, in one load and one op per step. */
+    private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
 
     private PanamaDequantizers() {}
 
@@ -341,7 +349,11 @@ final class PanamaDequantizers implements Dequantizers {
     /**
      * As Q4_K. The fifth bit of sub-block {@code 2p} is bit {@code 2p} of {@code qh[l]}, of sub-block {@code 2p+1}
      * bit {@code 2p+1} (u1, u2 in ggml); each reaches bit 4 by a constant 32-bit shift (left by at most 4 or right
-     * by at most 3, so no bit crosses into the neighbouring byte's bit 4) and a byte AND.
+     * by at most 3, so no bit crosses into the neighbouring byte's bit 4) and a byte AND. Into an array, the byte
+     * work is done 32 bytes at a time ({@code qh} loaded once per block, each pair's 32 nibble bytes once) and
+     * each 32-byte code vector converted in {@code 32 / L} parts: half the byte instructions for two more per part
+     * (C2 takes the upper 16 bytes with a byte permute and a blend), 34.5 to 38 GB/s. The segment kernel keeps
+     * 16-byte steps: the same change took it from 48 to 44.
      */
     static void decodeQ5_K(MemorySegment x, long off, float[] y, int yi, int blocks) {
         MemorySegment in = x.asSlice(off, 176L * blocks);
@@ -359,45 +371,58 @@ final class PanamaDequantizers implements Dequantizers {
             }
             ((FloatVector) codes.convertShape(B2F, F, 0)).mul(Float.float16ToFloat((short) dd)).intoArray(dm, 0);
             ((FloatVector) codes.convertShape(B2F, F, 16 / L - 1)).mul(-Float.float16ToFloat((short) (dd >>> 16))).intoArray(dm, 16);
+            IntVector h = ByteVector.fromMemorySegment(B32, in, o + 16, LE).reinterpretAsInts();
             // sub-blocks 0 and 1: fifth bits 0 and 1 of qh
-            for (int l = 0; l < 32; l += L) {
-                IntVector h = ByteVector.fromMemorySegment(B, in, o + 16 + l, LE).reinterpretAsInts();
-                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 48 + l, LE);
-                ((FloatVector) v.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10))
-                        .convertShape(B2F, F, 0)).fma(dm[0], dm[8 + L]).intoArray(y, yo + l);
-                ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
-                        .or(h.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10))
-                        .convertShape(B2F, F, 0)).fma(dm[1], dm[9 + L]).intoArray(y, yo + 32 + l);
+            {
+                ByteVector v = ByteVector.fromMemorySegment(B32, in, o + 48, LE);
+                ByteVector q0 = v.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
+                ByteVector q1 = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .or(h.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
+                for (int k = 0; k < 32 / L; k++) {
+                    ((FloatVector) q0.convertShape(B2F, F, k)).fma(dm[0], dm[8 + L]).intoArray(y, yo + 0 + k * L);
+                }
+                for (int k = 0; k < 32 / L; k++) {
+                    ((FloatVector) q1.convertShape(B2F, F, k)).fma(dm[1], dm[9 + L]).intoArray(y, yo + 32 + k * L);
+                }
             }
             // sub-blocks 2 and 3: fifth bits 2 and 3 of qh
-            for (int l = 0; l < 32; l += L) {
-                IntVector h = ByteVector.fromMemorySegment(B, in, o + 16 + l, LE).reinterpretAsInts();
-                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 80 + l, LE);
-                ((FloatVector) v.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x10))
-                        .convertShape(B2F, F, 0)).fma(dm[2], dm[10 + L]).intoArray(y, yo + 64 + l);
-                ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
-                        .or(h.lanewise(VectorOperators.LSHL, 1).reinterpretAsBytes().and((byte) 0x10))
-                        .convertShape(B2F, F, 0)).fma(dm[3], dm[11 + L]).intoArray(y, yo + 96 + l);
+            {
+                ByteVector v = ByteVector.fromMemorySegment(B32, in, o + 80, LE);
+                ByteVector q0 = v.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x10));
+                ByteVector q1 = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .or(h.lanewise(VectorOperators.LSHL, 1).reinterpretAsBytes().and((byte) 0x10));
+                for (int k = 0; k < 32 / L; k++) {
+                    ((FloatVector) q0.convertShape(B2F, F, k)).fma(dm[2], dm[10 + L]).intoArray(y, yo + 64 + k * L);
+                }
+                for (int k = 0; k < 32 / L; k++) {
+                    ((FloatVector) q1.convertShape(B2F, F, k)).fma(dm[3], dm[11 + L]).intoArray(y, yo + 96 + k * L);
+                }
             }
             // sub-blocks 4 and 5: fifth bits 4 and 5 of qh
-            for (int l = 0; l < 32; l += L) {
-                IntVector h = ByteVector.fromMemorySegment(B, in, o + 16 + l, LE).reinterpretAsInts();
-                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 112 + l, LE);
-                ((FloatVector) v.and((byte) 0x0F).or(h.reinterpretAsBytes().and((byte) 0x10))
-                        .convertShape(B2F, F, 0)).fma(dm[4], dm[12 + L]).intoArray(y, yo + 128 + l);
-                ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
-                        .or(h.lanewise(VectorOperators.LSHR, 1).reinterpretAsBytes().and((byte) 0x10))
-                        .convertShape(B2F, F, 0)).fma(dm[5], dm[13 + L]).intoArray(y, yo + 160 + l);
+            {
+                ByteVector v = ByteVector.fromMemorySegment(B32, in, o + 112, LE);
+                ByteVector q0 = v.and((byte) 0x0F).or(h.reinterpretAsBytes().and((byte) 0x10));
+                ByteVector q1 = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .or(h.lanewise(VectorOperators.LSHR, 1).reinterpretAsBytes().and((byte) 0x10));
+                for (int k = 0; k < 32 / L; k++) {
+                    ((FloatVector) q0.convertShape(B2F, F, k)).fma(dm[4], dm[12 + L]).intoArray(y, yo + 128 + k * L);
+                }
+                for (int k = 0; k < 32 / L; k++) {
+                    ((FloatVector) q1.convertShape(B2F, F, k)).fma(dm[5], dm[13 + L]).intoArray(y, yo + 160 + k * L);
+                }
             }
             // sub-blocks 6 and 7: fifth bits 6 and 7 of qh
-            for (int l = 0; l < 32; l += L) {
-                IntVector h = ByteVector.fromMemorySegment(B, in, o + 16 + l, LE).reinterpretAsInts();
-                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 144 + l, LE);
-                ((FloatVector) v.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x10))
-                        .convertShape(B2F, F, 0)).fma(dm[6], dm[14 + L]).intoArray(y, yo + 192 + l);
-                ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
-                        .or(h.lanewise(VectorOperators.LSHR, 3).reinterpretAsBytes().and((byte) 0x10))
-                        .convertShape(B2F, F, 0)).fma(dm[7], dm[15 + L]).intoArray(y, yo + 224 + l);
+            {
+                ByteVector v = ByteVector.fromMemorySegment(B32, in, o + 144, LE);
+                ByteVector q0 = v.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x10));
+                ByteVector q1 = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                        .or(h.lanewise(VectorOperators.LSHR, 3).reinterpretAsBytes().and((byte) 0x10));
+                for (int k = 0; k < 32 / L; k++) {
+                    ((FloatVector) q0.convertShape(B2F, F, k)).fma(dm[6], dm[14 + L]).intoArray(y, yo + 192 + k * L);
+                }
+                for (int k = 0; k < 32 / L; k++) {
+                    ((FloatVector) q1.convertShape(B2F, F, k)).fma(dm[7], dm[15 + L]).intoArray(y, yo + 224 + k * L);
+                }
             }
         }
     }

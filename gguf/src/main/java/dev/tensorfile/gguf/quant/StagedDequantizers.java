@@ -25,8 +25,8 @@ import java.nio.ByteOrder;
  *       blocks per loop, with the fp16 scale of each block broadcast into 32 shorts of a {@code long[]} (plain long
  *       stores; read back as shorts through a heap segment and converted in the loop by the vectorised
  *       {@link Float#float16ToFloat}); Q4_K runs the 32
- *       elements of four sub-blocks in one loop, a scale per statement, and Q5_K a whole super-block in one loop
- *       over staged scales and mins (below).</li>
+ *       elements of four sub-blocks in one loop, a scale per statement; the other K types a whole super-block in
+ *       one loop over staged per-element scales (and mins), below.</li>
  *   <li>No multiplication of two narrow integers (C2 does not vectorise it); products that ggml forms as
  *       {@code (d*sc)*q} are exact in float32 for every K type (at most 23 significant bits, see
  *       {@link #decodeQ6_K}), so they can be formed in any order without changing a bit.</li>
@@ -50,9 +50,11 @@ import java.nio.ByteOrder;
  *       per block: 10 (64 + 32 stores and 64 multiplies per block, and C2 spills in the staging); four blocks as
  *       four statements of one 256-trip loop: not vectorised at all (3); {@code q}, {@code sc}, {@code m} as three
  *       byte arrays: 13.0 (13.3 with a block copy instead of reads from the segment). The three byte arrays do win
- *       for Q5_K, whose codes were staged from a block copy already: 11.9 against 11.3. Packing
- *       {@code q | sc << 4 | m << 10} into one short fails: masks on shorts in the float loop run scalar (2.8); on
- *       an int[] they vectorise (26 for two fields), but an int per element is 128 stores per block.
+ *       for Q5_K, whose codes were staged from a block copy already: 11.9 against 11.3; and by far for the types
+ *       with a scale per 16 elements, whose four-statement loops had 16 trips: Q6_K 13.6 against 7.8 (9.5 of it
+ *       with reads from the segment, the rest from a block copy), Q2_K 13.6 against 9.9, Q3_K 10.9 against 7.5.
+ *       Packing {@code q | sc << 4 | m << 10} into one short fails: masks on shorts in the float loop run scalar
+ *       (2.8); on an int[] they vectorise (26 for two fields), but an int per element is 128 stores per block.
  *       {@code Math.fma(d, sc*q, -(dmin*m))} would be exact as well but flips the sign of a NaN {@code dmin*m},
  *       which ggml's subtraction returns unchanged.</li>
  *   <li>No stores into a {@link MemorySegment} in the float loop: C2 does not vectorise them (2.6 GB/s), so a
@@ -402,7 +404,7 @@ final class StagedDequantizers implements Dequantizers {
         NonLinearQuants.decodeIQ4_NL(x, off, y, yi, blocks - full);
     }
 
-    // ---- 256-element super-blocks: codes staged per super-block, four sub-blocks per loop ----
+    // ---- 256-element super-blocks: codes, scales and mins staged per super-block, one loop per super-block ----
 
     /**
      * The 6-bit scales of the eight sub-blocks of a Q4_K/Q5_K block whose 12 scale bytes are at {@code s} of
@@ -449,7 +451,8 @@ final class StagedDequantizers implements Dequantizers {
         final byte[] q = new byte[256];
         final byte[] sc = new byte[256];
         final byte[] m = new byte[256];
-        final byte[] raw = new byte[176];
+        /** A copy of the block being staged: 210 bytes, the largest K block (Q6_K). */
+        final byte[] raw = new byte[210];
     }
 
     private static final ThreadLocal<KStaging> K_STAGING = ThreadLocal.withInitial(KStaging::new);
@@ -563,41 +566,44 @@ final class StagedDequantizers implements Dequantizers {
         }
     }
 
-    /**
-     * {@code y = s[g] * q} over sixteen 16-element groups of signed codes {@code q[0..256)}, each with its own
-     * float scale, four groups per loop.
-     */
-    private static void scaled16x16(byte[] q, float[] s, float[] y, int yi) {
-        for (int g = 0; g < 16; g += 4) {
-            float s0 = s[g];
-            float s1 = s[g + 1];
-            float s2 = s[g + 2];
-            float s3 = s[g + 3];
-            int o = 16 * g;
-            for (int j = 0; j < 16; j++) {
-                y[yi + o + j] = s0 * q[o + j];
-                y[yi + o + 16 + j] = s1 * q[o + 16 + j];
-                y[yi + o + 32 + j] = s2 * q[o + 32 + j];
-                y[yi + o + 48 + j] = s3 * q[o + 48 + j];
-            }
+    /** The eight (signed) scale bytes of {@code scales}, each broadcast into 16 bytes of {@code sc} from {@code at}. */
+    private static void broadcast16(long scales, byte[] sc, int at) {
+        for (int j = 0; j < 8; j++) {
+            long v = byteOf(scales, j) * LO1;
+            put(sc, at + 16 * j, v);
+            put(sc, at + 16 * j + 8, v);
         }
     }
 
     /**
-     * ggml computes {@code d * sc * q} as {@code (d*sc)*q}; here {@code s = d*sc} is formed first too, so no
-     * reordering at all. (Were it reordered: |d| has 11 significant bits, |sc| ≤ 128 and |q| ≤ 32 make the exact
-     * product at most 23 bits, representable, so any order would give the same float.)
+     * {@code y = d * (sc*q)} over a super-block of signed codes and their staged signed scales, one 256-trip loop:
+     * ggml's {@code (d*sc)*q} with the same exact product (see {@link #decodeQ6_K}); {@code sc*q} is formed in
+     * float, not int, so that a zero gets the sign ggml gives it: {@code (d*sc)*0} takes the sign of {@code d*sc},
+     * an int product of 0 would leave that of {@code d} alone.
+     */
+    private static void scaled(byte[] q, byte[] sc, float d, float[] y, int yi) {
+        for (int k = 0; k < 256; k++) y[yi + k] = d * ((float) sc[k] * q[k]);
+    }
+
+    /**
+     * ggml computes {@code d * sc * q} as {@code (d*sc)*q}; here it is {@code d*(sc*q)} ({@link #scaled}), the
+     * same float: |d| has 11 significant bits, |sc| ≤ 128 and |q| ≤ 32 make the exact product at most 23 bits,
+     * representable, so neither order rounds, and the signs multiply alike. The same holds for Q3_K (|sc| ≤ 32,
+     * |q| ≤ 4) and for the products of Q2_K, Q4_K and Q5_K.
      */
     static void decodeQ6_K(MemorySegment x, long off, float[] y, int yi, int blocks) {
-        byte[] q = new byte[256];
-        float[] s = new float[16];
+        KStaging st = K_STAGING.get();
+        byte[] q = st.q;
+        byte[] sc = st.sc;
+        byte[] raw = st.raw;
         for (int i = 0; i < blocks; i++, off += 210, yi += 256) {
-            float d = Bits.fp16(x, off + 208);
+            // one bounds and liveness check per block; the staging below then reads the copy with constant offsets
+            MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, 210);
             for (int n = 0; n < 2; n++) {
                 for (int w = 0; w < 4; w++) {
-                    long a = x.get(LittleEndian.LONG, off + 64 * n + 8 * w);
-                    long b = x.get(LittleEndian.LONG, off + 64 * n + 32 + 8 * w);
-                    long h = x.get(LittleEndian.LONG, off + 128 + 32 * n + 8 * w);
+                    long a = (long) LONGS.get(raw, 64 * n + 8 * w);
+                    long b = (long) LONGS.get(raw, 64 * n + 32 + 8 * w);
+                    long h = (long) LONGS.get(raw, 128 + 32 * n + 8 * w);
                     int o = 128 * n + 8 * w;
                     put(q, o, minus((a & LO4) | ((h & LO2) << 4), 32));
                     put(q, o + 32, minus((b & LO4) | (((h >>> 2) & LO2) << 4), 32));
@@ -605,21 +611,26 @@ final class StagedDequantizers implements Dequantizers {
                     put(q, o + 96, minus(((b >>> 4) & LO4) | (((h >>> 6) & LO2) << 4), 32));
                 }
             }
-            // group g covers y[16g..16g+16): sub-block n = g/8, quarter (g%8)/2, half g%2 -> scale sc[8n + g%8]
-            for (int g = 0; g < 16; g++) s[g] = d * x.get(ValueLayout.JAVA_BYTE, off + 192 + g);
-            scaled16x16(q, s, y, yi);
+            // group g covers y[16g..16g+16) and has scale g: each scale byte broadcast into 16 bytes
+            broadcast16((long) LONGS.get(raw, 192), sc, 0);
+            broadcast16((long) LONGS.get(raw, 200), sc, 128);
+            scaled(q, sc, Float.float16ToFloat((short) SHORTS.get(raw, 208)), y, yi);
         }
     }
 
     /** ggml: {@code dl * ((q >> shift) & 3) - ml} with {@code dl = d * (sc & 0xF)}, {@code ml = dmin * (sc >> 4)}. */
     static void decodeQ2_K(MemorySegment x, long off, float[] y, int yi, int blocks) {
-        byte[] q = new byte[256];
+        KStaging st = K_STAGING.get();
+        byte[] q = st.q;
+        byte[] sc = st.sc;
+        byte[] m = st.m;
+        byte[] raw = st.raw;
         for (int i = 0; i < blocks; i++, off += 84, yi += 256) {
-            float d = Bits.fp16(x, off + 80);
-            float dmin = Bits.fp16(x, off + 82);
+            // one bounds and liveness check per block; the staging below then reads the copy with constant offsets
+            MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, 84);
             for (int n = 0; n < 2; n++) {
                 for (int w = 0; w < 4; w++) {
-                    long v = x.get(LittleEndian.LONG, off + 16 + 32 * n + 8 * w);
+                    long v = (long) LONGS.get(raw, 16 + 32 * n + 8 * w);
                     int o = 128 * n + 8 * w;
                     put(q, o, v & LO2);
                     put(q, o + 32, (v >>> 2) & LO2);
@@ -627,40 +638,31 @@ final class StagedDequantizers implements Dequantizers {
                     put(q, o + 96, (v >>> 6) & LO2);
                 }
             }
-            for (int g = 0; g < 16; g += 4) {
-                int sc0 = x.get(ValueLayout.JAVA_BYTE, off + g) & 0xFF;
-                int sc1 = x.get(ValueLayout.JAVA_BYTE, off + g + 1) & 0xFF;
-                int sc2 = x.get(ValueLayout.JAVA_BYTE, off + g + 2) & 0xFF;
-                int sc3 = x.get(ValueLayout.JAVA_BYTE, off + g + 3) & 0xFF;
-                float d0 = d * (sc0 & 0xF);
-                float m0 = dmin * (sc0 >>> 4);
-                float d1 = d * (sc1 & 0xF);
-                float m1 = dmin * (sc1 >>> 4);
-                float d2 = d * (sc2 & 0xF);
-                float m2 = dmin * (sc2 >>> 4);
-                float d3 = d * (sc3 & 0xF);
-                float m3 = dmin * (sc3 >>> 4);
-                int o = 16 * g;
-                for (int j = 0; j < 16; j++) {
-                    y[yi + o + j] = d0 * q[o + j] - m0;
-                    y[yi + o + 16 + j] = d1 * q[o + 16 + j] - m1;
-                    y[yi + o + 32 + j] = d2 * q[o + 32 + j] - m2;
-                    y[yi + o + 48 + j] = d3 * q[o + 48 + j] - m3;
-                }
+            // group g covers y[16g..16g+16); byte g of scales holds its scale (low nibble) and min (high nibble)
+            for (int h = 0; h < 2; h++) {
+                long s = (long) LONGS.get(raw, 8 * h);
+                broadcast16(s & LO4, sc, 128 * h);
+                broadcast16((s >>> 4) & LO4, m, 128 * h);
             }
+            float d = Float.float16ToFloat((short) SHORTS.get(raw, 80));
+            float dmin = Float.float16ToFloat((short) SHORTS.get(raw, 82));
+            scaledMinusMin(q, sc, m, d, dmin, y, yi);
         }
     }
 
     /** ggml: {@code dl * (((q >> shift) & 3) - (hm & m ? 0 : 4))}, {@code dl = d_all * (scale - 32)}. */
     static void decodeQ3_K(MemorySegment x, long off, float[] y, int yi, int blocks) {
-        byte[] q = new byte[256];
-        float[] s = new float[16];
+        KStaging st = K_STAGING.get();
+        byte[] q = st.q;
+        byte[] sc = st.sc;
+        byte[] raw = st.raw;
         for (int i = 0; i < blocks; i++, off += 110, yi += 256) {
-            float dAll = Bits.fp16(x, off + 108);
+            // one bounds and liveness check per block; the staging below then reads the copy with constant offsets
+            MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, 110);
             for (int w = 0; w < 4; w++) {
-                long hm = x.get(LittleEndian.LONG, off + 8 * w);
+                long hm = (long) LONGS.get(raw, 8 * w);
                 for (int n = 0; n < 2; n++) {
-                    long v = x.get(LittleEndian.LONG, off + 32 + 32 * n + 8 * w);
+                    long v = (long) LONGS.get(raw, 32 + 32 * n + 8 * w);
                     int o = 128 * n + 8 * w;
                     for (int j = 0; j < 4; j++) {
                         // the two low bits, plus 4 where the hmask bit is set, minus 4: ggml's subtracting 4 where it is not
@@ -668,14 +670,17 @@ final class StagedDequantizers implements Dequantizers {
                     }
                 }
             }
-            long sLo = x.get(LittleEndian.LONG, off + 96);
-            int sHi = x.get(LittleEndian.INT, off + 104);
+            // group j covers y[16j..16j+16); its 6-bit scale minus 32, as a signed byte broadcast into 16 bytes
+            long sLo = (long) LONGS.get(raw, 96);
+            int sHi = (int) INTS.get(raw, 104);
             for (int j = 0; j < 16; j++) {
                 int low = j < 8 ? byteOf(sLo, j) & 0xF : byteOf(sLo, j - 8) >>> 4;
                 int high = (sHi >>> (8 * (j % 4) + 2 * (j / 4))) & 3;
-                s[j] = dAll * ((low | (high << 4)) - 32);
+                long v = (((low | (high << 4)) - 32) & 0xFF) * LO1;
+                put(sc, 16 * j, v);
+                put(sc, 16 * j + 8, v);
             }
-            scaled16x16(q, s, y, yi);
+            scaled(q, sc, Float.float16ToFloat((short) SHORTS.get(raw, 108)), y, yi);
         }
     }
 
