@@ -59,6 +59,22 @@ import java.nio.ByteOrder;
  *       which ggml's subtraction returns unchanged.</li>
  *   <li>No stores into a {@link MemorySegment} in the float loop: C2 does not vectorise them (2.6 GB/s), so a
  *       segment destination goes through an L1-resident tile ({@link #segmentDecoder}).</li>
+ *   <li>One job per staging loop: SuperWord packs the like statements of one iteration of a loop over blocks (the
+ *       eight long stores of a broadcast into one 512-bit store of a replicated value, four long copies into one
+ *       32-byte move) only in a loop that does nothing else, and copies only when the destination cannot alias the
+ *       source (a {@code long[]} filled from the {@code byte[]} batch; {@code byte[]} to {@code byte[]} stays eight-byte
+ *       moves). Splitting the broadcast out of the code staging took Q8_0 from 24 to 31 GB/s, Q4_0 from 20 to 26.5,
+ *       Q4_1 from 14 to 19, Q5_1 from 11.4 to 13.1 (thread CPU time, resident).</li>
+ *   <li>The float loop of a 32-element type is already as fast as all of ggml's decode (59-64 GB/s alone for Q8_0:
+ *       per 16 floats a byte widening, two conversions and a multiply, against ggml's widening, conversion and
+ *       multiply by a register), so the staging is what separates the two. Tried for Q8_0 without a gain: the scale
+ *       broadcast as float32 (into a {@code float[]}, or an {@code int[]} read through {@link Float#intBitsToFloat},
+ *       or a native segment: the float loop is no longer vectorised, 9 GB/s, since C2 cannot tell such loads from
+ *       the {@code float[]} output, and does not vectorise the bit cast); the 32 statements of a block in a loop over
+ *       blocks with the scale as a scalar (not packed: the widening conversion times a replicated scalar); batches of
+ *       128 or 256 blocks (slower: output and staging no longer fit L1 together); codes and broadcast read straight
+ *       from the source segment (36 GB/s while the JVM has seen one segment class, 4.6 once the same call sites have
+ *       seen heap, native and read-only segments: the per-batch copy keeps 31 either way).</li>
  * </ul>
  * Types without a kernel here decode with the reference transcriptions. Tails shorter than a batch use them too.
  */
@@ -96,6 +112,9 @@ final class StagedDequantizers implements Dequantizers {
         /** Q8_0's codes as longs: a {@code long[]} cannot alias {@link #raw}, so C2 packs the copy into 32-byte moves. */
         final long[] ql = new long[BATCH_ELEMENTS / 8];
         final MemorySegment qls = MemorySegment.ofArray(ql);
+        /** TQ1_0's products of source byte and power of three, two ints per long, one block at a time. */
+        final long[] tq = new long[128];
+        final MemorySegment tqs = MemorySegment.ofArray(tq);
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -254,10 +273,8 @@ final class StagedDequantizers implements Dequantizers {
                 // check is not hoisted out of the block loop: 3x slower)
                 MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, BATCH * 18);
                 off += BATCH * 18;
-                for (int i = 0, r = 0; i < BATCH; i++, r += 18) {
-                    broadcastHalf(raw, r, h, i);
-                    nibbles16(raw, r + 2, q, 32 * i, 8);
-                }
+                for (int i = 0, r = 0; i < BATCH; i++, r += 18) broadcastHalf(raw, r, h, i);
+                for (int i = 0, r = 0; i < BATCH; i++, r += 18) nibbles16(raw, r + 2, q, 32 * i, 8);
                 for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * half(hs, k);
             }
         }
@@ -279,11 +296,9 @@ final class StagedDequantizers implements Dequantizers {
                 // check is not hoisted out of the block loop: 3x slower)
                 MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, BATCH * 20);
                 off += BATCH * 20;
-                for (int i = 0, r = 0; i < BATCH; i++, r += 20) {
-                    broadcastHalf(raw, r, h, i);
-                    broadcastHalf(raw, r + 2, hm, i);
-                    nibbles16(raw, r + 4, q, 32 * i, 0);
-                }
+                for (int i = 0, r = 0; i < BATCH; i++, r += 20) broadcastHalf(raw, r, h, i);
+                for (int i = 0, r = 0; i < BATCH; i++, r += 20) broadcastHalf(raw, r + 2, hm, i);
+                for (int i = 0, r = 0; i < BATCH; i++, r += 20) nibbles16(raw, r + 4, q, 32 * i, 0);
                 for (int k = 0; k < BATCH_ELEMENTS; k++) {
                     y[yi + k] = q[k] * half(hs, k) + half(hms, k);
                 }
@@ -316,10 +331,8 @@ final class StagedDequantizers implements Dequantizers {
                 // check is not hoisted out of the block loop: 3x slower)
                 MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, BATCH * 22);
                 off += BATCH * 22;
-                for (int i = 0, r = 0; i < BATCH; i++, r += 22) {
-                    broadcastHalf(raw, r, h, i);
-                    codes5(raw, r + 2, q, 32 * i, 16);
-                }
+                for (int i = 0, r = 0; i < BATCH; i++, r += 22) broadcastHalf(raw, r, h, i);
+                for (int i = 0, r = 0; i < BATCH; i++, r += 22) codes5(raw, r + 2, q, 32 * i, 16);
                 for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * half(hs, k);
             }
         }
@@ -341,11 +354,9 @@ final class StagedDequantizers implements Dequantizers {
                 // check is not hoisted out of the block loop: 3x slower)
                 MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, BATCH * 24);
                 off += BATCH * 24;
-                for (int i = 0, r = 0; i < BATCH; i++, r += 24) {
-                    broadcastHalf(raw, r, h, i);
-                    broadcastHalf(raw, r + 2, hm, i);
-                    codes5(raw, r + 4, q, 32 * i, 0);
-                }
+                for (int i = 0, r = 0; i < BATCH; i++, r += 24) broadcastHalf(raw, r, h, i);
+                for (int i = 0, r = 0; i < BATCH; i++, r += 24) broadcastHalf(raw, r + 2, hm, i);
+                for (int i = 0, r = 0; i < BATCH; i++, r += 24) codes5(raw, r + 4, q, 32 * i, 0);
                 for (int k = 0; k < BATCH_ELEMENTS; k++) {
                     y[yi + k] = q[k] * half(hs, k) + half(hms, k);
                 }
@@ -384,10 +395,8 @@ final class StagedDequantizers implements Dequantizers {
                 // check is not hoisted out of the block loop: 3x slower)
                 MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, BATCH * 18);
                 off += BATCH * 18;
-                for (int i = 0, r = 0; i < BATCH; i++, r += 18) {
-                    broadcastHalf(raw, r, h, i);
-                    iq4Codes(raw, r + 2, q, 32 * i);
-                }
+                for (int i = 0, r = 0; i < BATCH; i++, r += 18) broadcastHalf(raw, r, h, i);
+                for (int i = 0, r = 0; i < BATCH; i++, r += 18) iq4Codes(raw, r + 2, q, 32 * i);
                 // ggml: d * kvalues[...]; the product commutes bit for bit
                 for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * half(hs, k);
             }
@@ -724,56 +733,65 @@ final class StagedDequantizers implements Dequantizers {
 
     /**
      * ggml's {@code (((uint8_t)(b * 3^n) * 3) >> 8) - 1} times {@code d}, in one vectorised int loop per block: each
-     * element's source byte is staged as an int (two per long store, the five trits of a byte written five times)
-     * and its power of three comes from a constant pattern, so the loop body has no per-element branch or table.
-     * (C2 vectorises the arithmetic on an {@code int} source, not on a {@code byte[]} one.)
+     * element's source byte, already multiplied by its power of three, is staged as an int (two per long: the two
+     * source bytes spread by one PDEP into the low bytes of the halves, times {@code 3^n} in one long multiply, since
+     * {@code b * 81 < 2^32} cannot carry into the upper half), so the loop body has no per-element table or multiply;
+     * it keeps the low byte and finishes the trit. (C2 vectorises the arithmetic on an {@code int} source, not on a
+     * {@code byte[]} one.) Tried: the source bytes staged plainly and multiplied in the loop by a per-element power
+     * read from an {@code int[]} (13.3 GB/s against 15 here); the trits computed eight at a time in SWAR on longs and
+     * a plain {@code q * d} loop (11.8: about fifteen scalar operations per eight elements, which C2 does not pack
+     * into vectors, not even in a loop over a batch of blocks); the product, mask and {@code *3} all staged (11.1: the
+     * staging is scalar, the loop was not the bottleneck).
      */
     static void decodeTQ1_0(MemorySegment x, long off, float[] y, int yi, int blocks) {
-        long[] u = new long[128];
-        MemorySegment us = MemorySegment.ofArray(u);
-        byte[] raw = new byte[54];
-        int[] pow = TQ1_POW;
+        Scratch s = SCRATCH.get();   // arrays allocated per call cost 20% here (12 GB/s against 15)
+        long[] u = s.tq;
+        MemorySegment us = s.tqs;
+        byte[] raw = s.raw;
         for (int i = 0; i < blocks; i++, off += 54, yi += 256) {
             MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, 54);
-            for (int g = 0; g < 16; g++) {   // qs[0..32): byte m gives elements 32n + m
-                long v = (raw[2 * g] & 0xFFL) | ((raw[2 * g + 1] & 0xFFL) << 32);
-                u[g] = v;
-                u[16 + g] = v;
-                u[32 + g] = v;
-                u[48 + g] = v;
-                u[64 + g] = v;
+            for (int w = 0; w < 4; w++) {       // qs[0..32): byte m gives elements 32n + m
+                long a = (long) LONGS.get(raw, 8 * w);
+                long v0 = Long.expand(a, INT_PAIR);
+                long v1 = Long.expand(a >>> 16, INT_PAIR);
+                long v2 = Long.expand(a >>> 32, INT_PAIR);
+                long v3 = Long.expand(a >>> 48, INT_PAIR);
+                for (int n = 0, c = 1; n < 5; n++, c *= 3) {
+                    int o = 16 * n + 4 * w;
+                    u[o] = v0 * c;
+                    u[o + 1] = v1 * c;
+                    u[o + 2] = v2 * c;
+                    u[o + 3] = v3 * c;
+                }
             }
-            for (int g = 0; g < 8; g++) {    // qs[32..48): byte 32 + m gives elements 160 + 16n + m
-                long v = (raw[32 + 2 * g] & 0xFFL) | ((raw[33 + 2 * g] & 0xFFL) << 32);
-                u[80 + g] = v;
-                u[88 + g] = v;
-                u[96 + g] = v;
-                u[104 + g] = v;
-                u[112 + g] = v;
+            for (int w = 0; w < 2; w++) {       // qs[32..48): byte 32 + m gives elements 160 + 16n + m
+                long a = (long) LONGS.get(raw, 32 + 8 * w);
+                long v0 = Long.expand(a, INT_PAIR);
+                long v1 = Long.expand(a >>> 16, INT_PAIR);
+                long v2 = Long.expand(a >>> 32, INT_PAIR);
+                long v3 = Long.expand(a >>> 48, INT_PAIR);
+                for (int n = 0, c = 1; n < 5; n++, c *= 3) {
+                    int o = 80 + 8 * n + 4 * w;
+                    u[o] = v0 * c;
+                    u[o + 1] = v1 * c;
+                    u[o + 2] = v2 * c;
+                    u[o + 3] = v3 * c;
+                }
             }
-            for (int g = 0; g < 2; g++) {    // qh[0..4): byte j gives elements 240 + 4n + j, n < 4
-                long v = (raw[48 + 2 * g] & 0xFFL) | ((raw[49 + 2 * g] & 0xFFL) << 32);
-                u[120 + g] = v;
-                u[122 + g] = v;
-                u[124 + g] = v;
-                u[126 + g] = v;
+            long qh = (int) INTS.get(raw, 48);  // qh[0..4): byte j gives elements 240 + 4n + j, n < 4
+            long h0 = Long.expand(qh, INT_PAIR);
+            long h1 = Long.expand(qh >>> 16, INT_PAIR);
+            for (int n = 0, c = 1; n < 4; n++, c *= 3) {
+                u[120 + 2 * n] = h0 * c;
+                u[121 + 2 * n] = h1 * c;
             }
             float d = Float.float16ToFloat((short) SHORTS.get(raw, 52));
             for (int k = 0; k < 256; k++) {
-                y[yi + k] = ((((us.getAtIndex(ValueLayout.JAVA_INT, k) * pow[k]) & 0xFF) * 3 >> 8) - 1) * d;
+                y[yi + k] = (((us.getAtIndex(ValueLayout.JAVA_INT, k) & 0xFF) * 3 >> 8) - 1) * d;
             }
         }
     }
 
-    /** The power of three each element of a TQ1_0 block multiplies its source byte by. */
-    private static final int[] TQ1_POW = new int[256];
-
-    static {
-        int[] pow = {1, 3, 9, 27, 81};
-        for (int n = 0; n < 5; n++) {
-            for (int m = 0; m < 32; m++) TQ1_POW[32 * n + m] = pow[n];
-            for (int m = 0; m < 16; m++) TQ1_POW[160 + 16 * n + m] = pow[n];
-            if (n < 4) for (int m = 0; m < 4; m++) TQ1_POW[240 + 4 * n + m] = pow[n];
-        }
-    }
+    /** PDEP mask: two bytes to the low bytes of the two int halves of a long. */
+    private static final long INT_PAIR = 0x000000FF000000FFL;
 }
