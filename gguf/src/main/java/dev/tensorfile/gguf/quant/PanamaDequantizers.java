@@ -32,8 +32,8 @@ import java.nio.ByteOrder;
  * FMA; {@code x - m1 == x + (-m1)} for every finite pair, signed zeros included. The FMA differs only in which NaN
  * it propagates (the addend's, and {@code -m1} flips a NaN's sign), so a block with a non-finite {@code d} or
  * {@code dmin} (never in a real model) goes to the scalar decoder, one well-predicted branch per 256 outputs.
- * Q6_K and Q3_K have no subtraction to fuse ({@code (d * sc) * q}); Q2_K keeps the multiply and the subtraction
- * apart (not measured). The Vector API never fuses unless asked to with {@code fma}.
+ * Q2_K does the same ({@code d * sc}: 11 + 4 bits, times a 2-bit q). Q6_K and Q3_K have no subtraction to fuse
+ * ({@code (d * sc) * q}). The Vector API never fuses unless asked to with {@code fma}.
  * Species: the preferred float species (L lanes, 8 or 16: AVX2 or AVX-512; a 128-bit machine keeps the scalar
  * decoders, since there is no 32-bit byte shape to widen from); bytes are loaded L at a time.
  *
@@ -46,7 +46,8 @@ import java.nio.ByteOrder;
  * after, so that no bit crosses into a neighbouring byte's kept bits: x86 has no byte shift (a byte-lane shift
  * costs four instructions), and C2 emits a 32-bit shift by a constant as one instruction with an immediate,
  * where a 16-bit one takes the count from a vector register (two more instructions each, and a register per
- * count held across the loop: Q3_K ran 16% faster for this change alone).
+ * count held across the loop): Q3_K 16% faster for this change alone, Q6_K 18% and Q2_K 15% (their byte-lane
+ * shifts before), IQ4_XS 5%.
  *
  * <p>ggml's own kernels, as gcc builds them with {@code -march=native}, contract {@code d1 * q - m1} the same way
  * (by the argument above, with the same result as ours and gguf-py's for finite scales).
@@ -54,8 +55,9 @@ import java.nio.ByteOrder;
  * <p>Measured and kept (thread CPU time, 1 MiB of output, cache resident, AMD Zen 4 with AVX-512): the FMA and the
  * non-finite check, the 32-bit shifts, and Q4_K/Q5_K loops over a slice of exactly the blocks' bytes with offsets
  * from the int block index (as {@code decodeQ8_0}; C2 then hoists the bounds checks): Q5_K into a native segment
- * 35 to 48 GB/s, Q4_K 52 to 54; Q5_K's array kernel in 32-byte steps (see there), 33 to 38. Into a
- * {@code float[]} the rest changed little (Q4_K 42 to 41.5, noise level): a large float[] starts 16 bytes past a
+ * 35 to 48 GB/s, Q4_K 52 to 54, Q2_K's FMA 23 to 25.5 (array); Q5_K's array kernel in 32-byte steps (see
+ * there), 33 to 38. Into a {@code float[]} the rest changed little (Q4_K 42 to 41.5, noise level): a large
+ * float[] starts 16 bytes past a
  * 64-byte line (a G1 humongous object after its 16-byte header), every 512-bit store straddles two lines, and the
  * array kernels run at about three quarters of the segment ones whatever the arithmetic; ggml loses the same way
  * into a buffer at +16 (Q4_K 47 to 43 GB/s, Q5_K 37.5 to 34.5, Q8_0 57 to 49).
@@ -444,10 +446,10 @@ final class PanamaDequantizers implements Dequantizers {
                     ByteVector hi = ByteVector.fromMemorySegment(B, x, ql + l + 32, LE);
                     ByteVector h = ByteVector.fromMemorySegment(B, x, qh + l, LE);
                     // (ql & 15 | (qh bits) << 4) - 32 for the four quarters of 32 weights (q1..q4 in ggml)
-                    ByteVector q1 = lo.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 4).and((byte) 0x30));
-                    ByteVector q2 = hi.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 2).and((byte) 0x30));
-                    ByteVector q3 = lo.lanewise(VectorOperators.LSHR, 4).or(h.and((byte) 0x30));
-                    ByteVector q4 = hi.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30));
+                    ByteVector q1 = lo.and((byte) 0x0F).or(h.reinterpretAsInts().lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x30));
+                    ByteVector q2 = hi.and((byte) 0x0F).or(h.reinterpretAsInts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x30));
+                    ByteVector q3 = lo.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h.and((byte) 0x30));
+                    ByteVector q4 = hi.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h.reinterpretAsInts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30));
                     ((FloatVector) q1.sub((byte) 32).convertShape(B2F, F, 0)).mul(s1).intoArray(y, yi + l);
                     ((FloatVector) q2.sub((byte) 32).convertShape(B2F, F, 0)).mul(s2).intoArray(y, yi + l + 32);
                     ((FloatVector) q3.sub((byte) 32).convertShape(B2F, F, 0)).mul(s3).intoArray(y, yi + l + 64);
@@ -458,28 +460,33 @@ final class PanamaDequantizers implements Dequantizers {
     }
 
     /**
-     * {@code d * sc} and {@code dmin * m} of the sixteen 16-element groups of a Q2_K block at {@code off}, in
-     * {@code dm[2g]} and {@code dm[2g+1]} (ggml's {@code dl} and {@code ml}).
+     * {@code d * sc} and {@code -dmin * m} of the sixteen 16-element groups of a Q2_K block at {@code off}, in
+     * {@code dm[2g]} and {@code dm[2g+1]} (ggml's {@code dl} and {@code -ml}, the FMA's factor and addend).
      */
     static void decodeQ2_K(MemorySegment x, long off, float[] y, int yi, int blocks) {
         float[] dm = new float[32];
         for (int i = 0; i < blocks; i++, off += 84, yi += 256) {
-            float d = Bits.fp16(x, off + 80);
-            float min = Bits.fp16(x, off + 82);
+            int dd = x.get(LE_INT, off + 80);
+            if ((dd & 0x7C00) == 0x7C00 || (dd & 0x7C000000) == 0x7C000000) {
+                KQuants.decodeQ2_K(x, off, y, yi, 1);   // a non-finite d or dmin: see the class comment
+                continue;
+            }
+            float d = Float.float16ToFloat((short) dd);
+            float negMin = -Float.float16ToFloat((short) (dd >>> 16));
             for (int g = 0; g < 16; g++) {
                 int sc = x.get(ValueLayout.JAVA_BYTE, off + g) & 0xFF;
                 dm[2 * g] = d * (sc & 0xF);
-                dm[2 * g + 1] = min * (sc >>> 4);
+                dm[2 * g + 1] = negMin * (sc >>> 4);
             }
             for (int n = 0; n < 2; n++) {
                 long q = off + 16 + 32L * n;
                 for (int l = 0; l < 32; l += L) {
                     ByteVector v = ByteVector.fromMemorySegment(B, x, q + l, LE);
                     int g = 8 * n + l / 16;
-                    ((FloatVector) v.and((byte) 3).convertShape(B2F, F, 0)).mul(dm[2 * g]).sub(dm[2 * g + 1]).intoArray(y, yi + 128 * n + l);
-                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 2).and((byte) 3).convertShape(B2F, F, 0)).mul(dm[2 * g + 4]).sub(dm[2 * g + 5]).intoArray(y, yi + 128 * n + 32 + l);
-                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).and((byte) 3).convertShape(B2F, F, 0)).mul(dm[2 * g + 8]).sub(dm[2 * g + 9]).intoArray(y, yi + 128 * n + 64 + l);
-                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 6).and((byte) 3).convertShape(B2F, F, 0)).mul(dm[2 * g + 12]).sub(dm[2 * g + 13]).intoArray(y, yi + 128 * n + 96 + l);
+                    ((FloatVector) v.and((byte) 3).convertShape(B2F, F, 0)).fma(dm[2 * g], dm[2 * g + 1]).intoArray(y, yi + 128 * n + l);
+                    ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3).convertShape(B2F, F, 0)).fma(dm[2 * g + 4], dm[2 * g + 5]).intoArray(y, yi + 128 * n + 32 + l);
+                    ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3).convertShape(B2F, F, 0)).fma(dm[2 * g + 8], dm[2 * g + 9]).intoArray(y, yi + 128 * n + 64 + l);
+                    ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3).convertShape(B2F, F, 0)).fma(dm[2 * g + 12], dm[2 * g + 13]).intoArray(y, yi + 128 * n + 96 + l);
                 }
             }
         }
@@ -493,7 +500,7 @@ final class PanamaDequantizers implements Dequantizers {
             float d = Bits.fp16(x, off);
             ByteVector v = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, x, off + 2, LE);
             ByteVector lo = v.and((byte) 0x0F).selectFrom(KVALUES);
-            ByteVector hi = v.lanewise(VectorOperators.LSHR, 4).selectFrom(KVALUES);
+            ByteVector hi = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).selectFrom(KVALUES);
             for (int p = 0; p < 16 / L; p++) {
                 ((FloatVector) lo.convertShape(B2F, F, p)).mul(d).intoArray(y, yi + p * L);
                 ((FloatVector) hi.convertShape(B2F, F, p)).mul(d).intoArray(y, yi + 16 + p * L);
@@ -511,7 +518,7 @@ final class PanamaDequantizers implements Dequantizers {
                 float dl = d * (ls - 32);
                 ByteVector v = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, x, off + 8 + 16L * ib, LE);
                 ByteVector lo = v.and((byte) 0x0F).selectFrom(KVALUES);
-                ByteVector hi = v.lanewise(VectorOperators.LSHR, 4).selectFrom(KVALUES);
+                ByteVector hi = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).selectFrom(KVALUES);
                 for (int p = 0; p < 16 / L; p++) {
                     ((FloatVector) lo.convertShape(B2F, F, p)).mul(dl).intoArray(y, yi + p * L);
                     ((FloatVector) hi.convertShape(B2F, F, p)).mul(dl).intoArray(y, yi + 16 + p * L);
@@ -763,10 +770,10 @@ final class PanamaDequantizers implements Dequantizers {
                     ByteVector hi = ByteVector.fromMemorySegment(B, x, ql + l + 32, LE);
                     ByteVector h = ByteVector.fromMemorySegment(B, x, qh + l, LE);
                     // (ql & 15 | (qh bits) << 4) - 32 for the four quarters of 32 weights (q1..q4 in ggml)
-                    ByteVector q1 = lo.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 4).and((byte) 0x30));
-                    ByteVector q2 = hi.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 2).and((byte) 0x30));
-                    ByteVector q3 = lo.lanewise(VectorOperators.LSHR, 4).or(h.and((byte) 0x30));
-                    ByteVector q4 = hi.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30));
+                    ByteVector q1 = lo.and((byte) 0x0F).or(h.reinterpretAsInts().lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x30));
+                    ByteVector q2 = hi.and((byte) 0x0F).or(h.reinterpretAsInts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x30));
+                    ByteVector q3 = lo.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h.and((byte) 0x30));
+                    ByteVector q4 = hi.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h.reinterpretAsInts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30));
                     ((FloatVector) q1.sub((byte) 32).convertShape(B2F, F, 0)).mul(s1).intoMemorySegment(y, 4 * (yi + l), LE);
                     ((FloatVector) q2.sub((byte) 32).convertShape(B2F, F, 0)).mul(s2).intoMemorySegment(y, 4 * (yi + l + 32), LE);
                     ((FloatVector) q3.sub((byte) 32).convertShape(B2F, F, 0)).mul(s3).intoMemorySegment(y, 4 * (yi + l + 64), LE);
@@ -779,22 +786,29 @@ final class PanamaDequantizers implements Dequantizers {
     static void decodeQ2_K(MemorySegment x, long off, MemorySegment y, long yi, int blocks) {
         float[] dm = new float[32];
         for (int i = 0; i < blocks; i++, off += 84, yi += 256) {
-            float d = Bits.fp16(x, off + 80);
-            float min = Bits.fp16(x, off + 82);
+            int dd = x.get(LE_INT, off + 80);
+            if ((dd & 0x7C00) == 0x7C00 || (dd & 0x7C000000) == 0x7C000000) {
+                float[] one = new float[256];   // a non-finite d or dmin: see the class comment
+                KQuants.decodeQ2_K(x, off, one, 0, 1);
+                MemorySegment.copy(one, 0, y, LE_FLOAT, 4 * yi, 256);
+                continue;
+            }
+            float d = Float.float16ToFloat((short) dd);
+            float negMin = -Float.float16ToFloat((short) (dd >>> 16));
             for (int g = 0; g < 16; g++) {
                 int sc = x.get(ValueLayout.JAVA_BYTE, off + g) & 0xFF;
                 dm[2 * g] = d * (sc & 0xF);
-                dm[2 * g + 1] = min * (sc >>> 4);
+                dm[2 * g + 1] = negMin * (sc >>> 4);
             }
             for (int n = 0; n < 2; n++) {
                 long q = off + 16 + 32L * n;
                 for (int l = 0; l < 32; l += L) {
                     ByteVector v = ByteVector.fromMemorySegment(B, x, q + l, LE);
                     int g = 8 * n + l / 16;
-                    ((FloatVector) v.and((byte) 3).convertShape(B2F, F, 0)).mul(dm[2 * g]).sub(dm[2 * g + 1]).intoMemorySegment(y, 4 * (yi + 128 * n + l), LE);
-                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 2).and((byte) 3).convertShape(B2F, F, 0)).mul(dm[2 * g + 4]).sub(dm[2 * g + 5]).intoMemorySegment(y, 4 * (yi + 128 * n + 32 + l), LE);
-                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).and((byte) 3).convertShape(B2F, F, 0)).mul(dm[2 * g + 8]).sub(dm[2 * g + 9]).intoMemorySegment(y, 4 * (yi + 128 * n + 64 + l), LE);
-                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 6).and((byte) 3).convertShape(B2F, F, 0)).mul(dm[2 * g + 12]).sub(dm[2 * g + 13]).intoMemorySegment(y, 4 * (yi + 128 * n + 96 + l), LE);
+                    ((FloatVector) v.and((byte) 3).convertShape(B2F, F, 0)).fma(dm[2 * g], dm[2 * g + 1]).intoMemorySegment(y, 4 * (yi + 128 * n + l), LE);
+                    ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 3).convertShape(B2F, F, 0)).fma(dm[2 * g + 4], dm[2 * g + 5]).intoMemorySegment(y, 4 * (yi + 128 * n + 32 + l), LE);
+                    ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 3).convertShape(B2F, F, 0)).fma(dm[2 * g + 8], dm[2 * g + 9]).intoMemorySegment(y, 4 * (yi + 128 * n + 64 + l), LE);
+                    ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 6).reinterpretAsBytes().and((byte) 3).convertShape(B2F, F, 0)).fma(dm[2 * g + 12], dm[2 * g + 13]).intoMemorySegment(y, 4 * (yi + 128 * n + 96 + l), LE);
                 }
             }
         }
@@ -805,7 +819,7 @@ final class PanamaDequantizers implements Dequantizers {
             float d = Bits.fp16(x, off);
             ByteVector v = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, x, off + 2, LE);
             ByteVector lo = v.and((byte) 0x0F).selectFrom(KVALUES);
-            ByteVector hi = v.lanewise(VectorOperators.LSHR, 4).selectFrom(KVALUES);
+            ByteVector hi = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).selectFrom(KVALUES);
             for (int p = 0; p < 16 / L; p++) {
                 ((FloatVector) lo.convertShape(B2F, F, p)).mul(d).intoMemorySegment(y, 4 * (yi + p * L), LE);
                 ((FloatVector) hi.convertShape(B2F, F, p)).mul(d).intoMemorySegment(y, 4 * (yi + 16 + p * L), LE);
@@ -822,7 +836,7 @@ final class PanamaDequantizers implements Dequantizers {
                 float dl = d * (ls - 32);
                 ByteVector v = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, x, off + 8 + 16L * ib, LE);
                 ByteVector lo = v.and((byte) 0x0F).selectFrom(KVALUES);
-                ByteVector hi = v.lanewise(VectorOperators.LSHR, 4).selectFrom(KVALUES);
+                ByteVector hi = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).selectFrom(KVALUES);
                 for (int p = 0; p < 16 / L; p++) {
                     ((FloatVector) lo.convertShape(B2F, F, p)).mul(dl).intoMemorySegment(y, 4 * (yi + p * L), LE);
                     ((FloatVector) hi.convertShape(B2F, F, p)).mul(dl).intoMemorySegment(y, 4 * (yi + 16 + p * L), LE);
