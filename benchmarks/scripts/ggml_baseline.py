@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """Builds the ggml dequantization baseline (shared/bench/ggml-dequant) in the variant docs/benchmarks.md quotes.
 
-Two changes to the shared harness, made on a copy in OUTDIR (the shared files stay as they are):
+Three changes to the shared harness, made on a copy in OUTDIR (the shared files stay as they are):
   * timing in thread CPU time (CLOCK_THREAD_CPUTIME_ID) instead of wall time, as GgufDequantCpuTime does on the Java
     side: on a machine shared with other builds wall-clock GB/s swing with the load, CPU time much less;
   * every type gguf-py dequantizes, not only the five of the shared harness. Types ggml has no reference quantizer
     for (the grid types IQ2_XXS ... IQ1_M) decode random bytes with moderate fp16 scales, as the Java side does
-    (the speed of a table decoder does not depend on the codes).
+    (the speed of a table decoder does not depend on the codes);
+  * --out-offset BYTES: decode into the 64-byte-aligned output buffer plus BYTES. A Java float[] body starts 16
+    bytes past a 64-byte line (a large array is a G1 humongous object at a region start, after a 16-byte header),
+    so every 64-byte store into it straddles two lines; --out-offset 16 gives ggml the same destination.
 
     benchmarks/scripts/ggml_baseline.py [OUTDIR]     # prints the binary's path; default /tmp/ggml-dequant-cpu
-    OUTDIR/ggml_dequant_bench -wi 3 -i 5 -r 1 --only resident Q4_K Q8_0
+    OUTDIR/ggml_dequant_bench -wi 3 -i 5 -r 1 --only resident [--out-offset 16] Q4_K Q8_0
 """
 import os
 import re
@@ -42,9 +45,25 @@ EXTRA = [
 ]
 
 
+def sub1(pattern, repl, src):
+    """re.sub exactly once; fails loudly when the shared harness no longer has the line this script patches."""
+    out, n = re.subn(pattern, repl, src, count=1)
+    if n != 1:
+        sys.exit(f'ggml_baseline.py: pattern not found in the shared harness: {pattern}')
+    return out
+
+
 def main():
     src = open(os.path.join(SHARED, 'ggml_dequant_bench.c')).read()
     src = src.replace('CLOCK_MONOTONIC', 'CLOCK_THREAD_CPUTIME_ID')
+    src = sub1(r'static float \* g_out;.*', r'\g<0>\nstatic float * g_dst;          // g_out + --out-offset bytes', src)
+    src = sub1(r'c->t->dequant\(c->in, g_out, FLOATS\);', 'c->t->dequant(c->in, g_dst, FLOATS);', src)
+    src = sub1(r'g_out = aligned_alloc\(64, OUT_BYTES\);',
+               'g_out = aligned_alloc(64, OUT_BYTES + 64);\n    g_dst = (float *) ((char *) g_out + g_out_off);', src)
+    src = sub1(r'(else if \(!strcmp\(argv\[a\], "--mapped"\)\) g_mapped = 1;)',
+               r'\1\n        else if (!strcmp(argv[a], "--out-offset") && a + 1 < argc) g_out_off = atoi(argv[++a]) & ~3 & 63;', src)
+    src = sub1(r'static int g_mapped = 0;', 'static int g_mapped = 0;\nstatic int g_out_off = 0;', src)
+    src = sub1(r'(printf\("# ggml_dequant_bench: -wi %d -i %d -r %.2fs, )', r'printf("# output at +%d bytes from 64\\n", g_out_off);\n    \1', src)
     rows = []
     fills = []
     for name, qk, block, deq, quant, scales in EXTRA:

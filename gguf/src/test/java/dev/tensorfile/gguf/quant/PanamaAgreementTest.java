@@ -10,6 +10,7 @@ import dev.tensorfile.core.spi.LittleEndian;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -87,6 +88,56 @@ class PanamaAgreementTest {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Kernels that fuse {@code d1 * q - m1} into one FMA leave blocks with a non-finite {@code d} or {@code dmin} to
+     * the scalar decoder (an FMA propagates a different NaN than a multiply then a subtraction): such blocks between
+     * ordinary ones, into an array and into a segment, must still match bit for bit. Infinite {@code d} with zero
+     * codes gives the default NaN; two NaNs with different payloads (and signs) show which one wins.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q2_K", "Q4_K", "Q5_K"})
+    void nonFiniteScalesBetweenFiniteBlocks(DType type) {
+        short[][] scales = {
+            {0x7C00, 0x2E66},                      // d = +inf
+            {0x2E66, (short) 0x7E01},              // dmin = quiet NaN with a payload
+            {(short) 0xFD55, 0x7C2A},              // d = negative NaN, dmin = signalling NaN
+            {(short) 0xFC00, (short) 0xFE00},      // d = -inf, dmin = negative NaN
+            {0x7C00, (short) 0xFC00},              // both infinite
+        };
+        int blocks = 3 + scales.length * 2;
+        Random rnd = new Random(type.ordinal() * 41L + 3);
+        int[] fields = RandomBlocks.scaleFields(type);
+        for (int srcOffset : new int[] {0, 1}) {
+            byte[] raw = new byte[srcOffset + blocks * type.blockBytes()];
+            rnd.nextBytes(raw);
+            RandomBlocks.saneScales(raw, srcOffset, type, blocks, rnd);
+            for (int k = 0; k < scales.length; k++) {
+                int block = 1 + 2 * k;
+                for (int f = 0; f < 2; f++) {
+                    int p = srcOffset + block * type.blockBytes() + fields[f];
+                    raw[p] = (byte) scales[k][f];
+                    raw[p + 1] = (byte) (scales[k][f] >>> 8);
+                }
+                // zero codes in the first half of the block, so that inf * 0 occurs (Q5_K: all of qh too)
+                int start = srcOffset + block * type.blockBytes();
+                Arrays.fill(raw, start + 16, start + 16 + (type.blockBytes() - 16) / 2, (byte) 0);
+            }
+            MemorySegment src = MemorySegment.ofArray(raw);
+            int n = blocks * type.blockElements();
+            float[] expected = new float[n + 1];
+            ReferenceDequantizers.INSTANCE.decoder(type).decode(src, srcOffset, expected, 1, blocks);
+            float[] actual = new float[n + 1];
+            panama.decoder(type).decode(src, srcOffset, actual, 1, blocks);
+            assertSameBits(expected, actual, type + " array srcOffset=" + srcOffset);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment dst = arena.allocate(4L * (n + 1));
+                panama.segmentDecoder(type).decode(src, srcOffset, dst, 1, blocks);
+                MemorySegment.copy(dst, LittleEndian.FLOAT, 0, actual, 0, actual.length);
+                assertSameBits(expected, actual, type + " segment srcOffset=" + srcOffset);
             }
         }
     }
