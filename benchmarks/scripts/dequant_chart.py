@@ -13,6 +13,8 @@ JMH's residentSegment (into a 64-byte-aligned native segment, as ggml's harness 
 --cpu-ggml / --cpu-java: the thread-CPU-time pair (benchmarks/scripts/ggml_baseline.py's harness, GgufDequantCpuTime
 with -Dtensorfile.quant=scalar and =panama): a table of every type, median GB/s per CPU second, error = half the
 spread of the rounds, and the mapped rows as ratios to the mapped copy ceiling of the same run.
+--cpu-ggml-offset: the same harness run with --out-offset 16 (its output 16 bytes past a 64-byte line, where a
+Java float[]'s elements start): a table comparing our float[] rows with ggml writing to the same alignment.
 --jmh-parallel PATH=file.json: JMH JSON of GgufParallelReadBenchmark for one path (scalar or panama): a table of the
 split read's wall-clock speedup over one thread, with the ratio's error propagated from both JMH errors.
 """
@@ -210,6 +212,19 @@ def svg(data, path):
     open(path, 'w').write('\n'.join(out) + '\n')
 
 
+def offset_table(g, g16, j):
+    rows = ['| type | ggml C, aligned | ggml C, +16 bytes (a float[]\'s alignment) | ours, default, float[] | ratio to +16 | '
+            'ours, Vector API, float[] | ratio to +16 |', '|---|---|---|---|---|---|---|']
+    for t in TYPES:
+        gg, g6 = g.get((t, 'resident')), g16.get((t, 'resident'))
+        if g6 is None:
+            continue
+        s = j.get(('scalar', t, 'resident'))
+        p = j.get(('panama', t, 'resident'))
+        rows.append(f'| {t} | {fmt(gg)} | {fmt(g6)} | {fmt(s)} | {ratio(s, g6)} | {fmt(p)} | {ratio(p, g6)} |')
+    return '\n'.join(rows)
+
+
 def parallel_table(specs):
     rows = ['| path | type | one thread (GB/s) | split across the common pool and the caller (GB/s) | speedup |',
             '|---|---|---|---|---|']
@@ -234,6 +249,7 @@ def main():
     ap.add_argument('--ggml', action='append', default=[])
     ap.add_argument('--cpu-ggml', action='append', default=[])
     ap.add_argument('--cpu-java', action='append', default=[])
+    ap.add_argument('--cpu-ggml-offset', action='append', default=[])
     ap.add_argument('--jmh-parallel', action='append', default=[])
     ap.add_argument('--svg')
     a = ap.parse_args()
@@ -249,6 +265,9 @@ def main():
     if a.cpu_ggml and a.cpu_java:
         print('\nThread CPU time, cache resident (median GB/s per CPU second ± half the spread of the rounds):\n')
         print(cpu_table(cpu_ggml(a.cpu_ggml), cpu_java(a.cpu_java)))
+        if a.cpu_ggml_offset:
+            print('\nThread CPU time, cache resident, ggml writing at a float[]\'s alignment (64-byte line + 16 bytes):\n')
+            print(offset_table(cpu_ggml(a.cpu_ggml), cpu_ggml(a.cpu_ggml_offset), cpu_java(a.cpu_java)))
     if a.jmh_parallel:
         print('\nParallel readFloats of a 16 MiB-output tensor, wall clock (JMH, GB/s of float output, mean ± error):\n')
         print(parallel_table(a.jmh_parallel))
