@@ -395,8 +395,11 @@ final class StagedDequantizers implements Dequantizers {
                 // check is not hoisted out of the block loop: 3x slower)
                 MemorySegment.copy(x, ValueLayout.JAVA_BYTE, off, raw, 0, BATCH * 18);
                 off += BATCH * 18;
-                for (int i = 0, r = 0; i < BATCH; i++, r += 18) broadcastHalf(raw, r, h, i);
-                for (int i = 0, r = 0; i < BATCH; i++, r += 18) iq4Codes(raw, r + 2, q, 32 * i);
+                // one staging loop here: its table look-ups dominate, and split from the broadcast it measured 5% slower
+                for (int i = 0, r = 0; i < BATCH; i++, r += 18) {
+                    broadcastHalf(raw, r, h, i);
+                    iq4Codes(raw, r + 2, q, 32 * i);
+                }
                 // ggml: d * kvalues[...]; the product commutes bit for bit
                 for (int k = 0; k < BATCH_ELEMENTS; k++) y[yi + k] = q[k] * half(hs, k);
             }
@@ -741,7 +744,12 @@ final class StagedDequantizers implements Dequantizers {
      * read from an {@code int[]} (13.3 GB/s against 15 here); the trits computed eight at a time in SWAR on longs and
      * a plain {@code q * d} loop (11.8: about fifteen scalar operations per eight elements, which C2 does not pack
      * into vectors, not even in a loop over a batch of blocks); the product, mask and {@code *3} all staged (11.1: the
-     * staging is scalar, the loop was not the bottleneck).
+     * staging is scalar, the loop was not the bottleneck); the bytes staged plainly (32 long stores a block instead of
+     * 128) and widened in the loop by {@code (int) (float) b} (vectorised, but the loop carries the float-to-int
+     * fix-up and is not unrolled: 15.1, no gain); the trit computed in float from the signed byte, the power of three
+     * read from a {@code byte[]} and two roundings by adding and subtracting 1.5 * 2^23 (bit-identical, 9 GB/s). The
+     * arrays must be per thread here: allocated per call they cost 20%; TQ2_0 shows the opposite (its code array
+     * taken from {@link Scratch} halves it, 28.6 to 14), so each kernel keeps what measured faster.
      */
     static void decodeTQ1_0(MemorySegment x, long off, float[] y, int yi, int blocks) {
         Scratch s = SCRATCH.get();   // arrays allocated per call cost 20% here (12 GB/s against 15)
