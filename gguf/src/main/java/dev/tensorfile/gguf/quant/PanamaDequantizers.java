@@ -53,21 +53,20 @@ import java.nio.ByteOrder;
  * (by the argument above, with the same result as ours and gguf-py's for finite scales).
  *
  * <p>Measured and kept (thread CPU time, 1 MiB of output, cache resident, AMD Zen 4 with AVX-512): the FMA and the
- * non-finite check, the 32-bit shifts, and Q4_K/Q5_K loops over a slice of exactly the blocks' bytes with offsets
- * from the int block index (as {@code decodeQ8_0}; C2 then hoists the bounds checks): Q5_K into a native segment
- * 35 to 48 GB/s, Q4_K 52 to 54, Q2_K's FMA 23 to 25.5 (array); Q5_K's array kernel in 32-byte steps (see
- * there), 33 to 38. Into a {@code float[]} the rest changed little (Q4_K 42 to 41.5, noise level): a large
- * float[] starts 16 bytes past a
- * 64-byte line (a G1 humongous object after its 16-byte header), every 512-bit store straddles two lines, and the
- * array kernels run at about three quarters of the segment ones whatever the arithmetic; ggml loses the same way
- * into a buffer at +16 (Q4_K 47 to 43 GB/s, Q5_K 37.5 to 34.5, Q8_0 57 to 49).
- * Tried and dropped: 256-bit vectors for the Q8_0 array stores (53 to 49 GB/s); 512-bit arithmetic stored as
- * two 256-bit halves (53 to 40); Q5_K array stores in address order (no change; Q4_K keeps its in-order stores,
- * within noise of the interleaved ones); Q4_K in 32-byte steps (array 41 to 39, segment 54 to 44: the part
- * extraction costs more than the halved nibble work); a per-sub-block table of the 16 (Q4_K) or 32 (Q5_K)
- * possible outputs, {@code fma(iota, d1, -m1)}, looked up with {@code IntVector.selectFrom} (vpermd/vpermi2d)
- * instead of converting and scaling each code: no gain into an array (Q5_K 34.5 to 32), and the segment kernels
- * of the same JVM fell to half speed (C2's shared Vector API call sites compiled for the other shapes).
+ * non-finite check, the 32-bit shifts, and Q4_K/Q5_K loops over a slice of exactly the blocks' bytes with offsets from
+ * the int block index (as {@code decodeQ8_0}; C2 then hoists the bounds checks): Q5_K into a native segment 35 to 48
+ * GB/s, Q4_K 52 to 54, Q2_K's FMA 23 to 25.5 (array); Q5_K's array kernel in 32-byte steps (see there), 33 to 38;
+ * Q4_K's array kernel widening bytes before splitting nibbles, 41 to 43.5. Into a {@code float[]} the rest changed
+ * little: a large float[] starts 16 bytes past a 64-byte line (a G1 humongous object after its 16-byte header), every
+ * 512-bit store straddles two lines, and the array kernels run at about three quarters of the segment ones whatever the
+ * arithmetic; ggml loses the same way into a buffer at +16 (Q4_K 47 to 43 GB/s, Q5_K 37.5 to 34.5, Q8_0 57 to 49).
+ * Tried and dropped: 256-bit vectors for the Q8_0 array stores (53 to 49 GB/s); 512-bit arithmetic stored as two
+ * 256-bit halves (53 to 40); Q4_K and Q5_K array stores in address order (within noise of the
+ * interleaved ones; the Q4_K segment kernel keeps them); Q4_K in 32-byte steps (array 41 to 39, segment 54 to 44: the part extraction costs
+ * more than the halved nibble work); a per-sub-block table of the 16 (Q4_K) or 32 (Q5_K) possible outputs, {@code
+ * fma(iota, d1, -m1)}, looked up with {@code IntVector.selectFrom} (vpermd/vpermi2d) instead of converting and scaling
+ * each code: no gain into an array (Q5_K 34.5 to 32), and the segment kernels of the same JVM fell to half speed (C2's
+ * shared Vector API call sites compiled for the other shapes).
  */
 final class PanamaDequantizers implements Dequantizers {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
@@ -280,14 +279,16 @@ final class PanamaDequantizers implements Dequantizers {
     }
 
     /**
-     * Per 32 bytes of nibbles (sub-blocks {@code 2p} and {@code 2p + 1}): the low nibbles by a byte AND, the high
-     * ones by a 32-bit shift and the same AND, each written out in address order (low nibbles of both 16-byte
-     * halves, then the high ones). {@code dm} holds {@code d * codes} from index 0 and {@code -dmin * codes} (the
-     * FMA's addend; {@code (-dmin) * m} is {@code -(dmin * m)} exactly) from 16, so {@code -m1} of sub-block
-     * {@code j} sits at {@code 16 + 8 + j} with 16 lanes and {@code 16 + j} with 8 (part 1). The next block's
-     * scales are decoded before this block's nibbles, so that their chain of dependent instructions overlaps this block's vector work.
-     * The four sub-block pairs are written out: as a loop (or a helper per pair, which C2 stops inlining after two)
-     * C2 recomputes range-check bounds per pair, and Q4_K ran at three quarters of ggml's speed.
+     * Per 32 bytes of nibbles (sub-blocks {@code 2p} and {@code 2p + 1}), L bytes at a time: here the bytes are
+     * zero-extended to 32-bit lanes first, then the low nibbles are one AND and the high ones one shift (no mask: the
+     * lane holds 8 bits), each converted to float; the segment kernel splits them as bytes (an AND; a 32-bit shift and
+     * an AND) and sign-extends each. The array shape ran 41 to 43.5 GB/s; the segment kernel in this shape measured
+     * within noise, so it stays as it was. {@code dm} holds {@code d * codes} from index 0 and {@code -dmin * codes}
+     * (the FMA's addend; {@code (-dmin) * m} is {@code -(dmin * m)} exactly) from 16, so {@code -m1} of sub-block
+     * {@code j} sits at {@code 16 + 8 + j} with 16 lanes and {@code 16 + j} with 8 (part 1). The next block's scales
+     * are decoded before this block's nibbles, so that their chain of dependent instructions overlaps this block's
+     * vector work. The four sub-block pairs are written out: as a loop (or a helper per pair, which C2 stops inlining
+     * after two) C2 recomputes range-check bounds per pair, and Q4_K ran at three quarters of ggml's speed.
      */
     static void decodeQ4_K(MemorySegment x, long off, float[] y, int yi, int blocks) {
         MemorySegment in = x.asSlice(off, 144L * blocks);
@@ -307,43 +308,27 @@ final class PanamaDequantizers implements Dequantizers {
             ((FloatVector) codes.convertShape(B2F, F, 16 / L - 1)).mul(-Float.float16ToFloat((short) (dd >>> 16))).intoArray(dm, 16);
             // sub-blocks 0 and 1
             for (int l = 0; l < 32; l += L) {
-                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 16 + l, LE);
-                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).fma(dm[0], dm[8 + L]).intoArray(y, yo + l);
-            }
-            for (int l = 0; l < 32; l += L) {
-                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 16 + l, LE);
-                ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
-                        .convertShape(B2F, F, 0)).fma(dm[1], dm[9 + L]).intoArray(y, yo + 32 + l);
+                IntVector w = (IntVector) ByteVector.fromMemorySegment(B, in, o + 16 + l, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                ((FloatVector) w.and(0x0F).convert(VectorOperators.I2F, 0)).fma(dm[0], dm[8 + L]).intoArray(y, yo + 0 + l);
+                ((FloatVector) w.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dm[1], dm[9 + L]).intoArray(y, yo + 32 + l);
             }
             // sub-blocks 2 and 3
             for (int l = 0; l < 32; l += L) {
-                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 48 + l, LE);
-                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).fma(dm[2], dm[10 + L]).intoArray(y, yo + 64 + l);
-            }
-            for (int l = 0; l < 32; l += L) {
-                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 48 + l, LE);
-                ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
-                        .convertShape(B2F, F, 0)).fma(dm[3], dm[11 + L]).intoArray(y, yo + 96 + l);
+                IntVector w = (IntVector) ByteVector.fromMemorySegment(B, in, o + 48 + l, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                ((FloatVector) w.and(0x0F).convert(VectorOperators.I2F, 0)).fma(dm[2], dm[10 + L]).intoArray(y, yo + 64 + l);
+                ((FloatVector) w.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dm[3], dm[11 + L]).intoArray(y, yo + 96 + l);
             }
             // sub-blocks 4 and 5
             for (int l = 0; l < 32; l += L) {
-                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 80 + l, LE);
-                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).fma(dm[4], dm[12 + L]).intoArray(y, yo + 128 + l);
-            }
-            for (int l = 0; l < 32; l += L) {
-                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 80 + l, LE);
-                ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
-                        .convertShape(B2F, F, 0)).fma(dm[5], dm[13 + L]).intoArray(y, yo + 160 + l);
+                IntVector w = (IntVector) ByteVector.fromMemorySegment(B, in, o + 80 + l, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                ((FloatVector) w.and(0x0F).convert(VectorOperators.I2F, 0)).fma(dm[4], dm[12 + L]).intoArray(y, yo + 128 + l);
+                ((FloatVector) w.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dm[5], dm[13 + L]).intoArray(y, yo + 160 + l);
             }
             // sub-blocks 6 and 7
             for (int l = 0; l < 32; l += L) {
-                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 112 + l, LE);
-                ((FloatVector) v.and((byte) 0x0F).convertShape(B2F, F, 0)).fma(dm[6], dm[14 + L]).intoArray(y, yo + 192 + l);
-            }
-            for (int l = 0; l < 32; l += L) {
-                ByteVector v = ByteVector.fromMemorySegment(B, in, o + 112 + l, LE);
-                ((FloatVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
-                        .convertShape(B2F, F, 0)).fma(dm[7], dm[15 + L]).intoArray(y, yo + 224 + l);
+                IntVector w = (IntVector) ByteVector.fromMemorySegment(B, in, o + 112 + l, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                ((FloatVector) w.and(0x0F).convert(VectorOperators.I2F, 0)).fma(dm[6], dm[14 + L]).intoArray(y, yo + 192 + l);
+                ((FloatVector) w.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dm[7], dm[15 + L]).intoArray(y, yo + 224 + l);
             }
         }
     }
