@@ -57,6 +57,21 @@ import java.nio.ByteOrder;
  *       (2.8); on an int[] they vectorise (26 for two fields), but an int per element is 128 stores per block.
  *       {@code Math.fma(d, sc*q, -(dmin*m))} would be exact as well but flips the sign of a NaN {@code dmin*m},
  *       which ggml's subtraction returns unchanged.</li>
+ *   <li>Batching K super-blocks into one long float loop, as the 32-element types do, loses for Q4_K (14 GB/s as
+ *       it is; eight super-blocks, 2048 elements, per batch copied into a {@code byte[]}; thread CPU time, resident,
+ *       on the AMD EPYC (AVX-512) the benchmarks run on). Each sub-block's ggml factors {@code d*sc}, {@code dmin*m}
+ *       broadcast as float bits into two {@code long[]} (16 long stores per sub-block each) and read back as floats
+ *       through heap segments: 4.4, since C2 does not vectorise float loads from a segment next to a
+ *       {@code float[]} store (as with Q8_0's float32 broadcast, below). As two {@code float[]} filled by float
+ *       stores, the float loop writing a {@code float[]} tile indexed like them (so no aliasing doubt) and copied
+ *       out: 7.8, and 16.3 with the two broadcasts left out; with a constant float loop the long-store broadcasts
+ *       alone take 23 down to 14: a float factor per element stores twice the output again. {@code d} and
+ *       {@code dmin} as fp16 broadcast per super-block, {@code sc*q} staged as shorts ({@link Long#expand} and
+ *       one multiply per four codes), {@code m} as bytes, one 2048-trip {@code d*p - dmin*m}: 24.9 for the float
+ *       loop and copy alone, 19.3 with the two fp16 broadcasts, 15.8 with {@code m}, 8.5 with the products. The
+ *       factors {@code d*sc} broadcast straight into the output and then {@code y = y*q - dmin*m} in place: 9.4
+ *       (16.7 without that broadcast). The present kernel run from a batch copy instead of reads from the segment:
+ *       12.4. So Q5_K was left as it is too.</li>
  *   <li>No stores into a {@link MemorySegment} in the float loop: C2 does not vectorise them (2.6 GB/s), so a
  *       segment destination goes through an L1-resident tile ({@link #segmentDecoder}).</li>
  *   <li>One job per staging loop: SuperWord packs the like statements of one iteration of a loop over blocks (the
