@@ -56,17 +56,19 @@ import java.nio.ByteOrder;
  * non-finite check, the 32-bit shifts, and Q4_K/Q5_K loops over a slice of exactly the blocks' bytes with offsets from
  * the int block index (as {@code decodeQ8_0}; C2 then hoists the bounds checks): Q5_K into a native segment 35 to 48
  * GB/s, Q4_K 52 to 54, Q2_K's FMA 23 to 25.5 (array); Q5_K's array kernel in 32-byte steps (see there), 33 to 38;
- * Q4_K's array kernel widening bytes before splitting nibbles, 41 to 43.5. Into a {@code float[]} the rest changed
- * little: a large float[] starts 16 bytes past a 64-byte line (a G1 humongous object after its 16-byte header), every
- * 512-bit store straddles two lines, and the array kernels run at about three quarters of the segment ones whatever the
- * arithmetic; ggml loses the same way into a buffer at +16 (Q4_K 47 to 43 GB/s, Q5_K 37.5 to 34.5, Q8_0 57 to 49).
- * Tried and dropped: 256-bit vectors for the Q8_0 array stores (53 to 49 GB/s); 512-bit arithmetic stored as two
- * 256-bit halves (53 to 40); Q4_K and Q5_K array stores in address order (within noise of the
- * interleaved ones; the Q4_K segment kernel keeps them); Q4_K in 32-byte steps (array 41 to 39, segment 54 to 44: the part extraction costs
- * more than the halved nibble work); a per-sub-block table of the 16 (Q4_K) or 32 (Q5_K) possible outputs, {@code
- * fma(iota, d1, -m1)}, looked up with {@code IntVector.selectFrom} (vpermd/vpermi2d) instead of converting and scaling
- * each code: no gain into an array (Q5_K 34.5 to 32), and the segment kernels of the same JVM fell to half speed (C2's
- * shared Vector API call sites compiled for the other shapes).
+ * Q4_K's array kernel widening bytes before splitting nibbles, 41 to 43.5 against the byte-split FMA kernel (a later
+ * run: original kernel 42.2, this one 42.5; the FMA shape had cost the array what this wins back). Into a {@code
+ * float[]} the rest changed little: a large float[] starts 16 bytes past a 64-byte line (a G1 humongous object after
+ * its 16-byte header), every 512-bit store straddles two lines, and the array kernels run at about three quarters of
+ * the segment ones whatever the arithmetic; ggml loses the same way into a buffer at +16 (Q4_K 47 to 43 GB/s, Q5_K 37.5
+ * to 34.5, Q8_0 57 to 49). Tried and dropped: 256-bit vectors for the Q8_0 array stores (53 to 49 GB/s); 512-bit
+ * arithmetic stored as two 256-bit halves (53 to 40); Q4_K and Q5_K array stores in address order (within noise of the
+ * interleaved ones; the Q4_K segment kernel keeps them); Q4_K in 32-byte steps (array 41 to 39, segment 54 to 44: the
+ * part extraction costs more than the halved nibble work); Q5_K widened to 32-bit lanes before merging the fifth bit,
+ * as Q4_K's array kernel (array 37.5 to 34: twice the 512-bit integer work); a per-sub-block table of the 16 (Q4_K) or
+ * 32 (Q5_K) possible outputs, {@code fma(iota, d1, -m1)}, looked up with {@code IntVector.selectFrom} (vpermd/vpermi2d)
+ * instead of converting and scaling each code: no gain into an array (Q5_K 34.5 to 32), and the segment kernels of the
+ * same JVM fell to half speed (C2's shared Vector API call sites compiled for the other shapes).
  */
 final class PanamaDequantizers implements Dequantizers {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
