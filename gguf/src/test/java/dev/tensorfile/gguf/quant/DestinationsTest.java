@@ -54,6 +54,38 @@ class DestinationsTest {
         }
     }
 
+    /**
+     * A heap source goes through the codec's native staging buffer ({@link QuantCodec#STAGE_BYTES} at a time): over
+     * several buffers' worth, from an odd offset, into every destination, it must give the bits of the same blocks
+     * decoded from native memory, which the kernels read in place.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS", "TQ2_0", "IQ2_XXS"})
+    void aHeapSourceGivesTheBitsOfTheSameBlocksInNativeMemory(DType type) {
+        BlockCodec codec = codec(type);
+        Random rnd = new Random(31 + type.ordinal());
+        int blocks = 2 * QuantCodec.STAGE_BYTES / type.blockBytes() + 7;   // two full buffers and a partial one
+        byte[] raw = new byte[5 + blocks * type.blockBytes()];
+        rnd.nextBytes(raw);
+        RandomBlocks.saneScales(raw, 5, type, blocks, rnd);
+        int n = blocks * type.blockElements();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment nativeSrc = arena.allocate(raw.length);
+            MemorySegment.copy(MemorySegment.ofArray(raw), 0, nativeSrc, 0, raw.length);
+            float[] expected = new float[n];
+            codec.decode(nativeSrc, 5, expected, 0, blocks);
+            MemorySegment heapSrc = MemorySegment.ofArray(raw);
+            float[] got = new float[n + 3];
+            codec.decode(heapSrc, 5, got, 3, blocks);
+            PanamaAgreementTest.assertSameBits(expected, java.util.Arrays.copyOfRange(got, 3, 3 + n), type + " into an array");
+            for (long dstOffset : new long[] {0, 6}) {
+                MemorySegment dst = arena.allocate(dstOffset + 4L * n);
+                codec.decode(heapSrc, 5, dst, dstOffset, blocks);
+                assertSegment(expected, dst, dstOffset, type + " into a segment at +" + dstOffset);
+            }
+        }
+    }
+
     @Test
     void segmentDestinationIsBoundsChecked() {
         BlockCodec codec = codec(DType.Q8_0);
