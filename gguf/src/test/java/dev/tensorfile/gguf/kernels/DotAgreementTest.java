@@ -39,6 +39,10 @@ class DotAgreementTest {
         return out.stream();
     }
 
+    static Stream<DType> types() {
+        return QuantizedKernels.TYPES.stream();
+    }
+
     /** Element counts: whole blocks, chosen to cover one block, odd counts, and every tail of a 4L / 256 tile. */
     static int[] lengths(DType type) {
         return switch (type.blockElements()) {
@@ -171,5 +175,49 @@ class DotAgreementTest {
             pool.shutdown();
         }
         org.junit.jupiter.api.Assertions.assertFalse(threads.isEmpty(), "no chunk ran on the executor");
+    }
+
+    /**
+     * Heap rows reach the kernels through a native staging buffer (QuantizedKernels.STAGE_BYTES of rows at a time):
+     * the same bits as the same rows in native memory, which the kernels read in place, for a matrix of several
+     * buffers' worth from an odd offset, a row range, and single dots (one of them over a row larger than the buffer).
+     */
+    @ParameterizedTest
+    @MethodSource("types")
+    void heapRowsGiveTheBitsOfTheSameRowsInNativeMemory(DType type) {
+        int columns = 4096;
+        int rows = (int) (2 * QuantizedKernels.STAGE_BYTES / type.byteSize(columns)) + 5;
+        Random rnd = new Random(17 + type.ordinal());
+        long bytes = rows * type.byteSize(columns);
+        byte[] raw = new byte[(int) bytes + 3];
+        Weights.fill(raw, 3, type, (long) rows * columns, rnd);
+        float[] x = new float[columns];
+        for (int i = 0; i < columns; i++) x[i] = (float) rnd.nextGaussian();
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment nativeRows = arena.allocate(bytes);
+            MemorySegment.copy(MemorySegment.ofArray(raw), 3, nativeRows, 0, bytes);
+            QuantizedMatrix onHeap = QuantizedMatrix.of(type, MemorySegment.ofArray(raw).asSlice(3), rows, columns);
+            QuantizedMatrix inNative = QuantizedMatrix.of(type, nativeRows, rows, columns);
+            float[] expected = new float[rows];
+            float[] got = new float[rows];
+            QuantizedKernels.matVec(inNative, x, expected);
+            QuantizedKernels.matVec(onHeap, x, got);
+            for (int r = 0; r < rows; r++) assertEquals(Float.floatToRawIntBits(expected[r]), Float.floatToRawIntBits(got[r]), "row " + r);
+            float[] part = new float[rows];
+            QuantizedKernels.matVec(onHeap, x, part, 3, rows - 2);
+            for (int r = 3; r < rows - 2; r++) assertEquals(Float.floatToRawIntBits(expected[r]), Float.floatToRawIntBits(part[r]), "range row " + r);
+            assertEquals(Float.floatToRawIntBits(expected[rows - 1]),
+                    Float.floatToRawIntBits(QuantizedKernels.dot(onHeap, rows - 1, x, 0)), "dot of the last row");
+            // one row of more columns than the staging buffer holds
+            long wide = QuantizedKernels.STAGE_BYTES / type.blockBytes() * type.blockElements() + 3L * type.blockElements();
+            byte[] wideRaw = new byte[(int) type.byteSize(wide)];
+            Weights.fill(wideRaw, 0, type, wide, rnd);
+            float[] wx = new float[(int) wide];
+            for (int i = 0; i < wx.length; i++) wx[i] = (float) rnd.nextGaussian();
+            MemorySegment wideNative = arena.allocate(wideRaw.length);
+            MemorySegment.copy(MemorySegment.ofArray(wideRaw), 0, wideNative, 0, wideRaw.length);
+            assertEquals(Float.floatToRawIntBits(QuantizedKernels.dot(type, wideNative, wx, 0)),
+                    Float.floatToRawIntBits(QuantizedKernels.dot(type, MemorySegment.ofArray(wideRaw), wx, 0)), "wide row");
+        }
     }
 }
