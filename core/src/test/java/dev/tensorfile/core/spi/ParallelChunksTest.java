@@ -101,26 +101,9 @@ class ParallelChunksTest {
 
     @Test
     void theReadReturnsOnlyAfterAChunkATaskIsStillReadingIsDone() {
-        int count = 1 << 21;
-        ExecutorService pool = Executors.newSingleThreadExecutor();
-        try {
-            Thread caller = Thread.currentThread();
-            AtomicInteger taskChunks = new AtomicInteger();
-            AtomicInteger unfinished = new AtomicInteger();
-            ParallelChunks.run(count, MIN_CHUNK, ALIGN, pool, (from, to) -> {
-                if (Thread.currentThread() == caller) {
-                    sleep(5);   // slow enough that the task gets a chunk
-                } else if (taskChunks.getAndIncrement() == 0) {
-                    unfinished.incrementAndGet();
-                    sleep(300);   // the caller drains every other chunk meanwhile and must wait for this one
-                    unfinished.decrementAndGet();
-                }
-            });
-            assertTrue(taskChunks.get() > 0, "the task read a chunk");
-            assertEquals(0, unfinished.get(), "returned while a task's chunk was still being read");
-        } finally {
-            pool.shutdownNow();
-        }
+        LateChunk late = runWithALateChunk(caller -> { });
+        assertTrue(late.taskChunks > 0, "the task read a chunk");
+        assertEquals(0, late.unfinished, "returned while a task's chunk was still being read");
     }
 
     @Test
@@ -147,6 +130,21 @@ class ParallelChunksTest {
 
     @Test
     void theCallersInterruptIsKeptAndDoesNotCutTheWaitShort() {
+        LateChunk late = runWithALateChunk(Thread::interrupt);
+        assertTrue(Thread.interrupted(), "the interrupt status survives the read");
+        assertTrue(late.taskChunks > 0, "the task read a chunk");
+        assertEquals(0, late.unfinished, "the interrupt cut the wait short");
+    }
+
+    /** What {@link #runWithALateChunk} saw when the run returned. */
+    private record LateChunk(int taskChunks, int unfinished) {}
+
+    /**
+     * Runs a range on the caller and one pool thread, the caller slow enough that the task gets a chunk, and the
+     * task's first chunk slower still (300 ms) so that the caller drains every other chunk and must wait for it;
+     * {@code atTaskChunk} is called with the caller's thread when that chunk starts.
+     */
+    private static LateChunk runWithALateChunk(java.util.function.Consumer<Thread> atTaskChunk) {
         int count = 1 << 21;
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
@@ -158,14 +156,12 @@ class ParallelChunksTest {
                     if (!caller.isInterrupted()) sleep(5);
                 } else if (taskChunks.getAndIncrement() == 0) {
                     unfinished.incrementAndGet();
-                    caller.interrupt();
+                    atTaskChunk.accept(caller);
                     sleep(300);
                     unfinished.decrementAndGet();
                 }
             });
-            assertTrue(Thread.interrupted(), "the interrupt status survives the read");
-            assertTrue(taskChunks.get() > 0, "the task read a chunk");
-            assertEquals(0, unfinished.get(), "the interrupt cut the wait short");
+            return new LateChunk(taskChunks.get(), unfinished.get());
         } finally {
             pool.shutdownNow();
         }
