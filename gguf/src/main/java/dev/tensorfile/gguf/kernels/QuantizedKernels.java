@@ -1,9 +1,9 @@
 package dev.tensorfile.gguf.kernels;
 
 import dev.tensorfile.core.DType;
+import dev.tensorfile.core.spi.NativeStaging;
 import dev.tensorfile.core.spi.ParallelChunks;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.EnumSet;
 import java.util.Objects;
@@ -83,7 +83,7 @@ public final class QuantizedKernels {
         }
         int blocks = (int) (size / type.blockBytes());
         Objects.checkFromIndexSize(offset, blocks * type.blockElements(), x.length);
-        return DotChoice.get().kernel(type).dot(nativeRows(row, size), 0, blocks, x, offset, new Scratch());
+        return DotChoice.get().kernel(type).dot(NativeStaging.nativeBytes(row, 0, size), 0, blocks, x, offset, new Scratch());
     }
 
     /**
@@ -93,7 +93,7 @@ public final class QuantizedKernels {
      */
     public static float dot(QuantizedMatrix matrix, long row, float[] x, int offset) {
         Objects.checkFromIndexSize(offset, matrix.columns(), x.length);
-        return DotChoice.get().kernel(matrix.type()).dot(nativeRows(matrix.row(row), matrix.bytesPerRow()), 0,
+        return DotChoice.get().kernel(matrix.type()).dot(NativeStaging.nativeBytes(matrix.row(row), 0, matrix.bytesPerRow()), 0,
                 matrix.blocksPerRow(), x, offset, new Scratch());
     }
 
@@ -131,42 +131,15 @@ public final class QuantizedKernels {
             }
             return;
         }
-        // heap rows: through the staging buffer, as many whole rows at a time as fit (at least one)
-        int per = (int) Math.max(1, STAGE_BYTES / stride);
+        // heap rows: through core's NativeStaging buffer, as many whole rows at a time as fit (at least one)
+        int per = (int) Math.max(1, NativeStaging.CHUNK_BYTES / stride);
         for (int done = 0; done < n; done += per) {
             int k = Math.min(per, n - done);
-            MemorySegment staged = nativeRows(rows.asSlice(done * stride, k * stride), k * stride);
+            MemorySegment staged = NativeStaging.nativeBytes(rows, done * stride, k * stride);
             for (int r = 0; r < k; r++) {
                 y[from + done + r] = kernel.dot(staged, r * stride, blocks, x, 0, scratch);
             }
         }
-    }
-
-    /** Bytes of heap rows staged at a time by {@link #matVec(QuantizedMatrix, float[], float[], long, long)}. */
-    static final int STAGE_BYTES = 1 << 16;
-
-    /** The staging buffer of a thread, grown to the largest row it has had to hold. */
-    private static final class Staging {
-        MemorySegment buffer = MemorySegment.NULL;
-    }
-
-    private static final ThreadLocal<Staging> STAGING = ThreadLocal.withInitial(Staging::new);
-
-    /**
-     * {@code bytes} bytes of rows as native memory: the segment itself if it is native (a mapped file, an arena),
-     * else a copy in this thread's staging buffer (an automatic arena's, freed with the thread). The kernels read
-     * through {@link MemorySegment} accesses, which C2 compiles for the segment classes it has seen at each: once
-     * heap rows had been multiplied as well as native and mapped ones, every later product over a mapped file ran
-     * megamorphic (4096 columns, Vector API: Q8_0 31.7 to 7.4 GFLOP/s, Q4_K 15.0 to 4.3). Only heap rows pay the copy.
-     */
-    private static MemorySegment nativeRows(MemorySegment rows, long bytes) {
-        if (rows.isNative()) return rows;
-        Staging s = STAGING.get();
-        if (s.buffer.byteSize() < bytes) {
-            s.buffer = Arena.ofAuto().allocate(Math.max(bytes, STAGE_BYTES), 64);
-        }
-        MemorySegment.copy(rows, 0, s.buffer, 0, bytes);
-        return s.buffer.asSlice(0, bytes);
     }
 
     /**

@@ -2,8 +2,8 @@ package dev.tensorfile.gguf.quant;
 
 import dev.tensorfile.core.DType;
 import dev.tensorfile.core.spi.BlockCodec;
+import dev.tensorfile.core.spi.NativeStaging;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
@@ -12,13 +12,10 @@ import java.util.Objects;
  * API path has no kernel for the type), its segment decoder if it has one (null: a tile at a time through an
  * array) and, for the types ggml has a reference quantizer for here, the encoder.
  *
- * <p>Sources on the heap are copied into a native staging buffer, {@value #STAGE_BYTES} bytes at a time, before the
- * kernels see them. The kernels read their source through {@link MemorySegment} accesses, which C2 compiles for the
- * segment classes it has seen at each access: mapped (a file) and native (an arena) together cost little, but once
- * a heap segment has been decoded too the accesses go megamorphic and stay so for the life of the JVM (measured,
- * thread CPU time, mapped source after heap and native ones: Vector API Q8_0 53 to 6.4 GB/s, Q6_K 35 to 4.4, Q4_K
- * 40 to 13). Staging keeps every later mapped decode at full speed, for a copy of the input (a quarter of the
- * output's bytes or less) paid only by heap sources.
+ * <p>Sources on the heap are copied into core's {@link NativeStaging} buffer, {@value NativeStaging#CHUNK_BYTES}
+ * bytes at a time, before the kernels see them: once a heap source had been decoded as well as native and mapped
+ * ones, every later decode of a mapped file ran megamorphic (thread CPU time, Vector API: Q8_0 53 to 6.4 GB/s, Q6_K
+ * 35 to 4.4, Q4_K 40 to 13).
  */
 record QuantCodec(DType dtype, BlockDecoder decoder, SegmentDecoder segmentDecoder, BlockEncoder encoder)
         implements BlockCodec {
@@ -26,12 +23,6 @@ record QuantCodec(DType dtype, BlockDecoder decoder, SegmentDecoder segmentDecod
         Objects.requireNonNull(dtype, "dtype");
         Objects.requireNonNull(decoder, "decoder");
     }
-
-    /** Bytes of a heap source staged at a time: L2-resident, and far more than one block of any type. */
-    static final int STAGE_BYTES = 1 << 16;
-    /** One staging buffer per thread, freed with it (an automatic arena: no thread has to close it). */
-    private static final ThreadLocal<MemorySegment> STAGE =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(STAGE_BYTES, 64));
 
     /** One run of the kernels over native source bytes. */
     private interface NativeRun {
@@ -44,13 +35,11 @@ record QuantCodec(DType dtype, BlockDecoder decoder, SegmentDecoder segmentDecod
             run.decode(src, srcOffset, 0, blocks);
             return;
         }
-        MemorySegment stage = STAGE.get();
         int bytes = dtype.blockBytes();
-        int per = STAGE_BYTES / bytes;
+        int per = NativeStaging.CHUNK_BYTES / bytes;
         for (int done = 0; done < blocks; done += per) {
             int n = Math.min(per, blocks - done);
-            MemorySegment.copy(src, srcOffset + (long) done * bytes, stage, 0, (long) n * bytes);
-            run.decode(stage, 0, done, n);
+            run.decode(NativeStaging.nativeBytes(src, srcOffset + (long) done * bytes, (long) n * bytes), 0, done, n);
         }
     }
 

@@ -178,7 +178,7 @@ class DotAgreementTest {
     }
 
     /**
-     * Heap rows reach the kernels through a native staging buffer (QuantizedKernels.STAGE_BYTES of rows at a time):
+     * Heap rows reach the kernels through a native staging buffer (dev.tensorfile.core.spi.NativeStaging.CHUNK_BYTES of rows at a time):
      * the same bits as the same rows in native memory, which the kernels read in place, for a matrix of several
      * buffers' worth from an odd offset, a row range, and single dots (one of them over a row larger than the buffer).
      */
@@ -186,7 +186,7 @@ class DotAgreementTest {
     @MethodSource("types")
     void heapRowsGiveTheBitsOfTheSameRowsInNativeMemory(DType type) {
         int columns = 4096;
-        int rows = (int) (2 * QuantizedKernels.STAGE_BYTES / type.byteSize(columns)) + 5;
+        int rows = (int) (2 * dev.tensorfile.core.spi.NativeStaging.CHUNK_BYTES / type.byteSize(columns)) + 5;
         Random rnd = new Random(17 + type.ordinal());
         long bytes = rows * type.byteSize(columns);
         byte[] raw = new byte[(int) bytes + 3];
@@ -209,7 +209,7 @@ class DotAgreementTest {
             assertEquals(Float.floatToRawIntBits(expected[rows - 1]),
                     Float.floatToRawIntBits(QuantizedKernels.dot(onHeap, rows - 1, x, 0)), "dot of the last row");
             // one row of more columns than the staging buffer holds
-            long wide = QuantizedKernels.STAGE_BYTES / type.blockBytes() * type.blockElements() + 3L * type.blockElements();
+            long wide = dev.tensorfile.core.spi.NativeStaging.CHUNK_BYTES / type.blockBytes() * type.blockElements() + 3L * type.blockElements();
             byte[] wideRaw = new byte[(int) type.byteSize(wide)];
             Weights.fill(wideRaw, 0, type, wide, rnd);
             float[] wx = new float[(int) wide];

@@ -64,7 +64,7 @@ class DestinationsTest {
     void aHeapSourceGivesTheBitsOfTheSameBlocksInNativeMemory(DType type) {
         BlockCodec codec = codec(type);
         Random rnd = new Random(31 + type.ordinal());
-        int blocks = 2 * QuantCodec.STAGE_BYTES / type.blockBytes() + 7;   // two full buffers and a partial one
+        int blocks = 2 * dev.tensorfile.core.spi.NativeStaging.CHUNK_BYTES / type.blockBytes() + 7;   // two full buffers and a partial one
         byte[] raw = new byte[5 + blocks * type.blockBytes()];
         rnd.nextBytes(raw);
         RandomBlocks.saneScales(raw, 5, type, blocks, rnd);
