@@ -55,7 +55,9 @@ def pool(v):
     return mean, max(max(e for _, e in v), spread)
 
 
-def ggml(files):
+def harness_iterations(files):
+    """Every iteration of every type in outputs of ggml's harness (shared or ggml_baseline.py's), pooled over the
+    files: (type, 'resident' | 'mapped') -> [GB/s]."""
     its = defaultdict(list)
     line = re.compile(r'^(\S+) (resident|stream)\s+(.*?)\|')
     for f in files:
@@ -63,25 +65,20 @@ def ggml(files):
             m = line.match(ln)
             if m:
                 kind = 'mapped' if m.group(2) == 'stream' else 'resident'
-                its[(m.group(1), kind)].extend(float(x) for x in m.group(3).split())
-    out = {}
-    for (t, kind), xs in its.items():
-        out[('ggml', kind, 'copy' if t == 'memcpy' else t)] = (statistics.mean(xs), (max(xs) - min(xs)) / 2)
-    return out
+                its[('copy' if m.group(1) == 'memcpy' else m.group(1), kind)].extend(float(x) for x in m.group(3).split())
+    return its
+
+
+def ggml(files):
+    """The shared harness (wall clock): mean of the iterations, error half their spread."""
+    return {('ggml', kind, t): (statistics.mean(xs), (max(xs) - min(xs)) / 2)
+            for (t, kind), xs in harness_iterations(files).items()}
 
 
 def cpu_ggml(files):
-    """ggml_baseline.py's harness (thread CPU time): every iteration of every type, pooled over the files."""
-    its = defaultdict(list)
-    line = re.compile(r'^(\S+) (resident|stream)\s+(.*?)\|')
-    for f in files:
-        for ln in open(f):
-            m = line.match(ln)
-            if m:
-                kind = 'mapped' if m.group(2) == 'stream' else 'resident'
-                its[(m.group(1), kind)].extend(float(x) for x in m.group(3).split())
-    return {(('copy' if t == 'memcpy' else t), kind): (statistics.median(xs), (max(xs) - min(xs)) / 2)
-            for (t, kind), xs in its.items()}
+    """ggml_baseline.py's harness (thread CPU time): median of the iterations, error half their spread."""
+    return {(t, kind): (statistics.median(xs), (max(xs) - min(xs)) / 2)
+            for (t, kind), xs in harness_iterations(files).items()}
 
 
 def cpu_java(files):
